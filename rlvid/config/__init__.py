@@ -1,0 +1,164 @@
+"""Profiles: one place for every size, length, iteration count and seed.
+
+A profile is a typed :class:`Config`. ``load_config("cpu", {"v2v.iterations": 50})``
+returns the ``cpu`` profile with one field overridden. The default profile is
+``$RLVID_PROFILE`` or ``cpu``. Bad names and bad types raise :class:`ConfigError`,
+whose message is one line naming the parameter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, Mapping
+
+from rlvid.config.data import DataConfig
+from rlvid.config.data import PROFILES as DATA_PROFILES
+from rlvid.config.rovr import PROFILES as ROVR_PROFILES
+from rlvid.config.rovr import ROVRConfig
+from rlvid.config.v2v import PROFILES as V2V_PROFILES
+from rlvid.config.v2v import V2VConfig
+
+PROFILE_NAMES = ("smoke", "cpu", "paper")
+DEFAULT_PROFILE = "cpu"
+ENV_VAR = "RLVID_PROFILE"
+
+
+class ConfigError(ValueError):
+    """A bad profile name, override name or override value (message: one line)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a notebook, trainer or benchmark needs to know about scale."""
+
+    profile: str = DEFAULT_PROFILE
+    seeds: tuple[int, ...] = (0, 1, 2)  # seeds for every multi-seed table
+    device: str = "auto"  # "auto" picks cuda when available, else cpu
+    torch_threads: int = 0  # 0: leave torch's default
+    data: DataConfig = field(default_factory=DataConfig)
+    v2v: V2VConfig = field(default_factory=V2VConfig)
+    rovr: ROVRConfig = field(default_factory=ROVRConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_TOP = {
+    "smoke": dict(seeds=(0,)),
+    "cpu": dict(seeds=(0, 1, 2)),
+    "paper": dict(seeds=(0, 1, 2)),
+}
+
+
+def default_profile() -> str:
+    """``$RLVID_PROFILE`` if set, else ``cpu``."""
+    name = os.environ.get(ENV_VAR, "").strip() or DEFAULT_PROFILE
+    if name not in PROFILE_NAMES:
+        raise ConfigError(
+            f"{ENV_VAR}={name!r} is not a profile; choose one of {', '.join(PROFILE_NAMES)}"
+        )
+    return name
+
+
+def profile_config(name: str | None = None) -> Config:
+    """The named profile with no overrides (``None``: :func:`default_profile`)."""
+    name = default_profile() if name is None else name
+    if name not in PROFILE_NAMES:
+        raise ConfigError(f"profile {name!r} is unknown; choose one of {', '.join(PROFILE_NAMES)}")
+    return Config(
+        profile=name,
+        data=DATA_PROFILES[name],
+        v2v=V2V_PROFILES[name],
+        rovr=ROVR_PROFILES[name],
+        **_TOP[name],
+    )
+
+
+def load_config(
+    profile: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> Config:
+    """A profile with dotted-name overrides; ``None`` values are ignored.
+
+    >>> load_config("smoke", {"v2v.iterations": 3}).v2v.iterations
+    3
+    """
+    cfg = profile_config(profile)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        cfg = _set(cfg, key, value)
+    return cfg
+
+
+def _set(obj: Any, dotted: str, value: Any, prefix: str = "") -> Any:
+    head, _, rest = dotted.partition(".")
+    name = prefix + head
+    known = {f.name: f for f in fields(obj)}
+    if head not in known:
+        raise ConfigError(
+            f"unknown parameter {name!r}; known here: {', '.join(sorted(known))}"
+        )
+    current = getattr(obj, head)
+    if rest:
+        if not is_dataclass(current):
+            raise ConfigError(f"parameter {name!r} has no field {rest!r}")
+        return replace(obj, **{head: _set(current, rest, value, name + ".")})
+    hint = typing.get_type_hints(type(obj))[head]
+    return replace(obj, **{head: _coerce(name, hint, value)})
+
+
+def _coerce(name: str, hint: Any, value: Any) -> Any:
+    """Check ``value`` against a field's type; allow int→float and list→tuple."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(hint):
+            try:
+                return _coerce(name, option, value)
+            except ConfigError:
+                pass
+        raise ConfigError(f"parameter {name!r} must be {hint}, got {value!r}")
+    if hint is type(None):
+        if value is None:
+            return None
+    elif origin is tuple:
+        if isinstance(value, (list, tuple)):
+            args = typing.get_args(hint)
+            item = args[0] if args else Any
+            return tuple(_coerce(name, item, v) for v in value)
+    elif origin is typing.Literal:
+        if value in typing.get_args(hint):
+            return value
+        raise ConfigError(
+            f"parameter {name!r} must be one of {typing.get_args(hint)}, got {value!r}"
+        )
+    elif hint is Any:
+        return value
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(hint, type) and isinstance(value, hint):
+        return value
+    raise ConfigError(
+        f"parameter {name!r} must be {getattr(hint, '__name__', hint)}, "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "DataConfig",
+    "PROFILE_NAMES",
+    "ROVRConfig",
+    "V2VConfig",
+    "default_profile",
+    "load_config",
+    "profile_config",
+]
