@@ -21,13 +21,14 @@ from rlvid.config.rovr import PROFILES as ROVR_PROFILES
 from rlvid.config.rovr import ROVRConfig
 from rlvid.config.v2v import PROFILES as V2V_PROFILES
 from rlvid.config.v2v import V2VConfig
+from rlvid.errors import RlvidError
 
 PROFILE_NAMES = ("smoke", "cpu", "paper")
 DEFAULT_PROFILE = "cpu"
 ENV_VAR = "RLVID_PROFILE"
 
 
-class ConfigError(ValueError):
+class ConfigError(RlvidError, ValueError):
     """A bad profile name, override name or override value (message: one line)."""
 
 

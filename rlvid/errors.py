@@ -1,0 +1,5 @@
+"""One base class for errors a user can fix; the CLI prints them as one line."""
+
+
+class RlvidError(Exception):
+    """Bad input or a bad request: the message is one line naming what is wrong."""
