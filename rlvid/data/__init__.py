@@ -1,0 +1,12 @@
+"""Datasets: procedural stand-ins for the papers' data, the ROVR masked-video task and
+loaders for real videos (see issue 3)."""
+
+from rlvid.data.v2v_sets import (  # noqa: F401
+    DOMAINS,
+    PAPER_FRAMES,
+    V2V_NAMES,
+    DatasetError,
+    V2VDataset,
+    load_v2v_dataset,
+    v2v_counts,
+)
