@@ -196,8 +196,20 @@ def check_finite(losses: dict[str, torch.Tensor | float], step: int) -> None:
 
 # ---------------------------------------------------------------- run directories
 
+def project_root() -> Path:
+    """The checkout holding this package (where ``pyproject.toml`` is), else the cwd.
+
+    Default locations for runs, results and caches hang off it, so a notebook executed
+    with another working directory still writes to the same places.
+    """
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").is_file() else Path.cwd()
+
+
 def runs_root() -> Path:
-    return Path(os.environ.get(RUNS_ROOT_ENV, "runs"))
+    """``$RLVID_RUNS`` or ``<project>/runs``."""
+    env = os.environ.get(RUNS_ROOT_ENV)
+    return Path(env) if env else project_root() / "runs"
 
 
 @dataclass

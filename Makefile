@@ -1,0 +1,52 @@
+# The two commands a newcomer needs:
+#   make book   execute every notebook at PROFILE (default cpu) and build the HTML book
+#   make test   unit tests, every notebook at smoke, nbval on the executed copies, the book with -W
+# Both create or reuse .venv and install what they need.
+
+PROFILE ?= cpu
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.rlvid-installed
+
+.PHONY: book test env notebooks unit nbval lint bench clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+notebooks: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py --profile $(PROFILE)
+
+book: $(STAMP)
+	$(MAKE) notebooks PROFILE=$(PROFILE)
+	PATH=$(abspath $(BIN)):$$PATH bash scripts/build_book.sh $(PROFILE)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -q
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -q --nbval build/smoke/notebooks/ \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg
+
+lint: $(STAMP)
+	$(BIN)/ruff check rlvid tests bench scripts notebooks
+
+test: $(STAMP)
+	$(MAKE) lint
+	$(MAKE) unit
+	$(MAKE) notebooks PROFILE=smoke
+	$(MAKE) nbval
+	PATH=$(abspath $(BIN)):$$PATH bash scripts/build_book.sh smoke
+
+bench: $(STAMP)
+	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf build _build

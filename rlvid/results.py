@@ -1,0 +1,187 @@
+"""Result tables with provenance, and the comparison behind ``rlvid compare``.
+
+A table is a JSON file ``{"name", "provenance", "notes", "rows"}`` (plus a CSV twin
+for spreadsheets). Rows are flat dicts: text fields identify a row (method, dataset,
+metric backend), numeric fields are measurements. Notebooks write tables to
+:func:`results_dir`; committed reference tables live in ``results/<profile>/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from rlvid.errors import RlvidError
+from rlvid.runtime import atomic_write_bytes, project_root, provenance, write_json
+
+RESULTS_ENV = "RLVID_RESULTS"
+
+
+def results_dir(profile: str) -> Path:
+    """Where a fresh run writes its tables: ``$RLVID_RESULTS`` or ``<project>/build/<profile>/results``."""
+    root = os.environ.get(RESULTS_ENV)
+    return Path(root) if root else project_root() / "build" / profile / "results"
+
+
+def reference_path(name: str, profile: str) -> Path:
+    """The committed reference table ``results/<profile>/<name>.json``."""
+    return project_root() / "results" / profile / f"{name}.json"
+
+
+def write_table(
+    name: str,
+    rows: Sequence[Mapping[str, Any]],
+    cfg: Any,
+    backends: Mapping[str, str] | None = None,
+    notes: str = "",
+    directory: str | Path | None = None,
+) -> Path:
+    """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance; return the JSON path."""
+    profile = getattr(cfg, "profile", None) or "unknown"
+    out = Path(directory) if directory is not None else results_dir(profile)
+    table = {
+        "name": name,
+        "provenance": provenance(cfg, dict(backends or {})),
+        "notes": notes,
+        "rows": [dict(r) for r in rows],
+    }
+    path = write_json(out / f"{name}.json", table)
+    atomic_write_bytes(out / f"{name}.csv", lambda fh: fh.write(_to_csv(table["rows"]).encode()))
+    return path
+
+
+def load_table(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise RlvidError(f"no result table at {path}")
+    try:
+        table = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise RlvidError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(table, dict) or "rows" not in table:
+        raise RlvidError(f"{path} is not a result table (no 'rows')")
+    return table
+
+
+def _to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def mean_std(values: Iterable[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (ddof=1; 0 for a single value)."""
+    arr = np.asarray(list(values), dtype=float)
+    if arr.size == 0:
+        return math.nan, math.nan
+    return float(arr.mean()), float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+
+
+def aggregate_seeds(
+    rows: Sequence[Mapping[str, Any]], keys: Sequence[str], seed_key: str = "seed"
+) -> list[dict[str, Any]]:
+    """Group per-seed rows by ``keys``; each numeric field becomes ``<f>_mean`` and ``<f>_std``."""
+    groups: dict[tuple, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    out = []
+    for key, members in groups.items():
+        agg: dict[str, Any] = dict(zip(keys, key))
+        agg["seeds"] = len(members)
+        numeric = [k for k, v in members[0].items()
+                   if k not in keys and k != seed_key and _is_number(v)]
+        for k in numeric:
+            agg[f"{k}_mean"], agg[f"{k}_std"] = mean_std(m[k] for m in members)
+        out.append(agg)
+    return out
+
+
+def format_mean_std(mean: float, std: float, digits: int = 3) -> str:
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------- comparison
+
+@dataclass
+class Difference:
+    row: str
+    column: str
+    reference: Any
+    run: Any
+    ok: bool
+
+
+@dataclass
+class Comparison:
+    reference_name: str
+    differences: list[Difference] = field(default_factory=list)
+    missing_rows: list[str] = field(default_factory=list)
+    extra_rows: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(d.ok for d in self.differences) and not self.missing_rows and not self.extra_rows
+
+    def render(self) -> str:
+        lines = [f"table {self.reference_name}: reference vs run"]
+        width = max([len(d.row) for d in self.differences] + [8])
+        for d in self.differences:
+            mark = "ok  " if d.ok else "DIFF"
+            lines.append(f"  {mark} {d.row:{width}s} {d.column:24s} {_fmt(d.reference):>14s} "
+                         f"{_fmt(d.run):>14s}")
+        lines += [f"  MISSING in run: {r}" for r in self.missing_rows]
+        lines += [f"  EXTRA in run:   {r}" for r in self.extra_rows]
+        n_bad = sum(not d.ok for d in self.differences)
+        lines.append(f"{len(self.differences) - n_bad} numbers agree, {n_bad} differ beyond "
+                     f"tolerance, {len(self.missing_rows)} rows missing, "
+                     f"{len(self.extra_rows)} extra")
+        return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.6g}" if _is_number(v) else str(v)
+
+
+def _row_key(row: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row.items() if not _is_number(v)) or "(row)"
+
+
+def compare_tables(
+    reference: Mapping[str, Any], run: Mapping[str, Any], rtol: float = 0.05, atol: float = 1e-6
+) -> Comparison:
+    """Match rows by their text fields and compare each number within ``rtol``/``atol``."""
+    ref_rows = {_row_key(r): r for r in reference["rows"]}
+    run_rows = {_row_key(r): r for r in run["rows"]}
+    result = Comparison(reference.get("name", "?"))
+    result.missing_rows = [k for k in ref_rows if k not in run_rows]
+    result.extra_rows = [k for k in run_rows if k not in ref_rows]
+    for key, ref in ref_rows.items():
+        if key not in run_rows:
+            continue
+        for column, expected in ref.items():
+            if not _is_number(expected):
+                continue
+            got = run_rows[key].get(column)
+            ok = _is_number(got) and (
+                math.isclose(float(got), float(expected), rel_tol=rtol, abs_tol=atol)
+                or (math.isnan(float(got)) and math.isnan(float(expected)))
+            )
+            result.differences.append(Difference(key, column, expected, got, ok))
+    return result
