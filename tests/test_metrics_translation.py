@@ -1,0 +1,69 @@
+"""Translation metrics on cases with known answers."""
+
+from __future__ import annotations
+
+import torch
+
+from rlvid.metrics.translation import (
+    colour_frechet_distance,
+    edge_ssim,
+    flicker,
+    mask_iou,
+    target_share,
+    train_domain_classifier,
+)
+
+
+def _squares(colour: tuple[float, float, float], bg: tuple[float, float, float]) -> torch.Tensor:
+    video = torch.tensor(bg).view(1, 3, 1, 1).repeat(4, 1, 24, 24)
+    for t in range(4):
+        video[t, :, 5 + t : 13 + t, 6:14] = torch.tensor(colour).view(3, 1, 1)
+    return video
+
+
+def test_edge_ssim_ignores_colour_but_not_structure() -> None:
+    source = _squares((1.0, 0.0, 0.0), (0.0, 0.0, 0.0))
+    recoloured = _squares((1.0, 1.0, 0.0), (0.0, 0.0, 0.8))  # same shapes, other colours
+    assert edge_ssim(source, source) == 1.0
+    assert edge_ssim(source, recoloured) > 0.95
+    shifted = torch.roll(source, shifts=6, dims=-1)
+    assert edge_ssim(source, shifted) < 0.7
+
+
+def test_mask_iou_known_values() -> None:
+    a = torch.zeros(4, 4, dtype=torch.bool)
+    b = torch.zeros(4, 4, dtype=torch.bool)
+    a[:2] = True  # 8 pixels
+    b[1:3] = True  # 8 pixels, 4 shared
+    assert mask_iou(a, b) == 4 / 12
+    assert mask_iou(a, a) == 1.0
+    assert mask_iou(torch.zeros(3, dtype=torch.bool), torch.zeros(3, dtype=torch.bool)) == 1.0
+
+
+def test_flicker_is_mean_absolute_change_of_frame_means() -> None:
+    video = torch.zeros(3, 3, 4, 4)
+    video[1] = 0.5  # means 0, 0.5, 0 -> changes 0.5, 0.5
+    assert abs(flicker(video) - 0.5) < 1e-7
+    assert flicker(torch.ones(5, 3, 4, 4)) == 0.0
+
+
+def test_colour_frechet_distance_is_zero_for_same_colours_and_grows() -> None:
+    gen = torch.Generator().manual_seed(0)
+    a = torch.rand(8, 3, 16, 16, generator=gen)
+    assert colour_frechet_distance(a, a) < 1e-6
+    # a constant shift of 0.1 in every channel adds |0.1|^2 * 3 = 0.03 to the mean term
+    shifted = colour_frechet_distance(a, (a + 0.1))
+    assert abs(shifted - 0.03) < 1e-4
+    assert colour_frechet_distance(a, a * 0.2) > shifted
+
+
+def test_domain_classifier_separates_two_easy_domains() -> None:
+    gen = torch.Generator().manual_seed(1)
+    red = torch.rand(40, 3, 16, 16, generator=gen) * 0.3
+    red[:, 0] += 0.7
+    blue = torch.rand(40, 3, 16, 16, generator=gen) * 0.3
+    blue[:, 2] += 0.7
+    model, accuracy = train_domain_classifier(red, blue, steps=60, seed=0)
+    assert accuracy == 1.0
+    assert target_share(model, blue) == 1.0
+    assert target_share(model, red) == 0.0
