@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from rlvid.config import ENV_VAR, default_profile, profile_config
 from rlvid.errors import RlvidError

@@ -13,9 +13,10 @@ import io
 import json
 import math
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,10 @@ RESULTS_ENV = "RLVID_RESULTS"
 
 
 def results_dir(profile: str) -> Path:
-    """Where a fresh run writes its tables: ``$RLVID_RESULTS`` or ``<project>/build/<profile>/results``."""
+    """Where a fresh run writes its tables.
+
+    ``$RLVID_RESULTS``, else ``<project>/build/<profile>/results``.
+    """
     root = os.environ.get(RESULTS_ENV)
     return Path(root) if root else project_root() / "build" / profile / "results"
 
@@ -44,7 +48,10 @@ def write_table(
     notes: str = "",
     directory: str | Path | None = None,
 ) -> Path:
-    """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance; return the JSON path."""
+    """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance.
+
+    Returns the JSON path.
+    """
     profile = getattr(cfg, "profile", None) or "unknown"
     out = Path(directory) if directory is not None else results_dir(profile)
     table = {

@@ -16,11 +16,12 @@ import random
 import signal
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -115,7 +116,7 @@ def provenance(
     """What a result needs to be trusted: config, commit, versions, device, backends."""
     cfg = config.to_dict() if hasattr(config, "to_dict") else config
     return {
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "profile": cfg.get("profile") if isinstance(cfg, dict) else None,
         "git_commit": git_commit(),
         "packages": package_versions(),
@@ -222,7 +223,7 @@ class Run:
     def create(
         cls, name: str, config: Any = None, backends: dict[str, str] | None = None,
         root: str | Path | None = None, resume: bool = True,
-    ) -> "Run":
+    ) -> Run:
         """Open ``root/name`` (reusing it when ``resume``) and record provenance."""
         path = Path(root) if root is not None else runs_root()
         run_dir = path / name

@@ -12,11 +12,12 @@ import dataclasses
 import os
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
-from rlvid.config.data import DataConfig
 from rlvid.config.data import PROFILES as DATA_PROFILES
+from rlvid.config.data import DataConfig
 from rlvid.config.rovr import PROFILES as ROVR_PROFILES
 from rlvid.config.rovr import ROVRConfig
 from rlvid.config.v2v import PROFILES as V2V_PROFILES
