@@ -32,7 +32,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests -q
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest -q --nbval build/smoke/notebooks/ \
+	$(BIN)/python -m pytest -q --nbval build/smoke/notebooks/*.ipynb \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: $(STAMP)
