@@ -23,7 +23,9 @@ class DataConfig:
     rovr_train_videos: int = 32
     rovr_test_videos: int = 8
     masks_per_frame: int = 4  # ROVR §4
-    max_valid_pairs: int = 16  # ROVR §5.1.2
+    mask_slots: int = 7  # possible box positions per video (the authors' code uses seven)
+    min_valid_pairs: int = 1  # every target can be restored by at least this many pairs
+    max_valid_pairs: int = 16  # ROVR §5.1.2: "at most 16 specific pairs"
 
 
 PROFILES: dict[str, DataConfig] = {

@@ -1,6 +1,13 @@
 """Datasets: procedural stand-ins for the papers' data, the ROVR masked-video task and
 loaders for real videos (see issue 3)."""
 
+from rlvid.data.masked import (  # noqa: F401
+    MaskedVideoSet,
+    MaskingError,
+    make_masked_set,
+    mask_videos,
+    pair_coverage,
+)
 from rlvid.data.v2v_sets import (  # noqa: F401
     DOMAINS,
     PAPER_FRAMES,
