@@ -1,0 +1,52 @@
+"""Which implementation produced a metric, and why (for provenance and result tables).
+
+The machines this kit targets have no internet, so a backend that needs downloaded weights
+(LPIPS's AlexNet, RAFT) is used only when its file is already in the torch hub cache
+(``$TORCH_HOME/hub/checkpoints``, see :func:`torch.hub.get_dir`). Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+# File names torchvision's weight enums download into the hub cache.
+ALEXNET_WEIGHTS = "alexnet-owt-7be5be79.pth"
+VGG16_WEIGHTS = "vgg16-397923af.pth"
+RAFT_SMALL_WEIGHTS = "raft_small_C_T_V2-01064c6d.pth"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The implementation behind a metric (``name``) and why it was chosen (``reason``)."""
+
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reason})"
+
+
+def checkpoint_dir() -> Path:
+    """The torch hub checkpoint folder where cached weight files are looked up."""
+    return Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def cached_weights(filename: str) -> Path | None:
+    """Path of ``filename`` in :func:`checkpoint_dir` if it is there, else ``None``."""
+    path = checkpoint_dir() / filename
+    return path if path.is_file() else None
+
+
+def metric_backends() -> dict[str, str]:
+    """Active backend of each backend-dependent metric, as ``name -> "backend (reason)"``.
+
+    >>> sorted(metric_backends())
+    ['flow', 'perceptual']
+    """
+    from rlvid.metrics.flow import flow_backend
+    from rlvid.metrics.perceptual import perceptual_backend
+
+    return {"perceptual": str(perceptual_backend()), "flow": str(flow_backend())}
