@@ -30,7 +30,7 @@ class DataConfig:
 
 PROFILES: dict[str, DataConfig] = {
     "smoke": DataConfig(
-        size=16, video_len=6, count_scale=0.1, min_videos=2, test_videos=2,
+        size=16, video_len=6, count_scale=0.05, min_videos=2, test_videos=2,
         rovr_size=32, rovr_len=20, rovr_train_videos=4, rovr_test_videos=2,
     ),
     "cpu": DataConfig(),
