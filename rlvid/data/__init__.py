@@ -1,6 +1,7 @@
 """Datasets: procedural stand-ins for the papers' data, the ROVR masked-video task and
 loaders for real videos (see issue 3)."""
 
+from rlvid.data.folders import VideoFolderError, load_video_folder  # noqa: F401
 from rlvid.data.io import VideoIOError, read_video, write_video  # noqa: F401
 from rlvid.data.masked import (  # noqa: F401
     MaskedVideoSet,

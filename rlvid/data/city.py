@@ -36,7 +36,7 @@ class Style:
     lit_share: float  # share of windows lit at night
 
 
-CITY = Style(block=(0.28, 0.45), road=0.05, town=False, lamp_spacing=0.1, lit_share=0.4)
+CITY = Style(block=(0.28, 0.45), road=0.05, town=False, lamp_spacing=0.1, lit_share=0.28)
 TOWN = Style(block=(0.45, 0.7), road=0.035, town=True, lamp_spacing=0.18, lit_share=0.45)
 
 
@@ -82,8 +82,6 @@ def _buildings(rng: np.random.Generator, style: Style, y0: float, x0: float, y1:
             out.append((cy - h / 2, cx - w / 2, cy + h / 2, cx + w / 2,
                         rng.uniform(0.04, 0.1)))
         return out
-    if rng.random() < 0.08:
-        return out  # a park
     ny, nx = rng.integers(1, 4, 2)
     edges_y = np.linspace(y0, y1, ny + 1)
     edges_x = np.linspace(x0, x1, nx + 1)
@@ -162,7 +160,7 @@ def make_world(rng: np.random.Generator, style: Style, extent: float, ppu: int) 
     # windows: a lattice of small squares, each lit at random (used at night)
     period = 0.03 if not style.town else 0.05
     cell = np.floor(coords / period).astype(int)
-    inside = (coords / period) % 1.0 < 0.55
+    inside = (coords / period) % 1.0 < 0.5
     table = rng.random((cell.max() + 1, cell.max() + 1)) < style.lit_share
     lit = table[cell[:, None], cell[None, :]] & inside[:, None] & inside[None, :]
     return World(style, ids.astype(np.int32), road, lamps, np.clip(shadow, 0, 1), roof,
