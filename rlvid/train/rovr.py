@@ -1,0 +1,708 @@
+"""ROVR training and evaluation, top to bottom (§5.1, §6.1-6.3).
+
+Stages, each resumable from its run directory:
+
+1. :func:`train_local` — pretrain the local network Gamma on random conditioning pairs with
+   L_R = lambda * perceptual + (1 - lambda) * MSE, lambda growing 0 -> 0.9 (§6.1, eq. 1).
+2. :func:`train_imitation` — warm-start pi with BCE on positive/negative expert pairs (§6.2),
+   or the ranking/contrastive loss over pairs the paper proposes in §8.
+3. :func:`train_ppg` — run the MDP (:class:`InpaintEnv`) and optimise pi, V with PPG while
+   Gamma keeps training on L_R (§6.3); reward = perceptual improvement per step plus
+   ``flow_reward_coef`` * flow recovery O at the end (eq. 3).
+
+:func:`run_selector` / :func:`evaluate_selector` evaluate any conditioning policy (ROVR,
+sequential (t-1, t-2), random, oracle best pair) on the test videos.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from rlvid.config import Config
+from rlvid.config.rovr import ROVRConfig
+from rlvid.errors import RlvidError
+from rlvid.nn.rovr import (
+    CriticNet,
+    LocalUNet,
+    PolicyNet,
+    candidate_log_probs,
+    downsample_frames,
+    greedy_pair,
+    pair_log_prob,
+    sample_pair,
+)
+from rlvid.rl.ppg import (
+    Batch,
+    advantages,
+    auxiliary_phase,
+    policy_phase_update,
+    rewards_to_go,
+)
+from rlvid.runtime import (
+    Run,
+    check_finite,
+    load_checkpoint,
+    runs_root,
+    save_checkpoint,
+    seed_everything,
+    stop_requests,
+)
+
+STAGES = ("local", "imitation", "ppg")
+
+# ---------------------------------------------------------------- data and run directories
+
+
+def masked_set(cfg: Config, split: str, seed: int) -> Any:
+    """The masked-video task of ROVR §4 (``rlvid.data.make_masked_set``)."""
+    from rlvid.data import make_masked_set
+
+    return make_masked_set(cfg.data, split, seed)
+
+
+def config_tag(cfg: Config) -> str:
+    """Profile plus a short hash of the data and ROVR sections: runs with other settings
+    never reuse each other's checkpoints."""
+    blob = json.dumps({"data": cfg.to_dict()["data"], "rovr": cfg.to_dict()["rovr"]},
+                      sort_keys=True, default=str)
+    return f"{cfg.profile}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
+
+
+def stage_dir(cfg: Config, seed: int, stage: str, root: str | Path | None = None) -> Path:
+    """``<runs>/rovr/<profile>-<hash>/seed<seed>/<stage>``."""
+    base = Path(root) if root is not None else runs_root() / "rovr" / config_tag(cfg)
+    return base / f"seed{seed}" / stage
+
+
+def _open_run(run_dir: Path, cfg: Config) -> Run:
+    from rlvid.metrics import metric_backends
+
+    return Run.create(run_dir.name, cfg, metric_backends(), root=run_dir.parent)
+
+
+# ---------------------------------------------------------------- losses (eq. 1)
+
+
+@functools.lru_cache(maxsize=1)
+def vgg_model() -> tuple[torch.nn.Module, str]:
+    """The frozen trained VGG16 of ``rlvid.metrics.vgg16_features`` and its backend name
+    (torchvision's ImageNet VGG16 when cached, else the one shipped in stlpips-pytorch)."""
+    from rlvid.metrics import vgg16_features
+
+    model, backend = vgg16_features()
+    return model, str(backend)
+
+
+def vgg_perceptual(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """L_P per image (N,): sum over the five VGG16 relu layers of the spatial mean of the
+    squared difference of channel-normalised features (eq. 1 with w_l = 1, see errata)."""
+    model, _ = vgg_model()
+    total = x.new_zeros(x.shape[0])
+    for fx, fy in zip(model(x), model(y)):
+        fx = fx / (fx.norm(dim=1, keepdim=True) + 1e-10)
+        fy = fy / (fy.norm(dim=1, keepdim=True) + 1e-10)
+        total = total + (fx - fy).pow(2).sum(1).mean(dim=(-2, -1))
+    return total
+
+
+def reconstruction_loss(
+    x_hat: torch.Tensor, x: torch.Tensor, lam: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """L_R = lam * L_P + (1 - lam) * MSE (eq. 1); returns (L_R, L_P per image, MSE per image)."""
+    mse = (x_hat - x).pow(2).mean(dim=(1, 2, 3))
+    perceptual = vgg_perceptual(x_hat, x) if lam > 0 else torch.zeros_like(mse)
+    return (lam * perceptual + (1 - lam) * mse).mean(), perceptual, mse
+
+
+def lambda_schedule(step: int, rcfg: ROVRConfig) -> float:
+    """lambda_i = lambda_max (1 - exp(-rate i / iterations)): 0 at the start, -> 0.9 (§6.1)."""
+    frac = step / max(rcfg.local_iterations, 1)
+    return rcfg.lambda_max * (1.0 - math.exp(-rcfg.lambda_rate * frac))
+
+
+# ---------------------------------------------------------------- pair sampling
+
+
+def random_pairs(target: torch.Tensor, num_frames: int,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+    """(N, 2) uniformly random unordered pairs of distinct frames, neither the target."""
+    weights = torch.ones(target.shape[0], num_frames)
+    weights[torch.arange(target.shape[0]), target] = 0
+    return torch.multinomial(weights, 2, replacement=False, generator=generator)
+
+
+def sequential_pairs(target: torch.Tensor) -> torch.Tensor:
+    """vid2vid's (t-1, t-2); for t < 2 the missing ones are the next frames (errata)."""
+    t = target[:, None]
+    pair = torch.cat([t - 1, t - 2], dim=1)
+    return torch.where(pair < 0, pair + 3, pair)  # t=0 -> (2, 1); t=1 -> (0, 2)
+
+
+def _pair_weights(valid: torch.Tensor, target: torch.Tensor, want: bool) -> torch.Tensor:
+    """(B, T*T) weights over unordered pairs i < j, neither the target, valid == want."""
+    b, t, _ = valid.shape
+    upper = torch.ones(t, t).triu(1).bool()
+    idx = torch.arange(t)
+    not_target = (idx[None, :] != target[:, None])
+    ok = upper[None] & not_target[:, :, None] & not_target[:, None, :]
+    return ((valid == want) & ok).reshape(b, t * t).float()
+
+
+def sample_labelled_pairs(valid: torch.Tensor, target: torch.Tensor, positive: bool):
+    """Sample one valid (positive) or invalid (negative) pair per state; rows without one are
+    dropped. Returns (rows (B',), pairs (B', 2))."""
+    weights = _pair_weights(valid, target, positive)
+    rows = torch.nonzero(weights.sum(1) > 0).squeeze(1)
+    flat = torch.multinomial(weights[rows], 1).squeeze(1)
+    t = valid.shape[-1]
+    return rows, torch.stack([flat // t, flat % t], dim=1)
+
+
+# ---------------------------------------------------------------- 1. local network (§6.1)
+
+
+def build_local(rcfg: ROVRConfig) -> LocalUNet:
+    return LocalUNet(rcfg.unet_channels, paste_known=rcfg.paste_known)
+
+
+def _gather_frames(videos: torch.Tensor, n: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    return videos[n, t]
+
+
+def local_inputs(data: Any, n: torch.Tensor, target: torch.Tensor, pair: torch.Tensor,
+                 source: torch.Tensor | None = None):
+    """Gamma's inputs for states (n, target) and conditioning ``pair``; conditioning frames
+    come from ``source`` (default: the corrupted videos)."""
+    source = data.corrupted if source is None else source
+    return (data.corrupted[n, target], source[n, pair[:, 0]], source[n, pair[:, 1]],
+            data.masks[n, target])
+
+
+@dataclass
+class StageResult:
+    run_dir: Path
+    iteration: int
+    done: bool
+    state: dict[str, Any]
+
+
+def _resume(run_dir: Path, restore_rng: bool = True) -> dict[str, Any] | None:
+    path = run_dir / "checkpoint.pt"
+    return load_checkpoint(path, restore_rng=restore_rng) if path.is_file() else None
+
+
+def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
+                stop_after: int | None = None, progress: bool = True) -> StageResult:
+    """Pretrain Gamma (§6.1); resumes from ``run_dir``; ``stop_after`` simulates a kill."""
+    rcfg = cfg.rovr
+    run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, "local")
+    seed_everything(seed)
+    local = build_local(rcfg)
+    opt = torch.optim.Adam(local.parameters(), lr=rcfg.local_lr)
+    start = 0
+    ckpt = _resume(run_dir)
+    if ckpt is not None:
+        local.load_state_dict(ckpt["local"])
+        opt.load_state_dict(ckpt["local_opt"])
+        start = ckpt["iteration"]
+        if ckpt.get("done"):
+            return StageResult(run_dir, start, True, ckpt)
+    data = masked_set(cfg, "train", seed)
+    run = _open_run(run_dir, cfg)
+    writer = run.writer()
+    n_videos, n_frames = data.videos.shape[:2]
+
+    def save(i: int, done: bool) -> dict[str, Any]:
+        state = {"local": local.state_dict(), "local_opt": opt.state_dict(), "iteration": i,
+                 "done": done, "stage": "local", "config": cfg.to_dict()}
+        save_checkpoint(run.checkpoint_path, state)
+        return state
+
+    i = start
+    with stop_requests() as stop:
+        bar = tqdm(range(start, rcfg.local_iterations), desc=f"local seed {seed}",
+                   disable=None if progress else True)
+        for i in bar:
+            n = torch.randint(n_videos, (rcfg.local_batch_size,))
+            target = torch.randint(n_frames, (rcfg.local_batch_size,))
+            pair = random_pairs(target, n_frames)  # random conditioning pairs (§6.1)
+            lam = lambda_schedule(i, rcfg)
+            x_hat = local(*local_inputs(data, n, target, pair))
+            loss, perceptual, mse = reconstruction_loss(x_hat, data.videos[n, target], lam)
+            check_finite({"L_R": loss}, i)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if i % rcfg.log_every == 0:
+                writer.add_scalar("local/L_R", float(loss.detach()), i)
+                writer.add_scalar("local/perceptual", float(perceptual.detach().mean()), i)
+                writer.add_scalar("local/mse", float(mse.detach().mean()), i)
+                writer.add_scalar("local/lambda", lam, i)
+            done = i + 1 == rcfg.local_iterations
+            if done or (i + 1) % rcfg.checkpoint_every == 0:
+                save(i + 1, done)
+            if stop["requested"] or (stop_after is not None and i + 1 >= stop_after):
+                writer.close()
+                return StageResult(run_dir, i + 1, done, save(i + 1, done))
+    writer.close()
+    return StageResult(run_dir, rcfg.local_iterations, True,
+                       save(rcfg.local_iterations, True))
+
+
+def load_local(cfg: Config, state: dict[str, Any]) -> LocalUNet:
+    local = build_local(cfg.rovr)
+    local.load_state_dict(state["local"])
+    return local.eval()
+
+
+# ---------------------------------------------------------------- the MDP (§5.1)
+
+
+class InpaintEnv:
+    """ROVR's MDP over a batch of videos, one target frame per step, in order (§5.1.1).
+
+    State s_t: the current video (frames < t reconstructed, frames >= t corrupted),
+    downsampled to tiles, and the target index t. Action: a pair of conditioning frames taken
+    from the current video. Transition: Gamma reconstructs frame t (§5.1.3). Reward:
+    R_t = L_P(x_bar_t, x_t) - L_P(x_hat_t, x_t) (§6.3); after the last step the episode's
+    flow recovery O (eq. 3) times ``flow_coef`` is added to the last reward.
+    """
+
+    def __init__(self, local: LocalUNet, videos: torch.Tensor, masks: torch.Tensor,
+                 corrupted: torch.Tensor, rcfg: ROVRConfig, flow_coef: float = 0.0,
+                 rewards: bool = True):
+        self.local, self.rcfg, self.flow_coef = local, rcfg, flow_coef
+        self.videos, self.masks, self.corrupted = videos, masks, corrupted
+        self.n, self.num_frames = videos.shape[:2]
+        self.rows = torch.arange(self.n)
+        self.rewards = rewards
+        if rewards:  # L_P(x_bar_t, x_t) for every t, once: it does not depend on the policy
+            with torch.no_grad():
+                self.corrupted_lp = vgg_perceptual(
+                    corrupted.flatten(0, 1), videos.flatten(0, 1)).reshape(self.n, -1)
+        self.reset()
+
+    def reset(self) -> None:
+        self.current = self.corrupted.clone()
+        self.small = downsample_frames(self.current, self.rcfg.tile_size)
+        self.t = 0
+        self.flow_recovery: torch.Tensor | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.t >= self.num_frames
+
+    def observe(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.small.clone(), torch.full((self.n,), self.t, dtype=torch.long)
+
+    def reconstruct(self, pair: torch.Tensor) -> torch.Tensor:
+        """Gamma(x_bar_t, c1, c2) with the conditioning frames from the current video."""
+        t = self.t
+        return self.local(self.current[:, t], self.current[self.rows, pair[:, 0]],
+                          self.current[self.rows, pair[:, 1]], self.masks[:, t])
+
+    def step(self, pair: torch.Tensor, x_hat: torch.Tensor | None = None,
+             x_hat_lp: torch.Tensor | None = None) -> torch.Tensor:
+        """Apply the action; reward (N,). ``x_hat`` / ``x_hat_lp``: a reconstruction and its
+        L_P already computed by the caller (when Gamma trains on them)."""
+        t = self.t
+        with torch.no_grad():
+            x_hat = self.reconstruct(pair) if x_hat is None else x_hat.detach()
+            reward = torch.zeros(self.n)
+            if self.rewards:
+                if x_hat_lp is None:
+                    x_hat_lp = vgg_perceptual(x_hat, self.videos[:, t])
+                reward = (self.corrupted_lp[:, t] - x_hat_lp.detach()) * self.rcfg.reward_scale
+        self.current[:, t] = x_hat
+        self.small[:, t] = downsample_frames(x_hat, self.rcfg.tile_size)
+        self.t += 1
+        if self.done:
+            self.flow_recovery = flow_recovery_batch(self.current, self.videos, self.corrupted)
+            if self.flow_coef:
+                reward = reward + self.flow_coef * self.flow_recovery
+        return reward
+
+
+def flow_recovery_batch(reconstructed: torch.Tensor, original: torch.Tensor,
+                        corrupted: torch.Tensor) -> torch.Tensor:
+    """O per video (N,), with the active flow backend; 0 where O is undefined."""
+    from rlvid.metrics import flow_recovery
+
+    out = flow_recovery(reconstructed, original, corrupted, zero_denominator=0.0)
+    return torch.as_tensor(out, dtype=torch.float32)
+
+
+# ---------------------------------------------------------------- selectors and evaluation
+
+Selector = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+"""(small (N,T,3,s,s), target (N,), video index (N,)) -> pair (N, 2)."""
+
+
+def policy_selector(policy: PolicyNet, rcfg: ROVRConfig, greedy: bool = True) -> Selector:
+    def select(small: torch.Tensor, target: torch.Tensor, _n: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+        return greedy_pair(lp) if greedy else sample_pair(lp)
+    return select
+
+
+def sequential_selector() -> Selector:
+    return lambda small, target, _n: sequential_pairs(target)
+
+
+def random_selector(seed: int) -> Selector:
+    gen = torch.Generator().manual_seed(seed)
+    return lambda small, target, _n: random_pairs(target, small.shape[1], gen)
+
+
+def oracle_selector(best_pair: torch.Tensor) -> Selector:
+    """The dataset's best pair for each (video, target) (most masked pixels covered)."""
+    return lambda small, target, n: best_pair[n, target]
+
+
+@dataclass
+class Rollout:
+    reconstructed: torch.Tensor  # (N, T, 3, H, W)
+    pairs: torch.Tensor  # (N, T, 2)
+    rewards: torch.Tensor  # (N, T) perceptual rewards (+ flow reward at the end if enabled)
+    flow_recovery: torch.Tensor  # (N,)
+
+
+def run_selector(local: LocalUNet, data: Any, selector: Selector, rcfg: ROVRConfig,
+                 videos: torch.Tensor | None = None, flow_coef: float = 0.0,
+                 rewards: bool = False) -> Rollout:
+    """Reconstruct videos ``videos`` (indices; default all) with a conditioning policy;
+    ``rewards``: also compute the MDP's rewards (zeros otherwise)."""
+    idx = torch.arange(data.videos.shape[0]) if videos is None else videos
+    env = InpaintEnv(local, data.videos[idx], data.masks[idx], data.corrupted[idx], rcfg,
+                     flow_coef, rewards=rewards)
+    pairs, rewards_ = [], []
+    while not env.done:
+        small, target = env.observe()
+        pair = selector(small, target, idx)
+        pairs.append(pair)
+        rewards_.append(env.step(pair))
+    return Rollout(env.current, torch.stack(pairs, 1), torch.stack(rewards_, 1),
+                   env.flow_recovery)
+
+
+def frame_metrics(reconstructed: torch.Tensor, original: torch.Tensor) -> dict[str, np.ndarray]:
+    """Per-frame MSE, PSNR, SSIM, perceptual distance, L_P for (M, 3, H, W) frames."""
+    from rlvid.metrics import perceptual_distance, psnr, ssim
+
+    with torch.no_grad():
+        return {
+            "mse": (reconstructed - original).pow(2).mean(dim=(1, 2, 3)).numpy(),
+            "psnr": np.asarray(psnr(reconstructed, original, reduction="none"), dtype=float),
+            "ssim": np.asarray(ssim(reconstructed, original, reduction="none"), dtype=float),
+            "perceptual": perceptual_distance(reconstructed, original).double().numpy(),
+            "vgg_lp": vgg_perceptual(reconstructed, original).double().numpy(),
+        }
+
+
+def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = None):
+    """Mean metrics of a rollout: frame metrics, flow recovery, valid-pair rate."""
+    idx = torch.arange(data.videos.shape[0]) if videos is None else videos
+    n, t = rollout.pairs.shape[:2]
+    frames = frame_metrics(rollout.reconstructed.flatten(0, 1), data.videos[idx].flatten(0, 1))
+    out = {k: float(v.mean()) for k, v in frames.items()}
+    out["flow_recovery"] = float(rollout.flow_recovery.mean())
+    rows = idx[:, None].expand(n, t)
+    tt = torch.arange(t)[None].expand(n, t)
+    valid = data.valid[rows, tt, rollout.pairs[..., 0], rollout.pairs[..., 1]]
+    out["valid_pair_rate"] = float(valid.float().mean())
+    return out
+
+
+def random_valid_rate(data: Any) -> float:
+    """Share of valid pairs among all candidate pairs: what a uniform random policy scores."""
+    t = data.valid.shape[1]
+    target = torch.arange(t).repeat(data.valid.shape[0])
+    valid = data.valid.flatten(0, 1)
+    pos = _pair_weights(valid, target, True).sum()
+    neg = _pair_weights(valid, target, False).sum()
+    return float(pos / (pos + neg))
+
+
+def local_table(local: LocalUNet, data: Any, rcfg: ROVRConfig, seed: int):
+    """Table 1: Gamma on every (test video, target) with the best, worst and random pairs
+    taken from the corrupted video. Returns {policy: per-frame metric arrays}."""
+    n, t = data.videos.shape[:2]
+    nn_ = torch.arange(n).repeat_interleave(t)
+    target = torch.arange(t).repeat(n)
+    gen = torch.Generator().manual_seed(seed)
+    pairs = {"best": data.best_pair[nn_, target], "worst": data.worst_pair[nn_, target],
+             "random": random_pairs(target, t, gen)}
+    out = {}
+    for name, pair in pairs.items():
+        with torch.no_grad():
+            x_hat = local(*local_inputs(data, nn_, target, pair))
+        out[name] = frame_metrics(x_hat, data.videos[nn_, target])
+    return out
+
+
+# ---------------------------------------------------------------- 2. imitation (§6.2, §8)
+
+
+def build_policy(rcfg: ROVRConfig) -> PolicyNet:
+    return PolicyNet(rcfg.policy_channels, rcfg.policy_hidden)
+
+
+def build_critic(rcfg: ROVRConfig) -> CriticNet:
+    return CriticNet(rcfg.policy_channels, rcfg.policy_hidden)
+
+
+def expert_states(local: LocalUNet, data: Any, rcfg: ROVRConfig):
+    """States visited when the oracle (best pair) drives the MDP: (small, target, n)."""
+    idx = torch.arange(data.videos.shape[0])
+    env = InpaintEnv(local, data.videos, data.masks, data.corrupted, rcfg, rewards=False)
+    smalls, targets = [], []
+    select = oracle_selector(data.best_pair)
+    while not env.done:
+        small, target = env.observe()
+        smalls.append(small)
+        targets.append(target)
+        env.step(select(small, target, idx))
+    n = idx.repeat(len(targets))
+    return torch.cat(smalls), torch.cat(targets), n
+
+
+def bce_pair_loss(logits: torch.Tensor, pair: torch.Tensor, label: float) -> torch.Tensor:
+    """eq. (2) on the two frames of a pair: multi-label BCE with sigmoid(logit)."""
+    chosen = logits.gather(1, pair)
+    return F.binary_cross_entropy_with_logits(chosen, torch.full_like(chosen, label))
+
+
+def contrastive_pair_loss(logits: torch.Tensor, valid: torch.Tensor,
+                          target: torch.Tensor) -> torch.Tensor:
+    """§8's proposed fix: score a pair by logit_i + logit_j (the order the top-2 action ranks
+    pairs in) and maximise the softmax mass of the valid pairs among all pairs (multi-positive
+    InfoNCE). Rows with no valid pair are skipped."""
+    finite = logits.masked_fill(torch.isinf(logits), 0.0)
+    scores = (finite[:, :, None] + finite[:, None, :]).flatten(1)
+    pos = _pair_weights(valid, target, True).bool()
+    allowed = pos | _pair_weights(valid, target, False).bool()
+    keep = pos.any(1)
+    neg_inf = torch.tensor(float("-inf"))
+    log_all = torch.logsumexp(torch.where(allowed, scores, neg_inf), 1)
+    log_pos = torch.logsumexp(torch.where(pos, scores, neg_inf), 1)
+    return (log_all - log_pos)[keep].mean()
+
+
+def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
+                    run_dir: str | Path | None = None, loss: str | None = None,
+                    stop_after: int | None = None, progress: bool = True) -> StageResult:
+    """Warm-start pi (§6.2) on expert-trajectory states; ``loss`` = bce | contrastive."""
+    rcfg = cfg.rovr
+    loss = loss or rcfg.imitation_loss
+    if loss not in ("bce", "contrastive"):
+        raise RlvidError(f"imitation loss must be 'bce' or 'contrastive', got {loss!r}")
+    run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, f"imitation-{loss}")
+    seed_everything(seed)
+    policy = build_policy(rcfg)
+    opt = torch.optim.Adam(policy.parameters(), lr=rcfg.imitation_lr)
+    start = 0
+    ckpt = _resume(run_dir)
+    if ckpt is not None:
+        policy.load_state_dict(ckpt["policy"])
+        opt.load_state_dict(ckpt["policy_opt"])
+        start = ckpt["iteration"]
+        if ckpt.get("done"):
+            return StageResult(run_dir, start, True, ckpt)
+    data = masked_set(cfg, "train", seed)
+    with torch.no_grad():
+        small, target, n = expert_states(load_local(cfg, local_state), data, rcfg)
+    valid = data.valid[n, target]  # (B, T, T)
+    run = _open_run(run_dir, cfg)
+    writer = run.writer()
+
+    def save(i: int, done: bool) -> dict[str, Any]:
+        state = {"policy": policy.state_dict(), "policy_opt": opt.state_dict(), "iteration": i,
+                 "done": done, "stage": "imitation", "loss": loss, "config": cfg.to_dict()}
+        save_checkpoint(run.checkpoint_path, state)
+        return state
+
+    with stop_requests() as stop:
+        bar = tqdm(range(start, rcfg.imitation_iterations), desc=f"imitation seed {seed}",
+                   disable=None if progress else True)
+        for i in bar:
+            b = torch.randint(len(target), (rcfg.imitation_batch_size,))
+            logits, _ = policy(small[b], target[b])
+            if loss == "bce":  # alternate positive and negative pairs (§6.2)
+                positive = i % 2 == 0
+                rows, pair = sample_labelled_pairs(valid[b], target[b], positive)
+                value = bce_pair_loss(logits[rows], pair, 1.0 if positive else 0.0)
+            else:
+                value = contrastive_pair_loss(logits, valid[b], target[b])
+            check_finite({"imitation": value}, i)
+            opt.zero_grad()
+            value.backward()
+            opt.step()
+            if i % rcfg.log_every == 0:
+                writer.add_scalar(f"imitation/{loss}", float(value.detach()), i)
+            done = i + 1 == rcfg.imitation_iterations
+            if done or (i + 1) % rcfg.checkpoint_every == 0:
+                save(i + 1, done)
+            if stop["requested"] or (stop_after is not None and i + 1 >= stop_after):
+                writer.close()
+                return StageResult(run_dir, i + 1, done, save(i + 1, done))
+    writer.close()
+    return StageResult(run_dir, rcfg.imitation_iterations, True,
+                       save(rcfg.imitation_iterations, True))
+
+
+def load_policy(cfg: Config, state: dict[str, Any]) -> PolicyNet:
+    policy = build_policy(cfg.rovr)
+    policy.load_state_dict(state["policy"])
+    return policy.eval()
+
+
+# ---------------------------------------------------------------- 3. PPG end to end (§6.3)
+
+
+def collect_rollout(env: InpaintEnv, policy: PolicyNet, critic: CriticNet,
+                    local_opt: torch.optim.Optimizer | None, rcfg: ROVRConfig):
+    """One episode per video with the stochastic policy; Gamma trains on L_R at every step
+    when ``local_opt`` is given (§6.3). Returns (Batch, logs)."""
+    smalls, targets, pairs, log_probs, values, rewards, local_losses = [], [], [], [], [], [], []
+    env.reset()
+    while not env.done:
+        small, target = env.observe()
+        with torch.no_grad():
+            lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+            pair = sample_pair(lp)
+            log_probs.append(pair_log_prob(lp, pair, rcfg.pair_logprob))
+            values.append(critic(small, target))
+        if local_opt is not None:
+            env.local.train()
+            x_hat = env.reconstruct(pair)
+            loss, lp, _ = reconstruction_loss(x_hat, env.videos[:, env.t], rcfg.lambda_max)
+            local_opt.zero_grad()
+            loss.backward()
+            local_opt.step()
+            local_losses.append(float(loss.detach()))
+            rewards.append(env.step(pair, x_hat, lp))
+        else:
+            rewards.append(env.step(pair))
+        smalls.append(small)
+        targets.append(target)
+        pairs.append(pair)
+    reward = torch.stack(rewards, 1)  # (N, T)
+    returns = rewards_to_go(reward)
+    value = torch.stack(values, 1)
+    batch = Batch(
+        small=torch.stack(smalls, 1).flatten(0, 1), target=torch.stack(targets, 1).flatten(),
+        pair=torch.stack(pairs, 1).flatten(0, 1), log_prob=torch.stack(log_probs, 1).flatten(),
+        value=value.flatten(), returns=returns.flatten(),
+        advantages=advantages(returns, value).flatten(),
+    )
+    logs = {"episode_return": float(returns[:, 0].mean()),
+            "flow_recovery": float(env.flow_recovery.mean()),
+            "perceptual_reward": float(reward.sum(1).mean()
+                                       - env.flow_coef * env.flow_recovery.mean())}
+    if local_losses:
+        logs["local_L_R"] = sum(local_losses) / len(local_losses)
+    return batch, logs
+
+
+def train_ppg(cfg: Config, seed: int, local_state: dict[str, Any],
+              warm_start: dict[str, Any] | None = None, flow_reward: bool = True,
+              run_dir: str | Path | None = None, stop_after: int | None = None,
+              progress: bool = True, name: str | None = None) -> StageResult:
+    """PPG on the MDP (§6.3). ``warm_start``: an imitation checkpoint state (or None: cold
+    start); ``flow_reward``: add ``flow_reward_coef`` * O at the end of each episode."""
+    rcfg = cfg.rovr
+    name = name or f"ppg-{'flow' if flow_reward else 'noflow'}-{'warm' if warm_start else 'cold'}"
+    run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, name)
+    seed_everything(seed)
+    policy, critic, local = build_policy(rcfg), build_critic(rcfg), load_local(cfg, local_state)
+    if warm_start is not None:
+        policy.load_state_dict(warm_start["policy"])
+    opt = torch.optim.Adam([*policy.parameters(), *critic.parameters()], lr=rcfg.ppg_lr,
+                           eps=1e-5)
+    local_opt = torch.optim.Adam(local.parameters(), lr=rcfg.ppg_local_lr)
+    total = rcfg.ppg_phases * rcfg.ppg_policy_iterations
+    start, buffer = 0, []
+    ckpt = _resume(run_dir)
+    if ckpt is not None:
+        for module, key in ((policy, "policy"), (critic, "critic"), (local, "local"),
+                            (opt, "opt"), (local_opt, "local_opt")):
+            module.load_state_dict(ckpt[key])
+        start, buffer = ckpt["iteration"], ckpt["buffer"]
+        if ckpt.get("done"):
+            return StageResult(run_dir, start, True, ckpt)
+    data = masked_set(cfg, "train", seed)
+    run = _open_run(run_dir, cfg)
+    writer = run.writer()
+    flow_coef = rcfg.flow_reward_coef if flow_reward else 0.0
+
+    def save(k: int, done: bool) -> dict[str, Any]:
+        state = {"policy": policy.state_dict(), "critic": critic.state_dict(),
+                 "local": local.state_dict(), "opt": opt.state_dict(),
+                 "local_opt": local_opt.state_dict(), "iteration": k, "buffer": buffer,
+                 "done": done, "stage": "ppg", "flow_reward": flow_reward,
+                 "warm_start": warm_start is not None, "config": cfg.to_dict()}
+        save_checkpoint(run.checkpoint_path, state)
+        return state
+
+    n_videos = data.videos.shape[0]
+    with stop_requests() as stop:
+        bar = tqdm(range(start, total), desc=f"{name} seed {seed}",
+                   disable=None if progress else True)
+        for k in bar:
+            # policy phase: one rollout, clipped PPO update of pi, value update of V
+            idx = torch.randperm(n_videos)[: rcfg.ppg_rollout_videos]
+            env = InpaintEnv(local, data.videos[idx], data.masks[idx], data.corrupted[idx],
+                             rcfg, flow_coef)
+            batch, logs = collect_rollout(env, policy, critic,
+                                          local_opt if rcfg.ppg_train_local else None, rcfg)
+            logs.update(policy_phase_update(policy, critic, opt, batch, rcfg))
+            buffer.append((batch.small, batch.target, batch.returns))
+            if (k + 1) % rcfg.ppg_policy_iterations == 0:  # auxiliary phase, then clear
+                small, target, returns = (torch.cat(x) for x in zip(*buffer))
+                logs.update(auxiliary_phase(policy, critic, opt, small, target, returns, rcfg))
+                buffer = []
+            check_finite(logs, k)
+            for key, value in logs.items():
+                writer.add_scalar(f"ppg/{key}", value, k)
+            done = k + 1 == total
+            if done or (k + 1) % rcfg.checkpoint_every == 0:
+                save(k + 1, done)
+            if stop["requested"] or (stop_after is not None and k + 1 >= stop_after):
+                writer.close()
+                return StageResult(run_dir, k + 1, done, save(k + 1, done))
+    writer.close()
+    return StageResult(run_dir, total, True, save(total, True))
+
+
+# ---------------------------------------------------------------- CLI entry
+
+
+def train_stage(cfg: Config, stage: str, seed: int, run_dir: str | Path | None = None,
+                flow_reward: bool = True, warm_start: bool = True) -> StageResult:
+    """Run ``stage`` for one seed, training (or reusing) the stages it depends on."""
+    if stage not in STAGES:
+        raise RlvidError(f"--stage must be one of {', '.join(STAGES)}, got {stage!r}")
+    root = Path(run_dir) if run_dir is not None else None
+    if stage == "local":
+        return train_local(cfg, seed, root)
+    local = train_local(cfg, seed, None if root is None else root.parent / "local").state
+    if stage == "imitation":
+        return train_imitation(cfg, seed, local, root)
+    warm = None
+    if warm_start:
+        warm = train_imitation(cfg, seed, local, None if root is None
+                               else root.parent / f"imitation-{cfg.rovr.imitation_loss}").state
+    return train_ppg(cfg, seed, local, warm, flow_reward, root)
