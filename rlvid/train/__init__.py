@@ -1,0 +1,1 @@
+"""Trainers: RL-V2V-GAN (and its baselines) and ROVR."""
