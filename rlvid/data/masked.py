@@ -144,7 +144,7 @@ def _valid_counts(layout: np.ndarray) -> np.ndarray:
 
 def layout_slots(
     rng: np.random.Generator, frames: int, slots: int, per_frame: int,
-    min_valid: int, max_valid: int, max_steps: int = 20_000,
+    min_valid: int, max_valid: int, max_steps: int = 20_000, restart_every: int = 250,
 ) -> np.ndarray:
     """(T, per_frame) slot indices hidden in each frame, with every target having
     ``min_valid..max_valid`` valid pairs (min-conflicts search, then a shuffle)."""
@@ -157,19 +157,23 @@ def layout_slots(
         too_many = np.maximum(counts - max_valid, 0).sum()
         return int(too_many + np.maximum(min_valid - counts, 0).sum())
 
-    layout = rng.choice(options, frames)
-    current = cost(_valid_counts(layout))
-    for _ in range(max_steps):
+    current = 1
+    for _ in range(max_steps // restart_every):  # restarts escape local minima
+        layout = rng.choice(options, frames)
+        current = cost(_valid_counts(layout))
+        for _ in range(restart_every):
+            if current == 0:
+                break
+            frame = rng.integers(frames)
+            old = layout[frame]
+            layout[frame] = rng.choice(options)
+            new = cost(_valid_counts(layout))
+            if new <= current:
+                current = new
+            else:
+                layout[frame] = old
         if current == 0:
             break
-        frame = rng.integers(frames)
-        old = layout[frame]
-        layout[frame] = rng.choice(options)
-        new = cost(_valid_counts(layout))
-        if new <= current:
-            current = new
-        else:
-            layout[frame] = old
     if current != 0:
         raise MaskingError(
             f"no mask layout gives {min_valid}..{max_valid} valid pairs per target with "
