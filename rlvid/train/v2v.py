@@ -179,8 +179,8 @@ class RLV2VGAN:
         set_requires_grad(self.discriminators, True)
         loss_d = self.discriminator_step(batch, gy_x.detach(), gx_y.detach(), gx_z.detach(),
                                          include_video=True)
-        return {"loss_gp": float(loss_gp), "loss_d": loss_d,
-                **{f"L_{k}": float(t) for k, t in terms.items()}}
+        return {"loss_gp": float(loss_gp.detach()), "loss_d": loss_d,
+                **{f"L_{k}": float(t.detach()) for k, t in terms.items()}}
 
     def discriminator_step(self, batch: dict[str, torch.Tensor], gy_x: torch.Tensor,
                            gx_y: torch.Tensor, gx_z: torch.Tensor, include_video: bool) -> float:
@@ -351,7 +351,7 @@ class RLV2VGAN:
         set_requires_grad(self.critics, True)
         for name in self.target:  # line 31
             soft_update(self.target[name], n[name], v.tau)
-        return {"loss_q": float(loss_q), "loss_actor": float(loss_pi),
+        return {"loss_q": float(loss_q.detach()), "loss_actor": float(loss_pi.detach()),
                 "q_mean": float(torch.cat(q_values).mean())}
 
     def rl_discriminator_step(self) -> float:
@@ -470,12 +470,12 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
     start, history = 0, []
     if run.latest_checkpoint():
         state = load_checkpoint(run.checkpoint_path)  # restores the RNG states too
-        trainer.load_state_dict(state["method"])
+        trainer.load_state_dict(state["trainer"])
         start, history = state["step"], state["history"]
     meta = {"method": method, "seed": seed, "dataset": dataset}
 
     def checkpoint(step: int, done: bool) -> None:
-        save_checkpoint(run.checkpoint_path, {"method": trainer.state_dict(), "step": step,
+        save_checkpoint(run.checkpoint_path, {"trainer": trainer.state_dict(), "step": step,
                                               "history": history, "done": done, **meta})
 
     writer = run.writer()

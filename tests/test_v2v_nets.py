@@ -1,0 +1,116 @@
+"""RL-V2V-GAN networks: ConvLSTM gates, padding/state exactness, sequence-wise BN, Table 1."""
+
+import math
+
+import torch
+
+from rlvid.config import load_config
+from rlvid.nn import ConvLSTMCell, QNetwork, SeqToSeq, build_networks, count_parameters, table1
+from rlvid.nn.blocks import SequenceBatchNorm
+from rlvid.nn.v2v import Discriminator
+from rlvid.train.evaluate_v2v import translate_video
+from rlvid.train.v2v import left_padded
+
+torch.set_num_threads(1)
+SMOKE = load_config("smoke").v2v
+
+
+def test_convlstm_cell_gates_by_hand():
+    cell = ConvLSTMCell(1, 1, kernel_size=1)
+    assert cell.gates.out_channels == 4  # one fused conv for i, f, o, g
+    with torch.no_grad():
+        cell.gates.weight.zero_()
+        cell.gates.bias.copy_(torch.tensor([0.0, 1.0, -1.0, 0.5]))  # i, f, o, g
+    x = torch.zeros(1, 1, 2, 2)
+    c0 = torch.full((1, 1, 2, 2), 2.0)
+    h, c = cell(x, (torch.zeros_like(c0), c0))
+    sig = lambda v: 1 / (1 + math.exp(-v))
+    c_expected = sig(1.0) * 2.0 + sig(0.0) * math.tanh(0.5)
+    assert torch.allclose(c, torch.full_like(c, c_expected))
+    assert torch.allclose(h, torch.full_like(h, sig(-1.0) * math.tanh(c_expected)))
+
+
+def test_sequence_batchnorm_uses_batch_and_time_statistics():
+    bn = SequenceBatchNorm(3).train()
+    x = torch.randn(2, 5, 3, 4, 4) + torch.arange(5.0).view(1, 5, 1, 1, 1)  # drifts over t
+    y = bn(x)
+    assert torch.allclose(y.mean(dim=(0, 1, 3, 4)), torch.zeros(3), atol=1e-5)
+    assert torch.allclose(y.var(dim=(0, 1, 3, 4), unbiased=False), torch.ones(3), atol=1e-3)
+    assert y[:, 0].mean() < -1 and y[:, -1].mean() > 1  # not normalised per time step
+
+
+def test_left_padding_with_mask_is_exact():
+    torch.manual_seed(0)
+    g = SeqToSeq(SMOKE.channels).eval()
+    videos = [torch.rand(k, 3, 16, 16) for k in (2, 4)]
+    padded, mask = left_padded(videos, 5)
+    out = g(padded, mask=mask)
+    for i, v in enumerate(videos):
+        alone = g(v[None])
+        assert torch.allclose(out[i, 5 - len(v):], alone[0], atol=1e-6)
+
+
+def test_padding_frames_stay_out_of_training_statistics():
+    torch.manual_seed(0)
+    g = SeqToSeq(SMOKE.channels).train()
+    video = torch.rand(3, 3, 16, 16)
+    padded, mask = left_padded([video], 6)
+    assert torch.allclose(g(padded, mask=mask)[0, 3:], g(video[None])[0], atol=1e-6)
+
+
+def test_windows_with_carried_state_equal_one_pass():
+    torch.manual_seed(0)
+    g = SeqToSeq(SMOKE.channels).eval()
+    video = torch.rand(2, 11, 3, 16, 16)
+    whole = translate_video(g, video)
+    windowed = translate_video(g, video, window=4)
+    assert torch.allclose(whole, windowed, atol=1e-5)
+    assert 0 <= float(whole.min()) and float(whole.max()) <= 1  # sigmoid output
+
+
+def test_discriminator_scores_frames_and_prefixes():
+    torch.manual_seed(0)
+    d = Discriminator(16, SMOKE.channels, SMOKE.tail_channels, heads=2, fc_hidden=8).eval()
+    video = torch.rand(3, 6, 3, 16, 16)
+    full = d(video)
+    assert full.shape == (3, 6, 2)  # Dy: domain and style heads
+    assert torch.allclose(d(video[:, :4]), full[:, :4], atol=1e-6)  # step t = D(v_{:t})
+    assert d(video[:, :1]).shape == (3, 1, 2)  # a single frame
+
+
+def test_q_output_functions():
+    torch.manual_seed(0)
+    s, a = torch.rand(2, 3, 3, 16, 16), torch.rand(2, 3, 16, 16)
+    kw = dict(channels=SMOKE.channels, tail_channels=SMOKE.tail_channels, fc_hidden=8)
+    q_relu = QNetwork(16, output="relu", **kw)
+    with torch.no_grad():
+        q_relu.fc[-1].bias.fill_(-100.0)  # where regression to negative targets drives it
+    a.requires_grad_(True)
+    q = q_relu(s, a)
+    assert q.shape == (2,) and torch.all(q == 0)
+    q.sum().backward()
+    assert torch.all(a.grad == 0)  # the paper's ReLU Q: no action gradient for the actor
+    q_neg = QNetwork(16, output="neg_relu", **kw)
+    q_neg.load_state_dict(q_relu.state_dict())
+    b = a.detach().clone().requires_grad_(True)
+    with torch.no_grad():
+        q_neg.fc[-1].bias.fill_(100.0)
+    out = q_neg(s, b)
+    assert torch.all(out < 0)
+    out.sum().backward()
+    assert b.grad.abs().sum() > 0
+
+
+def test_xavier_init_and_table1():
+    nets = build_networks(SMOKE, 16)
+    for m in nets.modules():
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+            fan_in, fan_out = torch.nn.init._calculate_fan_in_and_fan_out(m.weight)
+            assert float(m.weight.detach().abs().max()) <= math.sqrt(6 / (fan_in + fan_out)) + 1e-6
+            assert torch.all(m.bias == 0)
+    rows = table1(SMOKE, 16)
+    assert [r["encoder"] for r in rows] == ["3 RPB"] * 4
+    assert [r["decoder"] for r in rows] == ["3 URB", "3 URB", "2 RPB-FC-FC", "2 RPB-FC-FC"]
+    assert rows[2]["final"] == "Sigmoid"
+    assert rows[0]["parameters"]["Gx"] == count_parameters(nets["Gx"])
+    assert rows[2]["parameters"]["Dy"] > rows[2]["parameters"]["Dx"]  # the second head

@@ -1,0 +1,96 @@
+"""Algorithm 1 pieces: replay buffer, DDPG updates, transitions and rewards."""
+
+import pytest
+import torch
+
+from rlvid.config import load_config
+from rlvid.data import load_v2v_dataset
+from rlvid.rl import ReplayBuffer, Transitions, actor_loss, critic_loss, soft_update, td_target
+from rlvid.train.v2v import RLV2VGAN, TrainingData
+
+torch.set_num_threads(1)
+
+
+def transitions(n: int, start: int = 0) -> Transitions:
+    ids = torch.arange(start, start + n)
+    actions = torch.ones(n, 3, 2, 2) * ids.view(-1, 1, 1, 1)
+    return Transitions(ids % 3, ids, ids % 4 + 1, actions, -ids.float())
+
+
+def test_replay_buffer_is_fifo_and_round_trips():
+    buf = ReplayBuffer(3, (3, 2, 2))
+    buf.add(transitions(5))
+    assert len(buf) == 3
+    assert sorted(buf.video.tolist()) == [2, 3, 4]  # the two oldest were replaced
+    got = buf.get(torch.tensor([0, 1, 2]))
+    assert torch.all(got.action[:, 0, 0, 0] == got.video.float())
+    copy = ReplayBuffer(1, (3, 2, 2))
+    copy.load_state_dict(buf.state_dict())
+    for name in ("set_id", "video", "p", "reward"):
+        assert torch.equal(getattr(copy, name), getattr(buf, name))
+    copy.add(transitions(1, start=9))
+    buf.add(transitions(1, start=9))
+    assert torch.equal(copy.video, buf.video)
+    assert int(buf.sample_index(100).max()) < 3
+    with pytest.raises(ValueError):
+        ReplayBuffer(2, (3, 2, 2)).sample_index(1)
+
+
+def test_ddpg_pieces_by_hand():
+    r = torch.tensor([-1.0, -2.0])
+    assert torch.allclose(td_target(r, 0.5, torch.tensor([4.0, 4.0]), torch.tensor([1.0, 0.0])),
+                          torch.tensor([1.0, -2.0]))
+    assert critic_loss(torch.tensor([0.0, 0.0]), torch.tensor([1.0, 3.0])).item() == 5.0
+    # actor: Q(s, a) = w . a with a = pi(theta) = theta -> grad of -Q is -w / m
+    w = torch.tensor([2.0, -3.0])
+    theta = torch.zeros(4, 2, requires_grad=True)
+    actor_loss((theta * w).sum(dim=1)).backward()
+    assert torch.allclose(theta.grad, -w.expand(4, 2) / 4)
+    target, source = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    before = target.weight.detach().clone()
+    soft_update(target, source, 0.25)
+    assert torch.allclose(target.weight, 0.25 * source.weight + 0.75 * before)
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    cfg = load_config("smoke")
+    torch.manual_seed(0)
+    data = load_v2v_dataset("synthetic", cfg.data, seed=0)
+    return RLV2VGAN(cfg, TrainingData.from_dataset(data, torch.device("cpu")),
+                    torch.device("cpu"))
+
+
+def test_terminal_reward_is_the_video_loss(trainer):
+    T = trainer.T
+    p = torch.tensor([T - 1, T - 1, 1, 2])
+    s, mask = trainer.states(torch.tensor([0, 1, 0, 2]), torch.tensor([0, 0, 1, 1]), p)
+    a = torch.rand(4, 3, *s.shape[-2:])
+    a_true = torch.rand_like(a)
+    trainer.nets.eval()
+    r = trainer.rewards("x", s, mask, a, a_true, p)
+    assert torch.all(r < 0)  # negated losses
+    v = trainer.v
+    trainer.v = type(v)(**{**v.__dict__, "lambda_v": 0.0})
+    r0 = trainer.rewards("x", s, mask, a, a_true, p)
+    trainer.v = v
+    assert torch.all(r0[:2] == 0)  # p = T-1: r = -lambda_v L_v
+    assert torch.allclose(r0[2:], r[2:])  # otherwise lambda_v plays no part
+
+
+def test_random_frames_come_from_the_union(trainer):
+    frames = trainer.data.random_frames(20)
+    pool = torch.cat([trainer.data.x.flatten(0, 1), trainer.data.y.flatten(0, 1),
+                      trainer.data.z.flatten(0, 1), trainer.data.zbar]).flatten(1)
+    dist = (frames.flatten(1)[:, None] - pool[None]).abs().amax(dim=2).min(dim=1).values
+    assert torch.all(dist == 0)
+
+
+def test_rl_step_fills_buffer_and_logs(trainer):
+    before = len(trainer.buffer)
+    stats = trainer.rl_step()
+    assert len(trainer.buffer) == before + stats["new_transitions"]
+    for key in ("loss_q", "loss_actor", "q_mean", "loss_d", "reward", "buffer_size"):
+        assert key in stats
+    assert stats["q_mean"] <= 0  # neg_relu Q
+    assert stats["reward"] < 0

@@ -1,0 +1,111 @@
+"""Runs you can trust: exact resume, NaN stop, every method at smoke, the CLI."""
+
+import math
+
+import pytest
+import torch
+
+from rlvid.cli import main
+from rlvid.config import load_config
+from rlvid.data import load_v2v_dataset
+from rlvid.runtime import TrainingDiverged, load_checkpoint
+from rlvid.train.evaluate_v2v import evaluate_run
+from rlvid.train.v2v import RLV2VGAN, fit
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config("smoke", {"v2v.pretrain_iterations": 2, "v2v.rl_iterations": 3,
+                                 "v2v.checkpoint_every": 100})
+
+
+@pytest.fixture(scope="module")
+def data(cfg):
+    return load_v2v_dataset("synthetic", cfg.data, seed=0)
+
+
+def _assert_same(a, b, path=""):
+    if isinstance(a, torch.Tensor):
+        assert torch.equal(a, b), path
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            _assert_same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _assert_same(x, y, f"{path}[{i}]")
+    else:
+        assert a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b)), path
+
+
+def test_interrupted_and_resumed_equals_uninterrupted(cfg, data, tmp_path):
+    straight = fit(cfg, "rlv2v", seed=3, run_dir=tmp_path / "a", data=data, progress=False)
+    assert straight.status == "done" and straight.step == 5
+    first = fit(cfg, "rlv2v", seed=3, run_dir=tmp_path / "b", data=data, max_steps=1,
+                progress=False)
+    assert first.status == "interrupted" and first.step == 1
+    second = fit(cfg, "rlv2v", seed=3, run_dir=tmp_path / "b", data=data, max_steps=3,
+                 progress=False)  # stops inside the RL phase, buffer not empty
+    assert second.status == "interrupted" and second.step == 3
+    third = fit(cfg, "rlv2v", seed=3, run_dir=tmp_path / "b", data=data,
+                stop={"requested": False}, progress=False)
+    assert third.status == "done"
+    a = load_checkpoint(tmp_path / "a" / "checkpoint.pt", restore_rng=False)
+    b = load_checkpoint(tmp_path / "b" / "checkpoint.pt", restore_rng=False)
+    assert len(a["trainer"]["buffer"]["p"]) > 0
+    _assert_same(a["trainer"], b["trainer"])  # weights, targets, optimisers, replay buffer
+    _assert_same(a["history"], b["history"])
+
+
+def test_stop_flag_checkpoints_after_the_current_step(cfg, data, tmp_path):
+    result = fit(cfg, "cyclegan", seed=0, run_dir=tmp_path / "c", data=data,
+                 stop={"requested": True}, progress=False)
+    assert result.status == "interrupted" and result.step == 1
+    assert load_checkpoint(tmp_path / "c" / "checkpoint.pt", restore_rng=False)["step"] == 1
+
+
+def test_nan_stops_with_message_and_keeps_last_good_checkpoint(cfg, data, tmp_path,
+                                                              monkeypatch):
+    calls = {"n": 0}
+    real = RLV2VGAN.pretrain_step
+
+    def flaky(self):
+        calls["n"] += 1
+        out = real(self)
+        return {**out, "loss_gp": float("nan")} if calls["n"] == 4 else out
+
+    monkeypatch.setattr(RLV2VGAN, "pretrain_step", flaky)
+    run_cfg = load_config("smoke", {"v2v.pretrain_iterations": 5, "v2v.rl_iterations": 0,
+                                    "v2v.checkpoint_every": 2})
+    with pytest.raises(TrainingDiverged, match="loss_gp.*step 4"):
+        fit(run_cfg, "rlv2v", seed=0, run_dir=tmp_path / "n", data=data, progress=False)
+    kept = load_checkpoint(tmp_path / "n" / "checkpoint.pt", restore_rng=False)
+    assert kept["step"] == 2 and not kept["done"]
+    assert all(math.isfinite(h["loss_gp"]) for h in kept["history"])
+
+
+@pytest.mark.parametrize("method", ["pretrain_only", "recycle", "cyclegan"])
+def test_every_method_trains_and_evaluates(cfg, data, tmp_path, method):
+    result = fit(cfg, method, seed=0, run_dir=tmp_path / method, data=data, progress=False)
+    assert result.status == "done"
+    rows = evaluate_run(result.run_dir, data)
+    assert rows[0]["method"] == method
+    assert 0 <= rows[0]["bg_acc"] <= 1 and 0 <= rows[0]["iou"] <= 1
+    assert len(rows[0]["bg_acc_t"]) == data.x_test.shape[1]
+
+
+def test_cli_train_eval_translate(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "v2v", "--profile", "smoke", "--method", "cyclegan",
+                 "-p", "v2v.baseline_iterations", "2", "--run-dir", str(run)]) == 0
+    assert main(["eval", str(run)]) == 0
+    assert '"method": "cyclegan"' in capsys.readouterr().out
+    assert main(["translate", str(tmp_path / "missing.mp4"), "--checkpoint",
+                 str(run / "model.pt"), "-o", str(tmp_path / "o.gif")]) == 2
+    assert main(["translate", str(tmp_path / "missing.mp4"), "--checkpoint",
+                 str(tmp_path / "nope.pt"), "-o", str(tmp_path / "o.gif")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("rlvid: error:") == 2 and "nope.pt" in err
