@@ -20,7 +20,7 @@ import numpy as np
 from rlvid.runtime import atomic_write_bytes
 
 # Bump a generator's version whenever its output changes for the same parameters.
-GENERATOR_VERSIONS: dict[str, int] = {"synthetic": 1, "flowers": 1, "city": 1, "masked": 2}
+GENERATOR_VERSIONS: dict[str, int] = {"synthetic": 1, "flowers": 1, "city": 1, "masked": 3}
 ENV_VAR = "RLVID_CACHE"
 
 

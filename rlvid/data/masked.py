@@ -81,15 +81,14 @@ def pair_coverage(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``valid`` (T, T, T) bool as defined in the module docstring.
     """
     frames = masks.shape[0]
-    flat = masks.reshape(frames, -1).astype(np.float32)
-    hidden = flat.sum(1)  # pixels hidden in each target
+    bits = np.packbits(masks.reshape(frames, -1), axis=1)  # 8 pixels per byte
+    hidden = np.bitwise_count(bits).sum(axis=1, dtype=np.int64)  # pixels hidden per frame
     coverage = np.empty((frames, frames, frames), np.float32)
     for t in range(frames):
-        # pixels hidden in t, i and j at once: exact integers in float32
-        still_hidden = (flat * flat[t]) @ flat.T
-        coverage[t] = 1.0 - still_hidden / max(hidden[t], 1.0)
-        if hidden[t] == 0:
-            coverage[t] = 1.0
+        # pixels hidden in t, i and j at once (exact integer counts)
+        both = bits[t] & bits[:, None, :] & bits[None, :, :]
+        still_hidden = np.bitwise_count(both).sum(axis=2, dtype=np.int64)
+        coverage[t] = 1.0 - still_hidden / hidden[t] if hidden[t] else 1.0
     distinct = ~np.eye(frames, dtype=bool)
     others = distinct[:, :, None] & distinct[:, None, :] & distinct[None, :, :]
     valid = (coverage >= 1.0) & others
