@@ -121,3 +121,56 @@ def fill_from_neighbours(corrupted: torch.Tensor, masks: torch.Tensor) -> torch.
             if not todo.any():
                 break
     return out
+
+
+DEFAULT_LEVELS: dict[str, tuple[float, ...]] = {
+    "shift": (1, 2, 4),  # pixels
+    "noise": (0.02, 0.05, 0.1),  # standard deviation
+    "blur": (0.5, 1.0, 2.0),  # Gaussian sigma, pixels
+    "flicker": (0.02, 0.05, 0.1),  # brightness offset per frame
+    "masking": (0.05, 0.1, 0.2),  # share of each frame hidden
+}
+
+
+def metric_sweep(
+    video: torch.Tensor,
+    levels: dict[str, tuple[float, ...]] | None = None,
+    seed: int = 0,
+    perceptual_backend: str = "auto",
+    flow_backend: str = "auto",
+) -> list[dict[str, object]]:
+    """Every metric of every perturbation of ``video`` at every level, as table rows.
+
+    Columns: ``perturbation``, ``level``, ``psnr`` (dB), ``ssim``, ``perceptual`` (mean over
+    frames), ``e_warp`` (Lai et al.'s protocol: flow and occlusion masks from the clean video)
+    and ``o`` — ROVR's flow recovery, for ``masking`` rows only, of the naive
+    :func:`fill_from_neighbours` reconstruction of the masked video. The first row is the
+    clean video against itself.
+    """
+    from rlvid.metrics import flow_recovery, perceptual_distance, psnr, ssim, warping_error
+
+    levels = DEFAULT_LEVELS if levels is None else levels
+
+    def row(kind: str, level: float, changed: torch.Tensor, o: float | None) -> dict[str, object]:
+        return {
+            "perturbation": kind,
+            "level": float(level),
+            "psnr": float(psnr(changed, video)),
+            "ssim": float(ssim(changed, video)),
+            "perceptual": float(perceptual_distance(changed, video, perceptual_backend).mean()),
+            "e_warp": float(warping_error(changed, video, flow_backend)),
+            "o": o,
+        }
+
+    rows = [row("none", 0.0, video, None)]
+    for kind, kind_levels in levels.items():
+        for level in kind_levels:
+            if kind == "masking":
+                masks = box_masks(tuple(video.shape), level, seed)
+                corrupted = video.masked_fill(masks, 0.0)
+                filled = fill_from_neighbours(corrupted, masks)
+                o = flow_recovery(filled, video, corrupted, flow_backend, zero_denominator=1.0)
+                rows.append(row(kind, level, corrupted, o))
+            else:
+                rows.append(row(kind, level, perturb(video, kind, level, seed), None))
+    return rows
