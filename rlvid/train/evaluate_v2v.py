@@ -146,3 +146,68 @@ def reference_rows(data: Any) -> list[dict[str, Any]]:
     """Context rows: the twin itself (the best possible output) and the untranslated source."""
     return [{"method": "twin (upper bound)", **evaluate_translation(data.x_test_twin, data)},
             {"method": "identity (source)", **evaluate_translation(data.x_test, data)}]
+
+
+METRIC_DIRECTIONS = {"bg_acc": "higher", "iou": "higher", "psnr": "higher", "ssim": "higher",
+                     "ewarp": "lower"}
+
+
+def run_experiment(cfg: Any, data: Any, root: str | Path,
+                   methods: tuple[str, ...] = ("rlv2v", "recycle", "cyclegan"),
+                   fresh: bool = True, dataset: str = "synthetic") -> dict[str, Any]:
+    """Train and evaluate every method for every seed of ``cfg.seeds``.
+
+    The pretrain-only ablation is the RL-V2V-GAN run's own pretrained snapshot (the same
+    seed gives the same pretraining), so it costs no extra training. Returns per-seed
+    ``rows`` (metrics plus ``train_s``), ``histories`` and ``outputs`` (seed 0's
+    translations of ``x_test``) keyed by method.
+    """
+    import shutil
+    import time
+
+    from rlvid.train.v2v import fit, load_translator
+
+    root = Path(root)
+    rows, histories, outputs = [], {}, {}
+    for method in methods:
+        for seed in cfg.seeds:
+            run_dir = root / f"{dataset}-{method}-s{seed}"
+            if fresh and run_dir.exists():
+                shutil.rmtree(run_dir)
+            start = time.perf_counter()
+            result = fit(cfg, method, seed=seed, run_dir=run_dir, data=data, dataset=dataset)
+            seconds = time.perf_counter() - start
+            models = [(method, run_dir / "model.pt")]
+            if method == "rlv2v":
+                models.append(("pretrain_only", run_dir / "pretrained.pt"))
+            for name, path in models:
+                net, _ = load_translator(path)
+                out = translate_video(net, data.x_test)
+                rows.append({"method": name, "seed": seed, "train_s": seconds,
+                             **evaluate_translation(out, data)})
+                if seed == cfg.seeds[0]:
+                    outputs[name] = out
+                    histories[name] = result.history
+    return {"rows": rows, "histories": histories, "outputs": outputs}
+
+
+def comparison_sentences(summary: list[dict[str, Any]], ours: str = "rlv2v") -> list[str]:
+    """Plain statements, computed from aggregated rows, of where ``ours`` beats each other
+    method (mean over seeds, with the std) and where it does not."""
+    by = {r["method"]: r for r in summary}
+    if ours not in by:
+        return [f"{ours} has no results"]
+    lines = []
+    for other, row in by.items():
+        if other == ours or "(" in other:
+            continue
+        wins, losses = [], []
+        for metric, direction in METRIC_DIRECTIONS.items():
+            a, b = by[ours][f"{metric}_mean"], row[f"{metric}_mean"]
+            better = a > b if direction == "higher" else a < b
+            (wins if better else losses).append(f"{metric} {a:.4g} vs {b:.4g}")
+        verdict = ("beats" if not losses else "does not beat" if not wins
+                   else "is mixed against")
+        lines.append(f"{ours} {verdict} {other}: better on {', '.join(wins) or 'nothing'}; "
+                     f"not better on {', '.join(losses) or 'nothing'}.")
+    return lines
