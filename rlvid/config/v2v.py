@@ -33,8 +33,8 @@ class V2VConfig:
     lambda_vy: float = 1.0
     recycle_positions: int = 1  # t's per step for eqs. (5)-(6); 0 = every t (exact sum)
     # Algorithm 1
-    pretrain_iterations: int = 60  # GAN pretraining steps (Alg. 1 line 2)
-    rl_iterations: int = 30  # videos v processed by Alg. 1 (one mini-batch each)
+    pretrain_iterations: int = 50  # GAN pretraining steps (Alg. 1 line 2)
+    rl_iterations: int = 20  # videos v processed by Alg. 1 (one mini-batch each)
     eps1: float = 0.8  # P(replay a stored transition) (line 8)
     eps2: float = 0.8  # P(greedy action over Q) (line 14)
     tau: float = 0.01  # soft target update (line 31)
@@ -45,7 +45,7 @@ class V2VConfig:
     lambda_rc: float = 10.0
     bootstrap: Literal["s", "s_next"] = "s_next"  # line 27: paper's Q'(s, .) or DDPG's s'
     # baselines (same data, same harness)
-    baseline_channels: tuple[int, ...] = (16, 32, 32)  # frame-based nets: similar budget
+    baseline_channels: tuple[int, ...] = (24, 48, 48)  # frame G_A ~ Gy parameters (77k/72k)
     baseline_iterations: int = 0  # 0: pretrain_iterations + rl_iterations
     lambda_cycle: float = 10.0  # CycleGAN cycle-consistency weight
     lambda_recycle: float = 10.0  # Recycle-GAN recurrent and recycle weights
@@ -56,11 +56,11 @@ class V2VConfig:
 
 PROFILES: dict[str, V2VConfig] = {
     "smoke": V2VConfig(channels=(4, 8, 8), tail_channels=(8, 8), fc_hidden=8, batch_size=2,
-                       baseline_channels=(8, 16, 16), pretrain_iterations=3,
+                       baseline_channels=(12, 24, 24), pretrain_iterations=3,
                        rl_iterations=3, buffer_size=64, log_every=1, checkpoint_every=2),
     "cpu": V2VConfig(),
     "paper": V2VConfig(channels=(32, 64, 128), tail_channels=(128, 128), fc_hidden=256,
-                       baseline_channels=(64, 128, 256), batch_size=8,
+                       baseline_channels=(96, 192, 256), batch_size=8,
                        pretrain_iterations=20_000, rl_iterations=20_000, tau=1e-3,
                        buffer_size=10_000, log_every=100, checkpoint_every=1000),
 }
