@@ -86,8 +86,10 @@ def test_ssim_matches_skimage(dtype):
             a, b, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
             data_range=1.0, channel_axis=0,
         )
-        got = ssim(torch.as_tensor(a, dtype=dtype), torch.as_tensor(b, dtype=dtype))
-        assert float(got) == pytest.approx(expected, abs=1e-4)
+        ta, tb = torch.as_tensor(a, dtype=dtype), torch.as_tensor(b, dtype=dtype)
+        assert float(ssim(ta, tb)) == pytest.approx(expected, abs=1e-4)  # OpenCV filtering
+        with_grad = ssim(ta.clone().requires_grad_(True), tb)  # torch convolutions
+        assert float(with_grad) == pytest.approx(expected, abs=1e-4)
 
 
 def test_ssim_per_image_and_small_input():
