@@ -13,6 +13,7 @@ import io
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,14 +167,25 @@ def _fmt(v: Any) -> str:
     return f"{v:.6g}" if _is_number(v) else str(v)
 
 
+IDENTIFIER_FIELDS = ("seed",)  # numeric, yet they name a row rather than measure it
+# Wall-clock columns differ between machines and runs; compare skips them by default.
+TIMING_COLUMNS = re.compile(r"(^|_)(s|sec|seconds|time|fps)$")
+
+
 def _row_key(row: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in row.items() if not _is_number(v)) or "(row)"
+    parts = [f"{k}={v}" for k, v in row.items() if not _is_number(v) or k in IDENTIFIER_FIELDS]
+    return ", ".join(parts) or "(row)"
 
 
 def compare_tables(
-    reference: Mapping[str, Any], run: Mapping[str, Any], rtol: float = 0.05, atol: float = 1e-6
+    reference: Mapping[str, Any], run: Mapping[str, Any], rtol: float = 0.05,
+    atol: float = 1e-6, include_timings: bool = False,
 ) -> Comparison:
-    """Match rows by their text fields and compare each number within ``rtol``/``atol``."""
+    """Match rows by their text fields (and seed); compare each number within tolerance.
+
+    Timing columns (``train_s``, ``seconds``, ``fps``...) are skipped unless
+    ``include_timings``: they measure the machine, not the method.
+    """
     ref_rows = {_row_key(r): r for r in reference["rows"]}
     run_rows = {_row_key(r): r for r in run["rows"]}
     result = Comparison(reference.get("name", "?"))
@@ -183,7 +195,9 @@ def compare_tables(
         if key not in run_rows:
             continue
         for column, expected in ref.items():
-            if not _is_number(expected):
+            if not _is_number(expected) or column in IDENTIFIER_FIELDS:
+                continue
+            if not include_timings and TIMING_COLUMNS.search(column):
                 continue
             got = run_rows[key].get(column)
             ok = _is_number(got) and (

@@ -141,3 +141,14 @@ def test_tables_round_trip_and_compare(tmp_path: Path) -> None:
     report = compare_tables(ref, moved, rtol=0.05)
     assert not report.ok
     assert "DIFF" in report.render() and "psnr_mean" in report.render()
+
+
+def test_compare_keys_rows_by_seed_and_skips_timings() -> None:
+    ref = {"name": "t", "rows": [{"method": "a", "seed": 0, "psnr": 20.0, "train_s": 3.0},
+                                 {"method": "a", "seed": 1, "psnr": 21.0, "train_s": 3.0}]}
+    run = {"name": "t", "rows": [{"method": "a", "seed": 0, "psnr": 20.0, "train_s": 9.0},
+                                 {"method": "a", "seed": 1, "psnr": 25.0, "train_s": 9.0}]}
+    report = compare_tables(ref, run)
+    assert [(d.row, d.column, d.ok) for d in report.differences] == [
+        ("method=a, seed=0", "psnr", True), ("method=a, seed=1", "psnr", False)]
+    assert len(compare_tables(ref, run, include_timings=True).differences) == 4
