@@ -100,7 +100,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from rlvid.results import compare_tables, load_table
 
     report = compare_tables(load_table(args.reference), load_table(args.run),
-                            rtol=args.rtol, atol=args.atol)
+                            rtol=args.rtol, atol=args.atol,
+                            include_timings=args.include_timings)
     print(report.render())
     return 0 if report.ok or not args.strict else 1
 
@@ -130,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--rtol", type=float, default=0.05, help="relative tolerance")
     compare.add_argument("--atol", type=float, default=1e-6, help="absolute tolerance")
     compare.add_argument("--strict", action="store_true", help="exit 1 if any number differs")
+    compare.add_argument("--include-timings", action="store_true",
+                         help="also compare wall-clock columns (train_s, fps, ...)")
     compare.set_defaults(func=_cmd_compare)
 
     train = sub.add_parser("train", help="train a model (v2v or rovr)")
