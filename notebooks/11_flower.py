@@ -134,7 +134,7 @@ judge = fit_style_judge(held_out.x_test, held_out.y_test, data.zbar,
 evaluate = dataset_evaluator(data, judge, masks=True)
 reference = reference_rows(data, evaluate)
 print(f"domain classifier: {judge.describe()}")
-print(table(reference, digits=3))
+table(summary_rows([], reference))
 
 # %% [markdown]
 # The reference rows: the twin (what a perfect translation would score), the source left

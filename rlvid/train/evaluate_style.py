@@ -240,21 +240,30 @@ def scaled_iterations(v2v: Any, share: float) -> dict[str, int]:
 
 # ---------------------------------------------------------------- reporting
 
+DISPLAY_SCALE = {"ewarp": 1e3, "flicker": 1e3}  # shown x 1000 in printed tables
+
+
 def summary_rows(summary: Sequence[Mapping[str, Any]],
                  reference: Sequence[Mapping[str, Any]] = (),
                  metrics: Sequence[str] | None = None, digits: int = 3
                  ) -> list[dict[str, str]]:
     """Printable rows: ``mean ± std`` per metric for aggregated rows (from
-    :func:`rlvid.results.aggregate_seeds`), plain values for reference rows."""
-    metrics = list(metrics or [m for m in STYLE_METRICS if f"{m}_mean" in summary[0]])
+    :func:`rlvid.results.aggregate_seeds`), plain values for reference rows. E_warp and
+    flicker are shown x 1000 (the column name says so)."""
+    if metrics is None:
+        present = {k for r in summary for k in r} | {f"{k}_mean" for r in reference for k in r}
+        metrics = [m for m in STYLE_METRICS if f"{m}_mean" in present]
     order = {m: i for i, m in enumerate(METHOD_ORDER)}
+    label = {m: f"{m} x1e3" if m in DISPLAY_SCALE else m for m in metrics}
+    scale = {m: DISPLAY_SCALE.get(m, 1.0) for m in metrics}
     rows = []
     for r in sorted(summary, key=lambda r: order.get(r["method"], len(order))):
         rows.append({"method": r["method"], "seeds": str(r["seeds"]), **{
-            m: f"{r[m + '_mean']:.{digits}f} ± {r[m + '_std']:.{digits}f}" for m in metrics}})
+            label[m]: f"{r[m + '_mean'] * scale[m]:.{digits}f} ± "
+                      f"{r[m + '_std'] * scale[m]:.{digits}f}" for m in metrics}})
     for r in reference:
         rows.append({"method": r["method"], "seeds": "-", **{
-            m: f"{r[m]:.{digits}f}" if m in r else "-" for m in metrics}})
+            label[m]: f"{r[m] * scale[m]:.{digits}f}" if m in r else "-" for m in metrics}})
     return rows
 
 
@@ -418,6 +427,36 @@ def write_procedural_folders(data: Any, root: str | Path) -> dict[str, Path]:
     return folders
 
 
+def style_folders(x_dir: str | Path | None, y_dir: str | Path | None,
+                  z_dir: str | Path | None, zbar_dir: str | Path | None,
+                  procedural: str, data_cfg: Any, root: str | Path) -> dict[str, Path]:
+    """The four folders to use: the user's (all four given), or, with none given, the
+    procedural dataset ``procedural`` written under ``root`` by
+    :func:`write_procedural_folders` (so the notebook runs anywhere)."""
+    given = {"x_dir": x_dir, "y_dir": y_dir, "z_dir": z_dir, "zbar_dir": zbar_dir}
+    if all(v is None for v in given.values()):
+        from rlvid.data import load_v2v_dataset
+
+        data = load_v2v_dataset(procedural, data_cfg, seed=0)
+        return write_procedural_folders(data, Path(root) / procedural)
+    missing = [k for k, v in given.items() if v is None]
+    if missing:
+        raise StyleFolderError(f"give all four folders or none; missing {', '.join(missing)}")
+    return {k[:-4]: Path(v) for k, v in given.items()}
+
+
+def folder_reference_rows(videos: FolderVideos,
+                          evaluate: Callable[[torch.Tensor, torch.Tensor], dict[str, float]]
+                          ) -> list[dict[str, Any]]:
+    """Context rows without a twin: the untranslated source, and held-out real Y clips in
+    place of the output (real style, unrelated content), each scored against the X test
+    clips (the first ``min`` of both counts for the second)."""
+    k = min(len(videos.x_test), len(videos.y_test))
+    return [{"method": "identity (source)", **evaluate(videos.x_test, videos.x_test)},
+            {"method": "held-out Y (real target)", **evaluate(videos.y_test[:k],
+                                                               videos.x_test[:k])}]
+
+
 def perceptual_name(perceptual: str = "auto") -> str:
     """The perceptual backend's name and reason, for tables."""
     return str(perceptual_backend(perceptual))
@@ -437,6 +476,7 @@ __all__ = [
     "dataset_evaluator",
     "evaluate_style",
     "fit_style_judge",
+    "folder_reference_rows",
     "load_style_folders",
     "long_city_video",
     "pair_warping_errors",
@@ -444,6 +484,7 @@ __all__ = [
     "reference_rows",
     "run_style_experiment",
     "scaled_iterations",
+    "style_folders",
     "style_reached",
     "summary_rows",
     "table_rows",
