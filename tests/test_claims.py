@@ -64,3 +64,17 @@ def test_rovr_table1_order(tmp_path: Path) -> None:
     write_table("rovr_table1", rows, cfg, directory=tmp_path)
     t1 = next(r for r in evaluate_claims(tmp_path) if r["where"] == "§7.1, Table 1")
     assert t1["verdict"] == NOT_REPRODUCED
+
+
+def test_flower_claim_is_judged_against_the_twin(tmp_path: Path) -> None:
+    cfg = load_config("smoke")
+    rows = [{"method": "rlv2v", "seed": s, "edge_ssim": 0.30, "target_share": 0.9,
+             "mask_iou": 0.7} for s in range(3)]
+    twin = {"method": "twin (target truth)", "seed": "-", "edge_ssim": 0.35, "mask_iou": 0.98}
+    write_table("flower", rows + [twin], cfg, directory=tmp_path)
+    claim = next(r for r in evaluate_claims(tmp_path) if r["where"] == "§6.1, Table 3")
+    assert claim["verdict"] == REPRODUCED  # 0.30 >= 0.8 * 0.35
+    rows = [dict(r, mask_iou=0.2) for r in rows]
+    write_table("flower", rows + [twin], cfg, directory=tmp_path)
+    claim = next(r for r in evaluate_claims(tmp_path) if r["where"] == "§6.1, Table 3")
+    assert claim["verdict"] == NOT_REPRODUCED and "content" in claim["reason"]
