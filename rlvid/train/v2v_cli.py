@@ -73,6 +73,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
+    import time
     from pathlib import Path
 
     import torch
@@ -95,8 +96,12 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     size = int(meta["size"])
     if video.shape[-2:] != (size, size):
         video = F.interpolate(video, size=(size, size), mode="bilinear", align_corners=False)
+    start = time.perf_counter()
     with torch.no_grad():
         out = translate_video(net, video.clamp(0, 1), window=int(meta["frames"]))
+    fps = out.shape[0] / max(time.perf_counter() - start, 1e-9)
     write_video(args.output, out, fps=args.fps)
-    print(f"wrote {args.output} ({out.shape[0]} frames, {size}x{size})")
+    device = next(net.parameters()).device.type
+    print(f"wrote {args.output} ({out.shape[0]} frames, {size}x{size}; "
+          f"{fps:.0f} frames/s on the {device.upper()})")
     return 0
