@@ -3,7 +3,7 @@
 #   make test   unit tests, every notebook at smoke, nbval on the executed copies, the book with -W
 # Both create or reuse .venv and install what they need.
 
-PROFILE ?= cpu
+PROFILE ?= $(or $(RLVID_PROFILE),cpu)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 
+from rlvid.config import default_profile, profile_config
 from rlvid.errors import RlvidError
 from rlvid.notebooks import build_root, notebook_sources, run_notebook
 
@@ -23,6 +24,7 @@ def main() -> int:
     parser.add_argument("--keep-going", action="store_true", help="run the rest after a failure")
     args = parser.parse_args()
 
+    profile_config(args.profile or default_profile())  # a bad profile stops here, in one line
     names = args.names or [p.stem for p in notebook_sources()]
     failures = []
     for name in names:
