@@ -13,26 +13,26 @@ from typing import Literal
 @dataclass(frozen=True)
 class ROVRConfig:
     # --- networks (§5.2)
-    tile_size: int = 16  # each frame downsampled to tile_size^2 and tiled 4x5 for T=20 (Fig. 2)
-    policy_channels: tuple[int, ...] = (16, 32, 32)  # per-tile CNN of pi and V (stride 2 each)
+    tile_size: int = 8  # each frame downsampled to tile_size^2 and tiled 4x5 for T=20 (Fig. 2)
+    policy_channels: tuple[int, ...] = (16, 32)  # per-tile CNN of pi and V (stride 2 each)
     policy_hidden: int = 64  # width of the FC layer after the stacked features
     unet_channels: tuple[int, ...] = (16, 32, 64)  # local network Gamma
     paste_known: bool = True  # Gamma's output keeps the known (unmasked) pixels of the target
     gumbel_temperature: float = 0.7  # §5.2
     pair_logprob: Literal["geometric", "exact"] = "geometric"  # §5.2 geometric mean; or exact
     # --- local-net pretraining (§6.1)
-    local_iterations: int = 300
+    local_iterations: int = 400
     local_batch_size: int = 8
     local_lr: float = 1e-3
     lambda_max: float = 0.9  # perceptual weight grows 0 -> lambda_max (eq. 1)
     lambda_rate: float = 5.0  # lambda_i = lambda_max (1 - exp(-rate i / iterations))
     # --- imitation warm start (§6.2, §8)
-    imitation_iterations: int = 200
+    imitation_iterations: int = 300
     imitation_batch_size: int = 32
     imitation_lr: float = 1e-3
     imitation_loss: Literal["bce", "contrastive"] = "bce"
     # --- PPG end to end (§6.3; CleanRL ppg_procgen defaults scaled down)
-    ppg_phases: int = 4  # outer PPG phases
+    ppg_phases: int = 3  # outer PPG phases
     ppg_policy_iterations: int = 4  # N_pi rollouts per phase (CleanRL: 32)
     ppg_rollout_videos: int = 8  # videos per rollout (each gives T transitions)
     ppg_policy_epochs: int = 2  # E_pi (CleanRL: 1)
@@ -48,7 +48,7 @@ class ROVRConfig:
     max_grad_norm: float = 0.5
     norm_advantages: bool = True
     reward_scale: float = 1.0  # multiplies the per-step perceptual reward R_t
-    flow_reward_coef: float = 1.0  # terminal reward = coef * O (eq. 3)
+    flow_reward_coef: float = 10.0  # terminal reward = coef * O (eq. 3); see errata
     # --- evaluation and logging
     eval_videos: int = 0  # 0: every test video
     log_every: int = 10

@@ -57,6 +57,7 @@ from rlvid.runtime import (
     runs_root,
     save_checkpoint,
     seed_everything,
+    set_rng_state,
     stop_requests,
 )
 
@@ -198,9 +199,17 @@ class StageResult:
     state: dict[str, Any]
 
 
-def _resume(run_dir: Path, restore_rng: bool = True) -> dict[str, Any] | None:
+def _resume(run_dir: Path) -> dict[str, Any] | None:
+    """The run's checkpoint, RNG not yet restored: a stage restores it (:func:`_restore_rng`)
+    after its setup, right before its loop, so setup that draws random numbers (building a
+    network) does not shift the resumed stream."""
     path = run_dir / "checkpoint.pt"
-    return load_checkpoint(path, restore_rng=restore_rng) if path.is_file() else None
+    return load_checkpoint(path, restore_rng=False) if path.is_file() else None
+
+
+def _restore_rng(ckpt: dict[str, Any] | None) -> None:
+    if ckpt is not None and "rng" in ckpt:
+        set_rng_state(ckpt["rng"])
 
 
 def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
@@ -231,6 +240,7 @@ def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
         return state
 
     i = start
+    _restore_rng(ckpt)
     with stop_requests() as stop:
         bar = tqdm(range(start, rcfg.local_iterations), desc=f"local seed {seed}",
                    disable=None if progress else True)
@@ -282,12 +292,12 @@ class InpaintEnv:
 
     def __init__(self, local: LocalUNet, videos: torch.Tensor, masks: torch.Tensor,
                  corrupted: torch.Tensor, rcfg: ROVRConfig, flow_coef: float = 0.0,
-                 rewards: bool = True):
+                 rewards: bool = True, track_flow: bool = True):
         self.local, self.rcfg, self.flow_coef = local, rcfg, flow_coef
         self.videos, self.masks, self.corrupted = videos, masks, corrupted
         self.n, self.num_frames = videos.shape[:2]
         self.rows = torch.arange(self.n)
-        self.rewards = rewards
+        self.rewards, self.track_flow = rewards, track_flow or bool(flow_coef)
         if rewards:  # L_P(x_bar_t, x_t) for every t, once: it does not depend on the policy
             with torch.no_grad():
                 self.corrupted_lp = vgg_perceptual(
@@ -328,7 +338,7 @@ class InpaintEnv:
         self.current[:, t] = x_hat
         self.small[:, t] = downsample_frames(x_hat, self.rcfg.tile_size)
         self.t += 1
-        if self.done:
+        if self.done and self.track_flow:
             self.flow_recovery = flow_recovery_batch(self.current, self.videos, self.corrupted)
             if self.flow_coef:
                 reward = reward + self.flow_coef * self.flow_recovery
@@ -467,7 +477,8 @@ def build_critic(rcfg: ROVRConfig) -> CriticNet:
 def expert_states(local: LocalUNet, data: Any, rcfg: ROVRConfig):
     """States visited when the oracle (best pair) drives the MDP: (small, target, n)."""
     idx = torch.arange(data.videos.shape[0])
-    env = InpaintEnv(local, data.videos, data.masks, data.corrupted, rcfg, rewards=False)
+    env = InpaintEnv(local, data.videos, data.masks, data.corrupted, rcfg, rewards=False,
+                     track_flow=False)
     smalls, targets = [], []
     select = oracle_selector(data.best_pair)
     while not env.done:
@@ -534,6 +545,7 @@ def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
         save_checkpoint(run.checkpoint_path, state)
         return state
 
+    _restore_rng(ckpt)
     with stop_requests() as stop:
         bar = tqdm(range(start, rcfg.imitation_iterations), desc=f"imitation seed {seed}",
                    disable=None if progress else True)
@@ -658,6 +670,7 @@ def train_ppg(cfg: Config, seed: int, local_state: dict[str, Any],
         return state
 
     n_videos = data.videos.shape[0]
+    _restore_rng(ckpt)
     with stop_requests() as stop:
         bar = tqdm(range(start, total), desc=f"{name} seed {seed}",
                    disable=None if progress else True)
@@ -706,3 +719,58 @@ def train_stage(cfg: Config, stage: str, seed: int, run_dir: str | Path | None =
         warm = train_imitation(cfg, seed, local, None if root is None
                                else root.parent / f"imitation-{cfg.rovr.imitation_loss}").state
     return train_ppg(cfg, seed, local, warm, flow_reward, root)
+
+
+# ---------------------------------------------------------------- inference (rlvid inpaint)
+
+
+def rovr_config_from_dict(values: dict[str, Any]) -> ROVRConfig:
+    """Rebuild the ROVR section saved in a checkpoint (lists back to tuples)."""
+    known = ROVRConfig.__dataclass_fields__
+    return ROVRConfig(**{k: tuple(v) if isinstance(v, list) else v
+                         for k, v in values.items() if k in known})
+
+
+def auto_masks(video: torch.Tensor, threshold: float = 1.5 / 255) -> torch.Tensor:
+    """Hidden pixels of a corrupted video: black in every channel (the masked-set
+    convention: masked pixels are zeroed). (T, 3, H, W) -> (T, 1, H, W) bool."""
+    return (video <= threshold).all(dim=1, keepdim=True)
+
+
+def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any]):
+    """Reconstruct one (T, 3, H, W) video with hidden pixels ``masks`` (T, 1, H, W) from a
+    ROVR checkpoint: its policy picks the pairs (greedy), or, for a local-net checkpoint
+    without a policy, the sequential (t-1, t-2) pairs. Returns (video, pairs (T, 2), policy)."""
+    if "local" not in state or "config" not in state:
+        raise RlvidError("checkpoint holds no ROVR local network (train one with "
+                         "`rlvid train rovr --stage local`)")
+    rcfg = rovr_config_from_dict(state["config"]["rovr"])
+    t, _, h, w = video.shape
+    if masks.shape != (t, 1, h, w):
+        raise RlvidError(f"masks have shape {tuple(masks.shape)}, video needs {(t, 1, h, w)} "
+                         "(same frame count and size)")
+    if t < 3:
+        raise RlvidError(f"video has {t} frames; ROVR needs at least 3")
+    local = build_local(rcfg)
+    local.load_state_dict(state["local"])
+    local.eval()
+    factor = local.factor
+    if h % factor or w % factor:
+        raise RlvidError(f"video frames are {h}x{w}; this checkpoint needs sides divisible "
+                         f"by {factor}")
+    if "policy" in state:
+        policy = build_policy(rcfg)
+        policy.load_state_dict(state["policy"])
+        selector, name = policy_selector(policy.eval(), rcfg), "rovr policy"
+    else:
+        selector, name = sequential_selector(), "sequential (t-1, t-2): no policy in checkpoint"
+    corrupted = video.masked_fill(masks, 0.0)
+    env = InpaintEnv(local, video[None], masks[None], corrupted[None], rcfg, rewards=False,
+                     track_flow=False)  # no original video here: no reward, no O
+    pairs = []
+    while not env.done:
+        small, target = env.observe()
+        pair = selector(small, target, torch.zeros(1, dtype=torch.long))
+        pairs.append(pair[0])
+        env.step(pair)
+    return env.current[0], torch.stack(pairs), name
