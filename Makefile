@@ -9,7 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.rlvid-installed
 
-.PHONY: book test env notebooks unit nbval lint bench clean
+.PHONY: book test env notebooks unit nbval lint bench reference clean
 
 env: $(STAMP)
 
@@ -44,6 +44,12 @@ test: $(STAMP)
 	$(MAKE) notebooks PROFILE=smoke
 	$(MAKE) nbval
 	PATH=$(abspath $(BIN)):$$PATH bash scripts/build_book.sh smoke
+
+# Refresh the committed reference results of PROFILE from a full run of the notebooks.
+reference: $(STAMP)
+	$(MAKE) notebooks PROFILE=$(PROFILE)
+	mkdir -p results/$(PROFILE)
+	cp build/$(PROFILE)/results/*.json build/$(PROFILE)/results/*.csv results/$(PROFILE)/
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
