@@ -62,6 +62,7 @@ from rlvid.runtime import (
 )
 
 STAGES = ("local", "imitation", "ppg")
+DATA_SEED = 0  # one fixed masked-video task; training seeds vary the networks, not the data
 
 # ---------------------------------------------------------------- data and run directories
 
@@ -228,7 +229,7 @@ def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
         start = ckpt["iteration"]
         if ckpt.get("done"):
             return StageResult(run_dir, start, True, ckpt)
-    data = masked_set(cfg, "train", seed)
+    data = masked_set(cfg, "train", DATA_SEED)
     run = _open_run(run_dir, cfg)
     writer = run.writer()
     n_videos, n_frames = data.videos.shape[:2]
@@ -532,7 +533,7 @@ def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
         start = ckpt["iteration"]
         if ckpt.get("done"):
             return StageResult(run_dir, start, True, ckpt)
-    data = masked_set(cfg, "train", seed)
+    data = masked_set(cfg, "train", DATA_SEED)
     with torch.no_grad():
         small, target, n = expert_states(load_local(cfg, local_state), data, rcfg)
     valid = data.valid[n, target]  # (B, T, T)
@@ -655,7 +656,7 @@ def train_ppg(cfg: Config, seed: int, local_state: dict[str, Any],
         start, buffer = ckpt["iteration"], ckpt["buffer"]
         if ckpt.get("done"):
             return StageResult(run_dir, start, True, ckpt)
-    data = masked_set(cfg, "train", seed)
+    data = masked_set(cfg, "train", DATA_SEED)
     run = _open_run(run_dir, cfg)
     writer = run.writer()
     flow_coef = rcfg.flow_reward_coef if flow_reward else 0.0
@@ -774,3 +775,187 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
         pairs.append(pair[0])
         env.step(pair)
     return env.current[0], torch.stack(pairs), name
+
+
+# ---------------------------------------------------------------- experiments (notebooks 20, 21)
+
+PAPER_TABLE1 = {"best": (16_933, 1_594), "worst": (20_406, 1_257), "random": (19_827, 1_655)}
+PAPER_TABLE2 = {  # (average perceptual loss, optical flow recovery), ROVR Table 2
+    "rovr_flow_cold": (19_156, 0.598), "rovr_noflow_warm": (19_348, 0.434),
+    "rovr_flow_warm": (18_681, 0.627), "imitation_bce": (19_270, 0.494),
+    "sequential": (19_147, 0.478),
+}
+POSTER_FLOW_RECOVERY = {"sequential": 0.478, "rovr_flow_warm": 0.654}  # poster, 20 rollouts
+TABLE2_LABELS = {
+    "rovr_flow_cold": "ROVR: flow reward, cold start",
+    "rovr_noflow_warm": "ROVR: no flow reward, warm start",
+    "rovr_flow_warm": "ROVR: flow reward, warm start",
+    "imitation_bce": "Imitation learning only (BCE, §6.2)",
+    "imitation_contrastive": "Imitation only, contrastive (§8; ours)",
+    "sequential": "Sequential (t-1, t-2) = vid2vid",
+    "random": "Random pairs (ours)",
+    "oracle": "Oracle best pair (ours)",
+    "rovr_flow_warm_pretrained_local": "ROVR flow+warm policy, pretrained Gamma (ours)",
+}
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    arr = np.asarray(values, dtype=float)
+    return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
+
+
+def table1(cfg: Config, progress: bool = True) -> tuple[list[dict[str, Any]], dict]:
+    """Table 1 for every seed in ``cfg.seeds``: Gamma pretrained (or reused) per seed and
+    evaluated on the test videos with best / worst / random pairs from the corrupted video.
+    Returns (rows, per-seed raw arrays)."""
+    test = masked_set(cfg, "test", DATA_SEED)
+    raw: dict[int, dict[str, dict[str, np.ndarray]]] = {}
+    for seed in cfg.seeds:
+        local = load_local(cfg, train_local(cfg, seed, progress=progress).state)
+        raw[seed] = local_table(local, test, cfg.rovr, seed)
+    rows = []
+    for name in ("best", "worst", "random"):
+        per_seed = [raw[s][name] for s in cfg.seeds]
+        ratio = [float(r[name]["mse"].mean() / r["random"]["mse"].mean()) for r in raw.values()]
+        paper_mean, paper_std = PAPER_TABLE1[name]
+        row = {"conditioning": name,
+               "mse_mean": _mean_std([float(m["mse"].mean()) for m in per_seed])[0],
+               "mse_frame_std": float(np.mean([m["mse"].std(ddof=1) for m in per_seed])),
+               "mse_seed_std": _mean_std([float(m["mse"].mean()) for m in per_seed])[1],
+               "mse_vs_random": _mean_std(ratio)[0]}
+        for key in ("psnr", "ssim", "perceptual", "vgg_lp"):
+            row[key], row[f"{key}_seed_std"] = _mean_std([float(m[key].mean()) for m in per_seed])
+        row.update({"paper_mse_mean": paper_mean, "paper_mse_std": paper_std,
+                    "paper_mse_vs_random": paper_mean / PAPER_TABLE1["random"][0],
+                    "seeds": len(cfg.seeds)})
+        rows.append(row)
+    return rows, raw
+
+
+@dataclass
+class SeedStudy:
+    """Everything notebook 21 shows for one seed."""
+
+    metrics: dict[str, dict[str, float]]  # policy -> metric -> value
+    pairs: dict[str, torch.Tensor]  # policy -> (N_test, T, 2) chosen pairs
+    imitation_valid: dict[str, dict[str, float]]  # loss -> greedy / sampled valid-pair rate
+    logprob_comparison: dict[str, float]
+
+
+def imitation_valid_rates(policy: PolicyNet, data: Any, local: LocalUNet,
+                          rcfg: ROVRConfig) -> dict[str, float]:
+    """How often the policy's top-2 (greedy) and a sampled pair are valid, on expert states
+    of ``data`` (test videos), against a uniformly random pair."""
+    small, target, n = expert_states(local, data, rcfg)
+    with torch.no_grad():
+        lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+    out = {}
+    for kind, pair in (("greedy", greedy_pair(lp)), ("sampled", sample_pair(lp))):
+        out[kind] = float(data.valid[n, target, pair[:, 0], pair[:, 1]].float().mean())
+    out["random"] = random_valid_rate(data)
+    return out
+
+
+def logprob_comparison(policy: PolicyNet, data: Any, local: LocalUNet,
+                       rcfg: ROVRConfig) -> dict[str, float]:
+    """Geometric-mean vs exact pair log-prob on expert states: total mass over all pairs
+    (exact: 1), and the rank correlation of the two over pairs."""
+    small, target, _ = expert_states(local, data, rcfg)
+    with torch.no_grad():
+        lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+    t = lp.shape[1]
+    i, j = torch.triu_indices(t, t, 1)
+    keep = [(a, b) for a, b in zip(i.tolist(), j.tolist())]
+    pairs = torch.tensor(keep)
+    geo, exact = [], []
+    for row in range(lp.shape[0]):
+        ok = (pairs != target[row]).all(1)
+        pr = pairs[ok]
+        rows = lp[row].expand(len(pr), -1)
+        geo.append(pair_log_prob(rows, pr, "geometric").exp())
+        exact.append(pair_log_prob(rows, pr, "exact").exp())
+    geo_t, exact_t = torch.stack(geo), torch.stack(exact)
+    ranks = lambda x: x.argsort(1).argsort(1).float()
+    rg, re = ranks(geo_t), ranks(exact_t)
+    rg, re = rg - rg.mean(1, keepdim=True), re - re.mean(1, keepdim=True)
+    spearman = (rg * re).sum(1) / (rg.norm(dim=1) * re.norm(dim=1) + 1e-12)
+    return {"geometric_mass": float(geo_t.sum(1).mean()),
+            "exact_mass": float(exact_t.sum(1).mean()),
+            "spearman": float(spearman.mean()),
+            "top_pair_agree": float((geo_t.argmax(1) == exact_t.argmax(1)).float().mean())}
+
+
+def seed_study(cfg: Config, seed: int, progress: bool = True) -> SeedStudy:
+    """Train (or reuse) every stage for ``seed`` and evaluate every conditioning policy."""
+    rcfg = cfg.rovr
+    test = masked_set(cfg, "test", DATA_SEED)
+    local_state = train_local(cfg, seed, progress=progress).state
+    local = load_local(cfg, local_state)
+    imitation = {loss: train_imitation(cfg, seed, local_state, loss=loss, progress=progress).state
+                 for loss in ("bce", "contrastive")}
+    ppg = {
+        "rovr_flow_cold": train_ppg(cfg, seed, local_state, None, True, progress=progress),
+        "rovr_noflow_warm": train_ppg(cfg, seed, local_state, imitation["bce"], False,
+                                      progress=progress),
+        "rovr_flow_warm": train_ppg(cfg, seed, local_state, imitation["bce"], True,
+                                    progress=progress),
+    }
+    videos = torch.arange(rcfg.eval_videos or len(test))
+    runs: dict[str, tuple[LocalUNet, Selector]] = {
+        name: (load_local(cfg, r.state), policy_selector(load_policy(cfg, r.state), rcfg))
+        for name, r in ppg.items()
+    }
+    runs["rovr_flow_warm_pretrained_local"] = (local, runs["rovr_flow_warm"][1])
+    for loss, state in imitation.items():
+        runs[f"imitation_{loss}"] = (local, policy_selector(load_policy(cfg, state), rcfg))
+    runs["sequential"] = (local, sequential_selector())
+    runs["random"] = (local, random_selector(seed))
+    runs["oracle"] = (local, oracle_selector(test.best_pair))
+    metrics, pairs = {}, {}
+    for name, (net, selector) in runs.items():
+        rollout = run_selector(net, test, selector, rcfg, videos)
+        metrics[name] = evaluate_rollout(rollout, test, videos)
+        pairs[name] = rollout.pairs
+    valid = {loss: imitation_valid_rates(load_policy(cfg, state), test, local, rcfg)
+             for loss, state in imitation.items()}
+    comparison = logprob_comparison(load_policy(cfg, imitation["bce"]), test, local, rcfg)
+    return SeedStudy(metrics, pairs, valid, comparison)
+
+
+def table2(cfg: Config, studies: dict[int, SeedStudy]) -> list[dict[str, Any]]:
+    """Table 2 rows: mean and seed std of each metric per policy, the paper beside."""
+    rows = []
+    for name, label in TABLE2_LABELS.items():
+        row: dict[str, Any] = {"policy": label}
+        for key in ("perceptual", "flow_recovery", "psnr", "ssim", "mse", "vgg_lp",
+                    "valid_pair_rate"):
+            row[key], row[f"{key}_std"] = _mean_std(
+                [studies[s].metrics[name][key] for s in studies])
+        paper = PAPER_TABLE2.get(name, (None, None))
+        row["paper_perceptual"], row["paper_flow_recovery"] = paper
+        row["poster_flow_recovery"] = POSTER_FLOW_RECOVERY.get(name)
+        row["seeds"] = len(studies)
+        rows.append(row)
+    return rows
+
+
+def choice_heatmap(pairs: torch.Tensor) -> np.ndarray:
+    """(T, 2) chosen pairs of one video -> (T, T) map: 1 target (diagonal), 2 chosen, 0 else
+    (Figure 3)."""
+    t = pairs.shape[0]
+    grid = np.zeros((t, t))
+    grid[np.arange(t), np.arange(t)] = 1
+    for step, (i, j) in enumerate(pairs.tolist()):
+        grid[step, i] = grid[step, j] = 2
+    return grid
+
+
+def context_overlay(frame: torch.Tensor, mask_t: torch.Tensor, mask_i: torch.Tensor,
+                    mask_j: torch.Tensor) -> torch.Tensor:
+    """Figure 6: green = hidden in the target but visible in a chosen context frame, red =
+    hidden in the target and both context frames. (3, H, W) frame, (1, H, W) masks."""
+    green = mask_t & ~(mask_i & mask_j)
+    red = mask_t & mask_i & mask_j
+    out = frame.clone()
+    out = torch.where(green, torch.tensor([0.1, 0.85, 0.1])[:, None, None], out)
+    return torch.where(red, torch.tensor([0.9, 0.1, 0.1])[:, None, None], out)
