@@ -17,6 +17,7 @@ class V2VConfig:
     tail_channels: tuple[int, ...] = (16, 16)  # D/Q: the 2 extra RPB widths
     fc_hidden: int = 32  # D/Q: width of the first FC layer
     kernel_size: int = 3
+    critic_input_norm: bool = False  # BN in D/Q's first RPB (errata: D must see colour)
     q_output: Literal["relu", "neg_relu", "linear"] = "neg_relu"  # errata: ReLU Q
     # optimisation (§6.2)
     batch_size: int = 4  # mini-batch m
@@ -58,7 +59,9 @@ PROFILES: dict[str, V2VConfig] = {
     "smoke": V2VConfig(channels=(4, 8, 8), tail_channels=(8, 8), fc_hidden=8, batch_size=2,
                        baseline_channels=(12, 24, 24), pretrain_iterations=3,
                        rl_iterations=3, buffer_size=64, log_every=1, checkpoint_every=2),
-    "cpu": V2VConfig(),
+    # cpu: few steps, so a larger step size (Adam moves a weight by at most ~lr per step,
+    # and 50 steps at 2e-4 left every output grey) and batch 2 for more steps per minute
+    "cpu": V2VConfig(lr=1e-3, batch_size=2, pretrain_iterations=150, rl_iterations=20),
     "paper": V2VConfig(channels=(32, 64, 128), tail_channels=(128, 128), fc_hidden=256,
                        baseline_channels=(96, 192, 256), batch_size=8,
                        pretrain_iterations=20_000, rl_iterations=20_000, tau=1e-3,

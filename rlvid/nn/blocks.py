@@ -70,20 +70,21 @@ class BlockR(nn.Module):
 
 
 class RPB(nn.Module):
-    """Residual-Pooling-BatchNorm (Figure 4b): block R, 2x2 max pooling, sequence-wise BN."""
+    """Residual-Pooling-BatchNorm (Figure 4b): block R, 2x2 max pooling, sequence-wise BN
+    (``norm=False`` leaves BN out: the critics' input block, errata)."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
-                 recurrent: bool = True):
+                 recurrent: bool = True, norm: bool = True):
         super().__init__()
         self.residual = BlockR(in_channels, out_channels, kernel_size, recurrent)
         self.pool = nn.MaxPool2d(2, ceil_mode=True)
-        self.norm = SequenceBatchNorm(out_channels)
+        self.norm = SequenceBatchNorm(out_channels) if norm else None
 
     def forward(self, x: torch.Tensor, state: State | None = None,
                 mask: torch.Tensor | None = None) -> tuple[torch.Tensor, State | None]:
         y, state = self.residual(x, state, mask)
         y = videos(self.pool(frames(y)), x.shape[0])
-        return self.norm(y, mask), state
+        return (y if self.norm is None else self.norm(y, mask)), state
 
 
 class URB(nn.Module):

@@ -80,6 +80,9 @@ QOutput = Literal["relu", "neg_relu", "linear"]
 class Critic(nn.Module):
     """The D / Q trunk (Table 1): 3 RPB encoder, 2 RPB, FC, FC, then the final function.
 
+    ``input_norm=False`` drops the first RPB's batch normalisation (DCGAN practice, errata:
+    BN over a batch of fakes alone removes their mean colour, so D could not see it).
+
     ``forward`` returns pre-activation outputs per time step, ``(B, T, heads)``: step ``t``
     scores the prefix ``x_{:t}``, so a video's score is the last step and a single frame is
     a video with T = 1 (§3.2: D takes a frame or a video).
@@ -87,11 +90,13 @@ class Critic(nn.Module):
 
     def __init__(self, size: int, channels: tuple[int, ...] = (8, 16, 32),
                  tail_channels: tuple[int, ...] = (32, 32), heads: int = 1,
-                 fc_hidden: int = 32, in_channels: int = 3, kernel_size: int = 3):
+                 fc_hidden: int = 32, in_channels: int = 3, kernel_size: int = 3,
+                 input_norm: bool = True):
         super().__init__()
         widths = (in_channels, *channels, *tail_channels)
         self.blocks = nn.ModuleList(
-            [RPB(a, b, kernel_size) for a, b in zip(widths[:-1], widths[1:])]
+            [RPB(a, b, kernel_size, norm=input_norm or i > 0)
+             for i, (a, b) in enumerate(zip(widths[:-1], widths[1:]))]
         )
         side = size
         for _ in self.blocks:
@@ -157,7 +162,8 @@ def build_networks(cfg, size: int) -> nn.ModuleDict:
     """
     seq = dict(channels=tuple(cfg.channels), kernel_size=cfg.kernel_size)
     crit = dict(channels=tuple(cfg.channels), tail_channels=tuple(cfg.tail_channels),
-                fc_hidden=cfg.fc_hidden, kernel_size=cfg.kernel_size)
+                fc_hidden=cfg.fc_hidden, kernel_size=cfg.kernel_size,
+                input_norm=cfg.critic_input_norm)
     nets = nn.ModuleDict({
         "Gx": SeqToSeq(**seq), "Gy": SeqToSeq(**seq),
         "Px": SeqToSeq(**seq), "Py": SeqToSeq(**seq),

@@ -44,7 +44,8 @@ class _FrameGAN:
         size = int(data.x.shape[-1])
         ch = tuple(self.v.baseline_channels)
         crit = dict(channels=tuple(self.v.channels), tail_channels=tuple(self.v.tail_channels),
-                    fc_hidden=self.v.fc_hidden, kernel_size=self.v.kernel_size)
+                    fc_hidden=self.v.fc_hidden, kernel_size=self.v.kernel_size,
+                    input_norm=self.v.critic_input_norm)
         self.nets = nn.ModuleDict({
             "G_A": SeqToSeq(ch, kernel_size=self.v.kernel_size, recurrent=False),
             "G_B": SeqToSeq(ch, kernel_size=self.v.kernel_size, recurrent=False),
