@@ -57,14 +57,41 @@ class Claim:
 # ---------------------------------------------------------------- helpers
 
 def summary(table: dict[str, Any], key: str = "method") -> dict[str, dict[str, Any]]:
-    """Per-seed rows aggregated to ``<metric>_mean`` / ``_std`` per ``key`` value."""
-    rows = [r for r in table["rows"] if isinstance(r.get("seed"), int)]
-    flat = [{k: v for k, v in r.items() if not isinstance(v, (list, dict))} for r in rows]
-    return {r[key]: r for r in aggregate_seeds(flat, keys=[key])}
+    """Rows by ``key``, each with ``<metric>_mean``, ``<metric>_std`` and ``seeds``.
+
+    Per-seed rows (an integer ``seed``) are aggregated here. Rows already aggregated by
+    their notebook (``m`` or ``m_mean`` with ``m_std`` or ``m_seed_std``, and ``seeds``)
+    are read as they are; reference rows (``seed`` "-") are left out.
+    """
+    rows = table["rows"]
+    if any(isinstance(r.get("seed"), int) for r in rows):
+        per_seed = [r for r in rows if isinstance(r.get("seed"), int)]
+        flat = [{k: v for k, v in r.items() if not isinstance(v, (list, dict))}
+                for r in per_seed]
+        return {r[key]: r for r in aggregate_seeds(flat, keys=[key])}
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if key not in row or row.get("seed") == "-":
+            continue
+        agg: dict[str, Any] = {key: row[key], "seeds": int(row.get("seeds", 1))}
+        for field, value in row.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool) \
+                    or field.endswith("_std") or field == "seeds":
+                continue
+            base = field[:-5] if field.endswith("_mean") else field
+            std = row.get(f"{base}_std", row.get(f"{base}_seed_std"))
+            if isinstance(std, (int, float)):
+                agg[f"{base}_mean"], agg[f"{base}_std"] = float(value), float(std)
+        out[row[key]] = agg
+    return out
+
+
+def _num(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if 0.01 <= abs(value) < 1000 else f"{value:.{digits}g}"
 
 
 def _ms(row: dict[str, Any], metric: str, digits: int = 3) -> str:
-    return f"{row[f'{metric}_mean']:.{digits}f} ± {row[f'{metric}_std']:.{digits}f}"
+    return f"{_num(row[f'{metric}_mean'], digits)} ± {_num(row[f'{metric}_std'], digits)}"
 
 
 def compare(a: dict[str, Any], b: dict[str, Any], metric: str, higher: bool) -> str:
@@ -79,8 +106,8 @@ def compare(a: dict[str, Any], b: dict[str, Any], metric: str, higher: bool) -> 
 
 
 def _beats(tables: Tables, table: str, ours: str, other: str, metric: str, higher: bool,
-           label: str) -> Verdict:
-    s = summary(tables[table])
+           label: str, key: str = "method") -> Verdict:
+    s = summary(tables[table], key)
     if ours not in s or other not in s:
         return Verdict("-", NO_RESULT, f"{table} lacks {ours} or {other}")
     how = compare(s[ours], s[other], metric, higher)
@@ -183,7 +210,9 @@ def _table1(tables: Tables) -> Verdict:
     if not all(k in s for k in need):
         return Verdict("-", NO_RESULT, "rovr_table1 lacks best, random or worst rows")
     mse = {k: s[k]["mse_mean"] for k in need}
-    text = ", ".join(f"{k} {_ms(s[k], 'mse', 5)}" for k in need) + " (per-frame MSE)"
+    text = ", ".join(f"{k} {_ms(s[k], 'mse', 4)}" for k in need) + " (per-frame MSE)"
+    if min(s[k]["seeds"] for k in need) < MIN_SEEDS:
+        return Verdict(text, NOT_COMPARABLE, "too few seeds")
     if mse["best"] < mse["random"] < mse["worst"]:
         return Verdict(text, REPRODUCED, "best < random < worst, as in the paper")
     return Verdict(text, NOT_REPRODUCED, "the order best < random < worst does not hold")
@@ -191,7 +220,11 @@ def _table1(tables: Tables) -> Verdict:
 
 def _rovr_beats(ours: str, other: str, metric: str, higher: bool, label: str
                 ) -> Callable[[Tables], Verdict]:
-    return lambda t: _beats(t, "rovr_table2", ours, other, metric, higher, label)
+    """Table 2 rows are keyed by their printed label (``TABLE2_LABELS``)."""
+    from rlvid.train.rovr import TABLE2_LABELS
+
+    return lambda t: _beats(t, "rovr_table2", TABLE2_LABELS[ours], TABLE2_LABELS[other],
+                            metric, higher, label, key="policy")
 
 
 ROVR_CLAIMS = (
@@ -219,7 +252,7 @@ ROVR_CLAIMS = (
           "After imitation learning the policy is marginally better than random conditioning "
           "frames (perceptual loss).", "19,270 vs 19,827 (MSE of random, Table 1)",
           ("rovr_table2",),
-          _rovr_beats("imitation", "random", "perceptual", False, "perceptual")),
+          _rovr_beats("imitation_bce", "random", "perceptual", False, "perceptual")),
 )
 
 CLAIMS = V2V_CLAIMS + ROVR_CLAIMS
