@@ -27,13 +27,13 @@ class ROVRConfig:
     lambda_max: float = 0.9  # perceptual weight grows 0 -> lambda_max (eq. 1)
     lambda_rate: float = 5.0  # lambda_i = lambda_max (1 - exp(-rate i / iterations))
     # --- imitation warm start (§6.2, §8)
-    imitation_iterations: int = 300
+    imitation_iterations: int = 1000
     imitation_batch_size: int = 32
     imitation_lr: float = 1e-3
     imitation_loss: Literal["bce", "contrastive"] = "bce"
     # --- PPG end to end (§6.3; CleanRL ppg_procgen defaults scaled down)
-    ppg_phases: int = 3  # outer PPG phases
-    ppg_policy_iterations: int = 4  # N_pi rollouts per phase (CleanRL: 32)
+    ppg_phases: int = 2  # outer PPG phases
+    ppg_policy_iterations: int = 3  # N_pi rollouts per phase (CleanRL: 32)
     ppg_rollout_videos: int = 8  # videos per rollout (each gives T transitions)
     ppg_policy_epochs: int = 2  # E_pi (CleanRL: 1)
     ppg_aux_epochs: int = 2  # E_aux (CleanRL: 6)

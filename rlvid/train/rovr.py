@@ -838,7 +838,7 @@ class SeedStudy:
 
     metrics: dict[str, dict[str, float]]  # policy -> metric -> value
     pairs: dict[str, torch.Tensor]  # policy -> (N_test, T, 2) chosen pairs
-    imitation_valid: dict[str, dict[str, float]]  # loss -> greedy / sampled valid-pair rate
+    imitation_valid: dict[str, dict[str, float]]  # "loss/split" -> greedy/sampled/random rate
     logprob_comparison: dict[str, float]
 
 
@@ -916,8 +916,10 @@ def seed_study(cfg: Config, seed: int, progress: bool = True) -> SeedStudy:
         rollout = run_selector(net, test, selector, rcfg, videos)
         metrics[name] = evaluate_rollout(rollout, test, videos)
         pairs[name] = rollout.pairs
-    valid = {loss: imitation_valid_rates(load_policy(cfg, state), test, local, rcfg)
-             for loss, state in imitation.items()}
+    train = masked_set(cfg, "train", DATA_SEED)
+    valid = {f"{loss}/{split}": imitation_valid_rates(load_policy(cfg, state), data, local, rcfg)
+             for loss, state in imitation.items()
+             for split, data in (("train", train), ("test", test))}
     comparison = logprob_comparison(load_policy(cfg, imitation["bce"]), test, local, rcfg)
     return SeedStudy(metrics, pairs, valid, comparison)
 
