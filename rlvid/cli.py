@@ -56,7 +56,12 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     overrides = {name: parse_value(value) for name, value in getattr(args, "set", [])}
-    return load_config(args.profile, overrides)
+    cfg = load_config(args.profile, overrides)
+    if cfg.torch_threads:
+        import torch
+
+        torch.set_num_threads(cfg.torch_threads)
+    return cfg
 
 
 # ---------------------------------------------------------------- built-in commands

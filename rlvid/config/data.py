@@ -18,7 +18,7 @@ class DataConfig:
     min_videos: int = 4  # floor per set, so tiny profiles still train
     test_videos: int = 8  # held-out X videos (with twins) for evaluation
     # ROVR masked-video task
-    rovr_size: int = 64
+    rovr_size: int = 32  # cpu: 32 keeps both ROVR notebooks to minutes (cost ~ size^2)
     rovr_len: int = 20  # T = 20 in ROVR §4
     rovr_train_videos: int = 32
     rovr_test_videos: int = 8
