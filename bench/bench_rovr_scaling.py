@@ -79,6 +79,8 @@ def main() -> None:
     parser.add_argument("--profile", default="paper", help="network sizes (nothing is trained)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", default=None,
+                        help="also write the table rovr_scaling (JSON + CSV) to this folder")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -94,18 +96,28 @@ def main() -> None:
           f"{rc.policy_hidden}, {args.threads} thread(s); seconds per whole video (best of "
           f"{args.repeats})")
     print(f"{'selector':>22} " + " ".join(f"{'T=' + str(t):>9}" for t in LENGTHS) + "  exponent")
-    exponents = {}
+    exponents, rows = {}, []
     for name, (fn, net) in selectors.items():
         time_video(fn, net, LENGTHS[0], rc.tile_size, 1)  # warm-up
         times = [time_video(fn, net, t, rc.tile_size, args.repeats) for t in LENGTHS]
         slope = float(np.polyfit(np.log(LENGTHS), np.log(times), 1)[0])
         exponents[name] = slope
+        rows.append({"selector": name, "exponent": slope,
+                     **{f"t{t}_s": s for t, s in zip(LENGTHS, times)}})
         print(f"{name:>22} " + " ".join(f"{s:9.4f}" for s in times) + f"  {slope:8.2f}")
     print("fitted exponents: " + ", ".join(f"{k} {v:.2f}" for k, v in exponents.items()))
     if exponents["rovr-full"] > 1.5:
         print("re-encoding the whole video every step makes ROVR's selection ~quadratic in T; "
               "the incremental encoder (only the changed frame re-encoded) brings it to "
               f"{exponents['rovr-incremental']:.2f}")
+    if args.out:
+        from rlvid.results import write_table
+
+        path = write_table("rovr_scaling", rows, load_config(args.profile), directory=args.out,
+                           notes=f"seconds per whole video, {args.profile}-size networks with "
+                                 f"random weights, {args.threads} CPU thread(s); exponent = "
+                                 "log-log slope over T = " + ", ".join(map(str, LENGTHS)))
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

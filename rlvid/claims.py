@@ -255,6 +255,27 @@ ROVR_CLAIMS = (
           _rovr_beats("imitation_bce", "random", "perceptual", False, "perceptual")),
 )
 
+def _scaling(tables: Tables) -> Verdict:
+    rows = {r["selector"]: r for r in tables["rovr_scaling"]["rows"]}
+    if "rovr-full" not in rows:
+        return Verdict("-", NO_RESULT, "rovr_scaling lacks rovr-full")
+    exp = {k: r["exponent"] for k, r in rows.items()}
+    text = ", ".join(f"{k} T^{v:.2f}" for k, v in exp.items())
+    if exp["rovr-full"] < 1.5:
+        return Verdict(text, REPRODUCED, "the paper's selector grows sub-quadratically")
+    fix = exp.get("rovr-incremental")
+    tail = f"; re-encoding only the changed frame gives T^{fix:.2f}" if fix is not None else ""
+    return Verdict(text, NOT_REPRODUCED,
+                   "re-encoding the whole video at every step, as the paper's state does, "
+                   f"is quadratic{tail}")
+
+
+ROVR_CLAIMS += (
+    Claim("ROVR", "§1, §2",
+          "ROVR chooses conditioning frames in sub-quadratic time in the video length, "
+          "unlike attention.", "no measurement in the paper", ("rovr_scaling",), _scaling),
+)
+
 CLAIMS = V2V_CLAIMS + ROVR_CLAIMS
 
 
