@@ -6,7 +6,7 @@ import torch
 
 from rlvid.config import load_config
 from rlvid.nn import ConvLSTMCell, QNetwork, SeqToSeq, build_networks, count_parameters, table1
-from rlvid.nn.blocks import SequenceBatchNorm
+from rlvid.nn.blocks import SequenceBatchNorm, recalibrated
 from rlvid.nn.v2v import Discriminator
 from rlvid.train.evaluate_v2v import translate_video
 from rlvid.train.v2v import left_padded
@@ -114,3 +114,24 @@ def test_xavier_init_and_table1():
     assert rows[2]["final"] == "Sigmoid"
     assert rows[0]["parameters"]["Gx"] == count_parameters(nets["Gx"])
     assert rows[2]["parameters"]["Dy"] > rows[2]["parameters"]["Dx"]  # the second head
+
+
+def test_recalibrated_norm_uses_only_the_given_videos():
+    torch.manual_seed(0)
+    net = SeqToSeq((4, 8, 8))
+    with torch.no_grad():  # running statistics polluted by other inputs, as in training
+        net.train()
+        net(torch.rand(2, 3, 3, 16, 16) * 5 + 3)
+    videos = torch.rand(4, 3, 3, 16, 16)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    calibrated = recalibrated(net, videos, batch_size=4)
+    assert not calibrated.training
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())  # a copy
+    # one batch of all the videos: eval mode now normalises as training mode did on them
+    # (up to the running variance's unbiased n/(n-1), n = 3 frames x 4 videos x pixels)
+    with torch.no_grad():
+        net.train()
+        expected = net(videos)
+        assert torch.allclose(calibrated(videos), expected, atol=2e-3)
+        net.eval()
+        assert not torch.allclose(net(videos), expected, atol=2e-3)

@@ -23,6 +23,7 @@ class V2VConfig:
     batch_size: int = 4  # mini-batch m
     lr: float = 2e-4  # learning rate alpha (G, P, D; and the DDPG actor)
     q_lr: float = 1e-3  # critic learning rate (DDPG's usual 10x the actor's)
+    actor_lr: float = 0.0  # DDPG actor step size on G and P (Alg. 1 line 30); 0: lr
     weight_decay: float = 1e-3  # L2 1e-3 on every trainable parameter (§6.2)
     betas: tuple[float, ...] = (0.5, 0.999)  # Adam, as in CycleGAN / Recycle-GAN
     # total loss (10): weights of the recurrent, recycle and video terms
@@ -59,9 +60,12 @@ PROFILES: dict[str, V2VConfig] = {
     "smoke": V2VConfig(channels=(4, 8, 8), tail_channels=(8, 8), fc_hidden=8, batch_size=2,
                        baseline_channels=(12, 24, 24), pretrain_iterations=3,
                        rl_iterations=3, buffer_size=64, log_every=1, checkpoint_every=2),
-    # cpu: few steps, so a larger step size (Adam moves a weight by at most ~lr per step,
-    # and 50 steps at 2e-4 left every output grey) and batch 2 for more steps per minute
-    "cpu": V2VConfig(lr=1e-3, batch_size=2, pretrain_iterations=150, rl_iterations=20),
+    # cpu: few steps, so a larger step size (Adam moves a weight by at most ~lr per step:
+    # at 2e-4, and still at 1e-3, the outputs stayed near grey after 150 steps; errata),
+    # batch 2 for more steps per minute; the DDPG actor at DDPG's 1e-4 (3e-3 on a critic
+    # trained for 20 steps undid the pretraining's background colours)
+    "cpu": V2VConfig(lr=3e-3, actor_lr=1e-4, batch_size=2, pretrain_iterations=150,
+                     rl_iterations=20),
     "paper": V2VConfig(channels=(32, 64, 128), tail_channels=(128, 128), fc_hidden=256,
                        baseline_channels=(96, 192, 256), batch_size=8,
                        pretrain_iterations=20_000, rl_iterations=20_000, tau=1e-3,

@@ -7,6 +7,8 @@ ConvLSTM for a per-frame convolution: the frame-based baselines reuse the blocks
 
 from __future__ import annotations
 
+import copy
+
 import torch
 from torch import nn
 
@@ -40,6 +42,30 @@ class SequenceBatchNorm(nn.Module):
         out = x.clone()
         out[mask] = self.norm(x[mask])
         return out
+
+
+@torch.no_grad()
+def recalibrated(net: nn.Module, videos: torch.Tensor, batch_size: int) -> nn.Module:
+    """A copy of ``net`` in eval mode whose batch-norm running statistics are recomputed on
+    ``videos`` alone: the average of the batch statistics of ``batch_size`` videos at a time,
+    in order (no randomness), with the weights untouched.
+
+    During training a generator also sees other inputs than the ones it translates at test
+    time (G_y runs on G_x's fakes in the recycle loss, eq. 6), and the running averages mix
+    them in, so eval mode normalised x with the wrong statistics (errata: "Batch-norm
+    statistics of the saved translators").
+    """
+    net = copy.deepcopy(net)
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the passes below
+    net.train()
+    for start in range(0, videos.shape[0], batch_size):
+        net(videos[start:start + batch_size])
+    for m in norms:
+        m.momentum = 0.1
+    return net.eval()
 
 
 class BlockR(nn.Module):

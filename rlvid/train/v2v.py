@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from rlvid.nn.blocks import recalibrated
 from rlvid.nn.v2v import SeqToSeq, build_networks
 from rlvid.rl.ddpg import actor_loss, critic_loss, soft_update, td_target
 from rlvid.rl.replay import ReplayBuffer, Transitions
@@ -136,7 +137,7 @@ class RLV2VGAN:
         self.opt_d = adam([p for m in self.discriminators for p in m.parameters()],
                           self.v.lr, self.v)
         self.opt_q = adam([p for m in self.critics for p in m.parameters()], self.v.q_lr, self.v)
-        self.opt_actor = adam(policy_params, self.v.lr, self.v)
+        self.opt_actor = adam(policy_params, self.v.actor_lr or self.v.lr, self.v)
         self.buffer = ReplayBuffer(self.v.buffer_size, tuple(data.x.shape[2:]))
         self.order = torch.zeros(0, 2, dtype=torch.long)  # line 5: the epoch's (set, video)
         self.position = 0
@@ -478,6 +479,10 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
         save_checkpoint(run.checkpoint_path, {"trainer": trainer.state_dict(), "step": step,
                                               "history": history, "done": done, **meta})
 
+    def translator() -> SeqToSeq:
+        """The x -> y translator to save: its BN statistics recomputed on X (errata)."""
+        return recalibrated(trainer.translator(), trainer.data.x, cfg.v2v.batch_size)
+
     writer = run.writer()
     context = stop_requests() if stop is None else _given(stop)
     status = "done"
@@ -494,7 +499,7 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
                     writer.add_scalar(f"{phase}/{k}", value, step + 1)
             if phase == "pretrain" and (step + 1 == len(schedule)
                                         or schedule[step + 1] != "pretrain"):
-                save_translator(run.dir / "pretrained.pt", trainer.translator(), method, cfg)
+                save_translator(run.dir / "pretrained.pt", translator(), method, cfg)
             if (step + 1) % cfg.v2v.checkpoint_every == 0:
                 checkpoint(step + 1, done=False)
             if step + 1 < len(schedule) and (flag["requested"] or step + 1 == max_steps):
@@ -506,7 +511,7 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
     final = len(history) if status == "interrupted" else len(schedule)
     if status == "done":
         checkpoint(final, done=True)
-        save_translator(run.dir / "model.pt", trainer.translator(), method, cfg)
+        save_translator(run.dir / "model.pt", translator(), method, cfg)
     from rlvid.runtime import write_json
 
     write_json(run.dir / "history.json", history)
