@@ -12,7 +12,8 @@ from rlvid.config import PROFILE_NAMES, ConfigError, default_profile, load_confi
 def test_profiles_grow_from_smoke_to_paper() -> None:
     smoke, cpu, paper = (load_config(p) for p in ("smoke", "cpu", "paper"))
     assert smoke.profile == "smoke" and cpu.profile == "cpu"
-    assert smoke.data.size < cpu.data.size < paper.data.size
+    assert smoke.data.size <= cpu.data.size < paper.data.size
+    assert smoke.data.count_scale < cpu.data.count_scale
     assert smoke.v2v.pretrain_iterations < cpu.v2v.pretrain_iterations
     assert len(cpu.seeds) >= 3
 
