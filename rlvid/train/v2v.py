@@ -17,7 +17,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from rlvid.nn.blocks import recalibrated
 from rlvid.nn.v2v import SeqToSeq, build_networks
