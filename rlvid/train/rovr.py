@@ -843,14 +843,17 @@ class SeedStudy:
 
 
 def imitation_valid_rates(policy: PolicyNet, data: Any, local: LocalUNet,
-                          rcfg: ROVRConfig) -> dict[str, float]:
+                          rcfg: ROVRConfig, seed: int = 0) -> dict[str, float]:
     """How often the policy's top-2 (greedy) and a sampled pair are valid, on expert states
-    of ``data`` (test videos), against a uniformly random pair."""
+    of ``data`` (test videos), against a uniformly random pair. The sample uses its own
+    generator seeded by ``seed``, so the number does not depend on whether the stages were
+    trained in this process or reloaded from their run directories."""
     small, target, n = expert_states(local, data, rcfg)
     with torch.no_grad():
         lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+    sampled = sample_pair(lp, torch.Generator().manual_seed(seed))
     out = {}
-    for kind, pair in (("greedy", greedy_pair(lp)), ("sampled", sample_pair(lp))):
+    for kind, pair in (("greedy", greedy_pair(lp)), ("sampled", sampled)):
         out[kind] = float(data.valid[n, target, pair[:, 0], pair[:, 1]].float().mean())
     out["random"] = random_valid_rate(data)
     return out
@@ -917,7 +920,8 @@ def seed_study(cfg: Config, seed: int, progress: bool = True) -> SeedStudy:
         metrics[name] = evaluate_rollout(rollout, test, videos)
         pairs[name] = rollout.pairs
     train = masked_set(cfg, "train", DATA_SEED)
-    valid = {f"{loss}/{split}": imitation_valid_rates(load_policy(cfg, state), data, local, rcfg)
+    valid = {f"{loss}/{split}": imitation_valid_rates(load_policy(cfg, state), data, local, rcfg,
+                                                      seed)
              for loss, state in imitation.items()
              for split, data in (("train", train), ("test", test))}
     comparison = logprob_comparison(load_policy(cfg, imitation["bce"]), test, local, rcfg)
