@@ -21,7 +21,7 @@ import math
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,12 @@ from rlvid.metrics.translation import (
     target_share,
     train_domain_classifier,
 )
-from rlvid.train.evaluate_v2v import translate_video, twin_metrics
+from rlvid.train.evaluate_v2v import (
+    Experiment,
+    train_and_evaluate,
+    translate_video,
+    twin_metrics,
+)
 
 TRAINED_METHODS = ("rlv2v", "recycle", "cyclegan")  # pretrain_only comes with rlv2v's run
 METHOD_ORDER = ("rlv2v", "pretrain_only", "recycle", "cyclegan")
@@ -173,58 +178,9 @@ def reference_rows(data: Any, evaluate: Callable[[torch.Tensor], dict[str, float
 
 # ---------------------------------------------------------------- training every method
 
-@dataclass
-class StyleExperiment:
-    """Per-seed metric rows, seed-0 training histories, every translation of the test
-    videos (``outputs[method][seed]``) and the run directories (``run_dirs[(method, seed)]``)."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    outputs: dict[str, dict[int, torch.Tensor]] = field(default_factory=dict)
-    run_dirs: dict[tuple[str, int], Path] = field(default_factory=dict)
-
-    def model_path(self, method: str, seed: int) -> Path:
-        """The saved translator of ``method`` (pretrain_only: rlv2v's pretrained snapshot)."""
-        if method == "pretrain_only":
-            return self.run_dirs[("rlv2v", seed)] / "pretrained.pt"
-        return self.run_dirs[(method, seed)] / "model.pt"
-
-
-def run_style_experiment(cfg: Any, data: Any, x_test: torch.Tensor,
-                         evaluate: Callable[[torch.Tensor], dict[str, float]],
-                         root: str | Path, dataset: str,
-                         methods: Sequence[str] = TRAINED_METHODS,
-                         fresh: bool = True) -> StyleExperiment:
-    """Train every method for every seed of ``cfg.seeds`` on ``data`` (anything with
-    ``x, y, z, zbar``), translate ``x_test`` and score it with ``evaluate``.
-
-    As in the synthetic experiment, RL-V2V-GAN's pretrained snapshot is the "without DDPG"
-    ablation (same seed, same pretraining), so it costs no extra training; its ``train_s``
-    is the whole RL-V2V-GAN run's.
-    """
-    from rlvid.train.v2v import fit, load_translator
-
-    root = Path(root)
-    result = StyleExperiment()
-    for method in methods:
-        for seed in cfg.seeds:
-            run_dir = root / f"{dataset}-{method}-s{seed}"
-            if fresh and run_dir.exists():
-                shutil.rmtree(run_dir)
-            start = time.perf_counter()
-            fitted = fit(cfg, method, seed=seed, run_dir=run_dir, data=data, dataset=dataset)
-            seconds = time.perf_counter() - start
-            result.run_dirs[(method, seed)] = run_dir
-            names = [method] + (["pretrain_only"] if method == "rlv2v" else [])
-            for name in names:
-                net, _ = load_translator(result.model_path(name, seed))
-                out = translate_video(net, x_test)
-                result.rows.append({"method": name, "seed": seed, "train_s": seconds,
-                                    **evaluate(out)})
-                result.outputs.setdefault(name, {})[seed] = out
-                if seed == cfg.seeds[0]:
-                    result.histories[name] = fitted.history
-    return result
+# The flower and city experiments train and evaluate exactly as the synthetic one does.
+StyleExperiment = Experiment
+run_style_experiment = train_and_evaluate
 
 
 def scaled_iterations(v2v: Any, share: float) -> dict[str, int]:

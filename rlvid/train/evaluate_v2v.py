@@ -17,6 +17,8 @@ Flowers and city reuse :func:`translate_video` and the PSNR/SSIM/E_warp part
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -152,15 +154,34 @@ METRIC_DIRECTIONS = {"bg_acc": "higher", "iou": "higher", "psnr": "higher", "ssi
                      "ewarp": "lower"}
 
 
-def run_experiment(cfg: Any, data: Any, root: str | Path,
-                   methods: tuple[str, ...] = ("rlv2v", "recycle", "cyclegan"),
-                   fresh: bool = True, dataset: str = "synthetic") -> dict[str, Any]:
-    """Train and evaluate every method for every seed of ``cfg.seeds``.
+@dataclass
+class Experiment:
+    """Per-seed metric rows, seed-0 training histories, every translation of the test
+    videos (``outputs[method][seed]``) and the run directories (``run_dirs[(method, seed)]``)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    outputs: dict[str, dict[int, torch.Tensor]] = field(default_factory=dict)
+    run_dirs: dict[tuple[str, int], Path] = field(default_factory=dict)
+
+    def model_path(self, method: str, seed: int) -> Path:
+        """The saved translator of ``method`` (pretrain_only: rlv2v's pretrained snapshot)."""
+        if method == "pretrain_only":
+            return self.run_dirs[("rlv2v", seed)] / "pretrained.pt"
+        return self.run_dirs[(method, seed)] / "model.pt"
+
+
+def train_and_evaluate(cfg: Any, data: Any, x_test: torch.Tensor,
+                       evaluate: Callable[[torch.Tensor], dict[str, Any]],
+                       root: str | Path, dataset: str,
+                       methods: Sequence[str] = ("rlv2v", "recycle", "cyclegan"),
+                       fresh: bool = True) -> Experiment:
+    """Train every method for every seed of ``cfg.seeds`` on ``data`` (anything with
+    ``x, y, z, zbar``), translate ``x_test`` and score each translation with ``evaluate``.
 
     The pretrain-only ablation is the RL-V2V-GAN run's own pretrained snapshot (the same
-    seed gives the same pretraining), so it costs no extra training. Returns per-seed
-    ``rows`` (metrics plus ``train_s``), ``histories`` and ``outputs`` (seed 0's
-    translations of ``x_test``) keyed by method.
+    seed gives the same pretraining), so it costs no extra training; its ``train_s`` is the
+    whole RL-V2V-GAN run's.
     """
     import shutil
     import time
@@ -168,27 +189,40 @@ def run_experiment(cfg: Any, data: Any, root: str | Path,
     from rlvid.train.v2v import fit, load_translator
 
     root = Path(root)
-    rows, histories, outputs = [], {}, {}
+    result = Experiment()
     for method in methods:
         for seed in cfg.seeds:
             run_dir = root / f"{dataset}-{method}-s{seed}"
             if fresh and run_dir.exists():
                 shutil.rmtree(run_dir)
             start = time.perf_counter()
-            result = fit(cfg, method, seed=seed, run_dir=run_dir, data=data, dataset=dataset)
+            fitted = fit(cfg, method, seed=seed, run_dir=run_dir, data=data, dataset=dataset)
             seconds = time.perf_counter() - start
-            models = [(method, run_dir / "model.pt")]
-            if method == "rlv2v":
-                models.append(("pretrain_only", run_dir / "pretrained.pt"))
-            for name, path in models:
-                net, _ = load_translator(path)
-                out = translate_video(net, data.x_test)
-                rows.append({"method": name, "seed": seed, "train_s": seconds,
-                             **evaluate_translation(out, data)})
+            result.run_dirs[(method, seed)] = run_dir
+            for name in [method] + (["pretrain_only"] if method == "rlv2v" else []):
+                net, _ = load_translator(result.model_path(name, seed))
+                out = translate_video(net, x_test)
+                result.rows.append({"method": name, "seed": seed, "train_s": seconds,
+                                    **evaluate(out)})
+                result.outputs.setdefault(name, {})[seed] = out
                 if seed == cfg.seeds[0]:
-                    outputs[name] = out
-                    histories[name] = result.history
-    return {"rows": rows, "histories": histories, "outputs": outputs}
+                    result.histories[name] = fitted.history
+    return result
+
+
+def run_experiment(cfg: Any, data: Any, root: str | Path,
+                   methods: tuple[str, ...] = ("rlv2v", "recycle", "cyclegan"),
+                   fresh: bool = True, dataset: str = "synthetic") -> dict[str, Any]:
+    """The synthetic experiment: :func:`train_and_evaluate` on ``data.x_test`` scored by
+    :func:`evaluate_translation`. Returns per-seed ``rows`` (metrics plus ``train_s``),
+    ``histories`` and ``outputs`` (the first seed's translations) keyed by method.
+    """
+    result = train_and_evaluate(cfg, data, data.x_test,
+                                lambda out: evaluate_translation(out, data), root, dataset,
+                                methods, fresh)
+    first = cfg.seeds[0]
+    return {"rows": result.rows, "histories": result.histories,
+            "outputs": {name: per_seed[first] for name, per_seed in result.outputs.items()}}
 
 
 def comparison_sentences(summary: list[dict[str, Any]], ours: str = "rlv2v") -> list[str]:
