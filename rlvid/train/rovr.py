@@ -43,6 +43,7 @@ from rlvid.nn.rovr import (
     pair_log_prob,
     sample_pair,
 )
+from rlvid.results import mean_std
 from rlvid.rl.ppg import (
     Batch,
     advantages,
@@ -799,11 +800,6 @@ TABLE2_LABELS = {
 }
 
 
-def _mean_std(values: list[float]) -> tuple[float, float]:
-    arr = np.asarray(values, dtype=float)
-    return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
-
-
 def table1(cfg: Config, progress: bool = True) -> tuple[list[dict[str, Any]], dict]:
     """Table 1 for every seed in ``cfg.seeds``: Gamma pretrained (or reused) per seed and
     evaluated on the test videos with best / worst / random pairs from the corrupted video.
@@ -818,13 +814,14 @@ def table1(cfg: Config, progress: bool = True) -> tuple[list[dict[str, Any]], di
         per_seed = [raw[s][name] for s in cfg.seeds]
         ratio = [float(r[name]["mse"].mean() / r["random"]["mse"].mean()) for r in raw.values()]
         paper_mean, paper_std = PAPER_TABLE1[name]
+        mse_mean, mse_seed_std = mean_std(float(m["mse"].mean()) for m in per_seed)
         row = {"conditioning": name,
-               "mse_mean": _mean_std([float(m["mse"].mean()) for m in per_seed])[0],
+               "mse_mean": mse_mean,
                "mse_frame_std": float(np.mean([m["mse"].std(ddof=1) for m in per_seed])),
-               "mse_seed_std": _mean_std([float(m["mse"].mean()) for m in per_seed])[1],
-               "mse_vs_random": _mean_std(ratio)[0]}
+               "mse_seed_std": mse_seed_std,
+               "mse_vs_random": mean_std(ratio)[0]}
         for key in ("psnr", "ssim", "perceptual", "vgg_lp"):
-            row[key], row[f"{key}_seed_std"] = _mean_std([float(m[key].mean()) for m in per_seed])
+            row[key], row[f"{key}_seed_std"] = mean_std([float(m[key].mean()) for m in per_seed])
         row.update({"paper_mse_mean": paper_mean, "paper_mse_std": paper_std,
                     "paper_mse_vs_random": paper_mean / PAPER_TABLE1["random"][0],
                     "seeds": len(cfg.seeds)})
@@ -935,7 +932,7 @@ def table2(cfg: Config, studies: dict[int, SeedStudy]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"policy": label}
         for key in ("perceptual", "flow_recovery", "psnr", "ssim", "mse", "vgg_lp",
                     "valid_pair_rate"):
-            row[key], row[f"{key}_std"] = _mean_std(
+            row[key], row[f"{key}_std"] = mean_std(
                 [studies[s].metrics[name][key] for s in studies])
         paper = PAPER_TABLE2.get(name, (None, None))
         row["paper_perceptual"], row["paper_flow_recovery"] = paper
