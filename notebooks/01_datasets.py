@@ -23,8 +23,11 @@
 # scored against ground truth.
 
 # %% tags=["parameters"]
-profile = "cpu"      # smoke | cpu | paper
-seeds = None         # None: the profile's seeds
+from typing import Optional
+
+# ruff: noqa: UP045 -- papermill --help-notebook reads Optional[...], not X | None
+profile: str = "cpu"  # smoke | cpu | paper
+seeds: Optional[list] = None  # seeds, e.g. [0, 1]: the first generates the data shown; None: the profile's
 
 # %%
 import tempfile

@@ -24,8 +24,11 @@
 # numbers for this dataset, only frames, so there is no paper number to set beside ours.
 
 # %% tags=["parameters"]
-profile = "cpu"      # smoke | cpu | paper
-seeds = None         # None: the profile's seeds
+from typing import Optional
+
+# ruff: noqa: UP045 -- papermill --help-notebook reads Optional[...], not X | None
+profile: str = "cpu"  # smoke | cpu | paper
+seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
 
 # %%
 import matplotlib.pyplot as plt

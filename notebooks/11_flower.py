@@ -25,9 +25,12 @@
 # pretrained weights), Recycle-GAN and a frame-based CycleGAN.
 
 # %% tags=["parameters"]
-profile = "cpu"      # smoke | cpu | paper
-seeds = None         # None: the profile's seeds
-iterations_share = None  # share of the profile's training iterations; None: 0.7 at cpu, else 1
+from typing import Optional
+
+# ruff: noqa: UP045 -- papermill --help-notebook reads Optional[...], not X | None
+profile: str = "cpu"  # smoke | cpu | paper
+seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
+iterations_share: Optional[float] = None  # share of the profile's training iterations; None: 0.7 at cpu, else 1
 
 # %%
 import matplotlib.pyplot as plt

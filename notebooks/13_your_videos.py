@@ -35,15 +35,18 @@
 # resized to the profile's frame size and cut into clips of T frames.
 
 # %% tags=["parameters"]
-profile = "cpu"      # smoke | cpu | paper
-seeds = None         # None: the profile's seeds
-x_dir = None         # source-domain videos; None (all four): a procedural dataset
-y_dir = None         # target-domain videos
-z_dir = None         # videos with the target's content in the source's look
-zbar_dir = None      # style images
-procedural = "flowers"   # the procedural dataset used when no folder is given
-test_share = 0.25    # share of the X and Y clips held out for evaluation
-iterations_share = None  # share of the profile's training iterations; None: 0.7 at cpu, else 1
+from typing import Optional
+
+# ruff: noqa: UP045 -- papermill --help-notebook reads Optional[...], not X | None
+profile: str = "cpu"  # smoke | cpu | paper
+seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
+x_dir: Optional[str] = None  # folder of source-domain (X) videos; None (all four): a procedural dataset
+y_dir: Optional[str] = None  # folder of target-domain (Y) videos
+z_dir: Optional[str] = None  # folder of Z videos: the target's content in the source's look
+zbar_dir: Optional[str] = None  # folder of Z̄ style images
+procedural: str = "flowers"  # procedural dataset used when no folder is given: synthetic | flowers | city
+test_share: float = 0.25  # share of the X and Y clips held out for evaluation
+iterations_share: Optional[float] = None  # share of the profile's training iterations; None: 0.7 at cpu, else 1
 
 # %%
 import matplotlib.pyplot as plt

@@ -29,7 +29,7 @@
 # another scale and are shown for reference, never as a target.
 
 # %% tags=["parameters"]
-profile = "cpu"      # smoke | cpu | paper
+profile: str = "cpu"  # smoke | cpu | paper
 
 # %%
 from collections import Counter

@@ -10,9 +10,12 @@ stops with one line instead of a traceback half-way through.
 from __future__ import annotations
 
 import ast
+import io
 import os
 import time
+import tokenize
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,35 +48,129 @@ def build_root(profile: str) -> Path:
     return project_root() / "build" / profile
 
 
-def declared_parameters(source: Path) -> dict[str, Any]:
-    """Names and default values assigned in the notebook's ``parameters`` cell."""
+@dataclass(frozen=True)
+class Parameter:
+    """One name of a notebook's ``parameters`` cell: ``name: type = default  # help``."""
+
+    name: str
+    type: str  # the annotation as written ("str", "Optional[list]"); "" when not annotated
+    default: Any  # the literal value, or None when it is not a literal
+    default_repr: str  # the default as written in the cell
+    help: str  # the comment on the line, "" when none
+
+
+def _parameters_cell(source: Path) -> str:
     import jupytext
 
     nb = jupytext.read(source)
     for cell in nb.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
-            params: dict[str, Any] = {}
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                        and isinstance(node.targets[0], ast.Name):
-                    try:
-                        params[node.targets[0].id] = ast.literal_eval(node.value)
-                    except ValueError:
-                        params[node.targets[0].id] = None
-            return params
+            return cell.source
     raise RlvidError(f"{source.name} has no cell tagged 'parameters'")
 
 
+def _line_comments(code: str) -> dict[int, str]:
+    """Line number -> the text of the comment on that line (without ``#``)."""
+    comments: dict[int, str] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    except (tokenize.TokenError, IndentationError):
+        pass
+    return comments
+
+
+def parse_parameters(code: str) -> list[Parameter]:
+    """The assignments of a parameters cell's code, annotated (``ast.AnnAssign``) or not."""
+    comments = _line_comments(code)
+    params = []
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and node.value is not None:
+            name, value = node.target.id, node.value
+            annotation = node.annotation
+            kind = annotation.value if isinstance(annotation, ast.Constant) \
+                and isinstance(annotation.value, str) else ast.unparse(annotation)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            name, value, kind = node.targets[0].id, node.value, ""
+        else:
+            continue
+        try:
+            default = ast.literal_eval(value)
+        except ValueError:
+            default = None
+        written = ast.get_source_segment(code, value) or ast.unparse(value)
+        params.append(Parameter(name, kind, default, written,
+                                comments.get(node.end_lineno or node.lineno, "")))
+    return params
+
+
+def notebook_parameters(source: str | Path) -> list[Parameter]:
+    """Every parameter of a notebook (a path or a name such as ``10_synthetic``)."""
+    return parse_parameters(_parameters_cell(find_notebook(source)))
+
+
+def declared_parameters(source: str | Path) -> dict[str, Any]:
+    """Names and default values assigned in the notebook's ``parameters`` cell."""
+    return {p.name: p.default for p in notebook_parameters(source)}
+
+
+def parameter_help(source: str | Path) -> list[tuple[str, str, str, str]]:
+    """``(name, type, default as written, help)`` for each parameter of a notebook, in
+    the order of its ``parameters`` cell; the type is the annotation, or the default's
+    type name when the name is not annotated."""
+    return [(p.name, p.type or (type(p.default).__name__ if p.default is not None else ""),
+             p.default_repr, p.help) for p in notebook_parameters(source)]
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (float, int), "bool": (bool,),
+    "list": (list, tuple), "tuple": (list, tuple), "dict": (dict,),
+}
+
+
+def _accepts(kind: str, value: Any) -> bool | None:
+    """Whether a value fits an annotation (``Optional[X]``, ``X``, ``list[int]``...);
+    None when the annotation is not one this check knows."""
+    kind = kind.replace(" ", "")
+    optional = False
+    if kind.startswith("Optional[") and kind.endswith("]"):
+        kind, optional = kind[len("Optional["):-1], True
+    if value is None:
+        return optional or kind in ("None", "Any")
+    if kind == "Any":
+        return True
+    base = kind.split("[", 1)[0]
+    if base not in _TYPES:
+        return None
+    if isinstance(value, bool) and base != "bool":
+        return False
+    return isinstance(value, _TYPES[base])
+
+
 def check_parameters(source: Path, parameters: Mapping[str, Any]) -> None:
-    """Refuse unknown names and values whose type differs from the default's."""
-    declared = declared_parameters(source)
+    """Refuse unknown names and values of the wrong type: the declared type when the
+    parameter is annotated, else the default's type."""
+    declared = {p.name: p for p in notebook_parameters(source)}
     for name, value in parameters.items():
         if name not in declared:
             raise RlvidError(
                 f"{source.stem} has no parameter {name!r}; its parameters: "
                 f"{', '.join(declared)}"
             )
-        default = declared[name]
+        param = declared[name]
+        if param.type:
+            ok = _accepts(param.type, value)
+            if ok is False:
+                raise RlvidError(
+                    f"{source.stem} parameter {name!r} must be {param.type} "
+                    f"(default {param.default_repr}), got {type(value).__name__} {value!r}"
+                )
+            if ok:
+                continue
+        default = param.default
         if default is None or value is None:
             continue
         ok = isinstance(value, type(default)) or (

@@ -117,6 +117,20 @@ def aggregate_seeds(
     return out
 
 
+def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float]:
+    """Mean and half-width of the two-sided Student-t confidence interval of the mean
+    (``n - 1`` degrees of freedom); the half-width is NaN for fewer than two values."""
+    from scipy import stats
+
+    arr = np.asarray(list(values), dtype=float)
+    if arr.size == 0:
+        return math.nan, math.nan
+    if arr.size < 2:
+        return float(arr.mean()), math.nan
+    sem = float(arr.std(ddof=1)) / math.sqrt(arr.size)
+    return float(arr.mean()), float(stats.t.ppf(0.5 + level / 2, arr.size - 1)) * sem
+
+
 def format_mean_std(mean: float, std: float, digits: int = 3) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 

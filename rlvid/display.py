@@ -1,0 +1,505 @@
+"""Result tables, lists and claim cards as self-contained HTML for notebooks and the book.
+
+One helper renders every table of the kit: :func:`show_table` (or :func:`html_table`, which
+returns the object without displaying it). It
+
+- formats numbers to their precision: 3 significant digits, integers in full, a
+  :class:`Stat` as ``mean ± spread``;
+- marks the best value of each column named in ``best`` (bold), among the trained rows only;
+- sets reference rows (twin, identity, oracle, random, ...: rows no method produced) apart,
+  in their own labelled block, in grey italics;
+- keeps to a ~700 px content column: long text wraps, numbers stay on one line, and a
+  table too wide for the column is split into several tables that repeat the label column.
+
+The HTML uses inline styles only (no stylesheet, script or external resource), so it looks
+the same in JupyterLab, in the book and in a saved notebook. Every object also has a plain
+text form, which is what ``print`` and nbval see.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_WIDTH_PX = 700  # the book's content column
+CHAR_PX = 7.2  # average glyph width at the table's 13 px font
+CELL_PAD_PX = 14  # left + right padding of a cell
+TEXT_MAX_CHARS = 22  # a text cell wraps beyond about this many characters
+
+_HIGHER = {"max", "higher", "high", "up"}
+_LOWER = {"min", "lower", "low", "down"}
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A measured value with its spread: shown as ``value ± spread``.
+
+    ``spread`` is whatever the table's notes say it is (seed standard deviation, 95% CI
+    half-width); ``None`` shows the value alone.
+    """
+
+    value: float
+    spread: float | None = None
+
+
+def _decimals(x: float, digits: int) -> int:
+    """Decimals that show ``x`` to ``digits`` significant digits (0 for large numbers)."""
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    rounded = round(x, decimals)
+    if rounded != 0 and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(x))):
+        decimals = max(0, decimals - 1)  # 9.996 -> 10.0, not 10.00
+    return decimals
+
+
+def _fixed(x: float) -> bool:
+    return x == 0 or 1e-4 <= abs(x) < 1e5
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """One value as text: floats to ``digits`` significant digits (scientific notation
+    below 1e-4 and from 1e5), integers in full with thousands separators, NaN as a dash.
+
+    A :class:`Stat` is ``value ± spread``: the value to ``digits`` significant digits, the
+    spread to as many decimals, or more where the spread needs them for two significant
+    digits (``0.920 ± 0.020``, ``26.0 ± 0.46``).
+    """
+    if isinstance(value, Stat):
+        spread = value.spread
+        if spread is None or _is_nan(spread):
+            return fmt(value.value, digits)
+        v, s = float(value.value), abs(float(spread))
+        if isinstance(value.value, (int, np.integer)) and isinstance(spread, (int, np.integer)):
+            return f"{fmt(value.value)} ± {fmt(spread)}"
+        if not (_fixed(v) and _fixed(s)) or not math.isfinite(v) or not math.isfinite(s):
+            return f"{fmt(v, digits)} ± {fmt(s, digits)}"
+        decimals = max(_decimals(v, digits) if v else 0, _decimals(s, 2) if s else 0)
+        return f"{v:.{decimals}f} ± {s:.{decimals}f}"
+    if value is None:
+        return "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        if math.isnan(x):
+            return "–"
+        if math.isinf(x):
+            return "∞" if x > 0 else "−∞"
+        if x == 0:
+            return "0"
+        if not _fixed(x):
+            return f"{x:.{digits - 1}e}"
+        return f"{x:.{_decimals(x, digits)}f}"
+    return str(value)
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and math.isnan(float(value))
+
+
+def _number(value: Any) -> float | None:
+    """The comparable number of a cell (a Stat's value), or None for text and NaN."""
+    if isinstance(value, Stat):
+        value = value.value
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        x = float(value)
+        return None if math.isnan(x) else x
+    return None
+
+
+def _is_numeric(value: Any) -> bool:
+    return isinstance(value, Stat) or _number(value) is not None or _is_nan(value)
+
+
+def stats(row: Mapping[str, Any], metrics: Sequence[str], spread: str = "std",
+          scale: Mapping[str, float] | None = None) -> dict[str, Stat | float]:
+    """``metric -> Stat(mean, spread)`` from an aggregated row (``<m>_mean`` and
+    ``<m>_<spread>``, or ``<m>`` and ``<m>_<spread>``); a plain ``<m>`` without spread (a
+    reference row) stays a number. ``scale`` multiplies a metric (e.g. E_warp x 1000)."""
+    out: dict[str, Stat | float] = {}
+    for m in metrics:
+        k = scale.get(m, 1.0) if scale else 1.0
+        mean = row.get(f"{m}_mean", row.get(m))
+        if mean is None:
+            continue
+        sd = row.get(f"{m}_{spread}")
+        out[m] = Stat(mean * k, None if sd is None else sd * k) if sd is not None \
+            else mean * k
+    return out
+
+
+# ---------------------------------------------------------------- tables
+
+@dataclass
+class _Column:
+    key: str
+    header: str
+    numeric: bool
+    best: str | None  # "max", "min" or None
+
+
+class Table:
+    """Rows of dicts as HTML (``_repr_html_``) and aligned text (``str``). Build with
+    :func:`html_table`."""
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]], *, caption: str = "",
+                 reference_rows: Sequence[Mapping[str, Any]] = (),
+                 best: Mapping[str, str] | None = None,
+                 columns: Sequence[str] | Mapping[str, str] | None = None,
+                 notes: str = "", reference_label: str = "reference (not a trained method)",
+                 digits: int = 3, max_width: int = MAX_WIDTH_PX,
+                 label_columns: int = 1) -> None:
+        self.rows = [dict(r) for r in rows]
+        self.reference_rows = [dict(r) for r in reference_rows]
+        self.caption, self.notes, self.reference_label = caption, notes, reference_label
+        self.digits, self.max_width = digits, max_width
+        everything = self.rows + self.reference_rows
+        if columns is None:
+            keys = list(dict.fromkeys(k for r in everything for k in r))
+            headers = dict(zip(keys, keys))
+        elif isinstance(columns, Mapping):
+            keys, headers = list(columns), dict(columns)
+        else:
+            keys = list(columns)
+            headers = dict(zip(keys, keys))
+        best = {k: _direction(v) for k, v in (best or {}).items()}
+        unknown = [k for k in best if k not in keys]
+        if unknown:
+            raise ValueError(f"best names columns the table does not have: {unknown}")
+        self.columns = [
+            _Column(k, headers[k],
+                    numeric=any(_is_numeric(r.get(k)) for r in everything)
+                    and all(_is_numeric(r.get(k)) or r.get(k) in (None, "", "-", "–")
+                            for r in everything),
+                    best=best.get(k))
+            for k in keys
+        ]
+        self.label_columns = max(0, min(label_columns, len(self.columns)))
+        self.best_cells = self._best_cells()
+
+    # ------------------------------------------------------------ best values
+
+    def _best_cells(self) -> set[tuple[int, str]]:
+        """(row index, column) of each column's best value among the trained rows."""
+        marked: set[tuple[int, str]] = set()
+        for col in self.columns:
+            if col.best is None:
+                continue
+            values = [(i, _number(r.get(col.key))) for i, r in enumerate(self.rows)]
+            values = [(i, v) for i, v in values if v is not None]
+            if not values:
+                continue
+            pick = max if col.best == "max" else min
+            target = pick(v for _, v in values)
+            marked |= {(i, col.key) for i, v in values if v == target}
+        return marked
+
+    # ------------------------------------------------------------ text
+
+    def cell_text(self, value: Any) -> str:
+        if value is None or value == "":
+            return "–" if value is None else ""
+        return fmt(value, self.digits)
+
+    def __str__(self) -> str:
+        header = [c.header for c in self.columns]
+        body = [[self.cell_text(r.get(c.key)) for c in self.columns] for r in self.rows]
+        ref = [[self.cell_text(r.get(c.key)) for c in self.columns]
+               for r in self.reference_rows]
+        body = [[v + ("*" if (i, c.key) in self.best_cells else "")
+                 for v, c in zip(row, self.columns)] for i, row in enumerate(body)]
+        widths = [max(len(x) for x in col) for col in zip(header, *body, *ref)]
+
+        def line(values: Sequence[str]) -> str:
+            return "  ".join(v.ljust(w) if not c.numeric else v.rjust(w)
+                             for v, w, c in zip(values, widths, self.columns)).rstrip()
+
+        out = [self.caption] if self.caption else []
+        out += [line(header), "  ".join("-" * w for w in widths)]
+        out += [line(r) for r in body]
+        if ref:
+            out.append(f"-- {self.reference_label}")
+            out += [line(r) for r in ref]
+        if self.best_cells:
+            out.append("* best of the column")
+        if self.notes:
+            out.append(self.notes)
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+    # ------------------------------------------------------------ width
+
+    def column_width(self, col: _Column) -> float:
+        """Estimated pixels a column needs: numbers never wrap, text and headers wrap at
+        spaces (text cells at about ``TEXT_MAX_CHARS``)."""
+        cells = [self.cell_text(r.get(col.key)) for r in self.rows + self.reference_rows]
+        if col.numeric:
+            chars = max([len(c) for c in cells] + [0])
+        else:
+            chars = max([min(len(c), TEXT_MAX_CHARS) for c in cells] + [0])
+            chars = max([chars] + [len(w) for c in cells for w in c.split()])
+        chars = max([chars] + [len(w) for w in col.header.split()])
+        return chars * CHAR_PX + CELL_PAD_PX
+
+    def estimated_width(self) -> float:
+        return sum(self.column_width(c) for c in self.columns)
+
+    def _column_groups(self) -> list[list[_Column]]:
+        """The columns split into tables no wider than ``max_width``, each starting with the
+        label columns."""
+        labels = self.columns[:self.label_columns]
+        rest = self.columns[self.label_columns:]
+        base = sum(self.column_width(c) for c in labels)
+        if self.estimated_width() <= self.max_width or not rest:
+            return [self.columns]
+        widths = [self.column_width(c) for c in rest]
+        room = max(self.max_width - base, max(widths))
+        n_tables = max(2, math.ceil(sum(widths) / room))
+        while True:  # balanced chunks that each fit
+            size = math.ceil(len(rest) / n_tables)
+            chunks = [rest[i:i + size] for i in range(0, len(rest), size)]
+            if all(sum(self.column_width(c) for c in ch) <= room for ch in chunks) \
+                    or size == 1:
+                return [labels + ch for ch in chunks]
+            n_tables += 1
+
+    # ------------------------------------------------------------ HTML
+
+    def _td(self, col: _Column, value: Any, best: bool) -> str:
+        text = html.escape(self.cell_text(value))
+        if isinstance(value, Stat) and value.spread is not None and not _is_nan(value.spread):
+            main, spread = fmt(value, self.digits).split(" ± ")
+            text = (f'{html.escape(main)}<span style="color:#666;font-size:0.9em"> ± '
+                    f'{html.escape(spread)}</span>')
+        if best:
+            text = f'<strong class="rlvid-best">{text}</strong>'
+        if col.numeric:
+            style = ("text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;"
+                     "padding:3px 7px")
+            return f'<td class="rlvid-num" style="{style}">{text}</td>'
+        style = ("text-align:left;white-space:normal;word-break:break-word;"
+                 f"max-width:{TEXT_MAX_CHARS * CHAR_PX:.0f}px;padding:3px 7px")
+        return f'<td class="rlvid-text" style="{style}">{text}</td>'
+
+    def _th(self, col: _Column) -> str:
+        align = "right" if col.numeric else "left"
+        arrow = {"max": " ↑", "min": " ↓"}.get(col.best or "", "")
+        if arrow.strip() in col.header:
+            arrow = ""
+        style = (f"text-align:{align};white-space:normal;word-break:normal;"
+                 "vertical-align:bottom;padding:3px 7px;border-bottom:1px solid #444")
+        return f'<th style="{style}">{html.escape(col.header)}{arrow}</th>'
+
+    def _one_table(self, cols: list[_Column], caption: str) -> str:
+        parts = ['<table class="rlvid-table" style="border-collapse:collapse;font-size:13px;'
+                 'margin:0.4em 0 0.8em 0;width:auto;max-width:100%">']
+        if caption:
+            parts.append('<caption style="caption-side:top;text-align:left;font-weight:600;'
+                         f'padding:2px 0 4px 0">{html.escape(caption)}</caption>')
+        parts.append("<thead><tr>" + "".join(self._th(c) for c in cols) + "</tr></thead>")
+        parts.append("<tbody>")
+        for i, row in enumerate(self.rows):
+            parts.append("<tr>" + "".join(self._td(c, row.get(c.key), (i, c.key) in
+                                                   self.best_cells) for c in cols) + "</tr>")
+        parts.append("</tbody>")
+        if self.reference_rows:
+            parts.append('<tbody class="rlvid-reference" style="color:#666;font-style:italic">')
+            parts.append(f'<tr class="rlvid-ref-label"><td colspan="{len(cols)}" '
+                         'style="border-top:1px solid #999;padding:4px 7px 1px 7px;'
+                         f'font-size:0.85em">{html.escape(self.reference_label)}</td></tr>')
+            for row in self.reference_rows:
+                parts.append('<tr class="rlvid-ref">'
+                             + "".join(self._td(c, row.get(c.key), False) for c in cols)
+                             + "</tr>")
+            parts.append("</tbody>")
+        parts.append("</table>")
+        return "".join(parts)
+
+    def _repr_html_(self) -> str:
+        groups = self._column_groups()
+        tables = []
+        for n, cols in enumerate(groups):
+            cap = self.caption
+            if len(groups) > 1 and cap:
+                cap = f"{cap} ({n + 1}/{len(groups)})"
+            tables.append(self._one_table(cols, cap))
+        foot = []
+        if self.best_cells:
+            foot.append("<strong>bold</strong>: best of the column among the trained rows")
+        if self.notes:
+            foot.append(html.escape(self.notes))
+        footer = (f'<p style="font-size:0.85em;color:#555;margin:0 0 1em 0">'
+                  f'{"; ".join(foot)}.</p>' if foot else "")
+        return (f'<div class="rlvid-table-block" style="max-width:{self.max_width}px;'
+                f'overflow-x:auto">{"".join(tables)}{footer}</div>')
+
+    @property
+    def html(self) -> str:
+        return self._repr_html_()
+
+
+def _direction(value: str) -> str:
+    v = value.lower()
+    if v in _HIGHER:
+        return "max"
+    if v in _LOWER:
+        return "min"
+    raise ValueError(f"best direction must be max/higher or min/lower, not {value!r}")
+
+
+def html_table(rows: Sequence[Mapping[str, Any]], *, caption: str = "",
+               reference_rows: Sequence[Mapping[str, Any]] = (),
+               best: Mapping[str, str] | None = None,
+               columns: Sequence[str] | Mapping[str, str] | None = None,
+               notes: str = "", reference_label: str = "reference (not a trained method)",
+               digits: int = 3, max_width: int = MAX_WIDTH_PX,
+               label_columns: int = 1) -> Table:
+    """A :class:`Table` of ``rows`` (dicts).
+
+    ``columns`` selects and orders the keys shown, a mapping also renames them (key ->
+    header, say with unit and direction); by default every key in first-seen order.
+    Values: numbers, :class:`Stat` (``value ± spread``), text (wraps), ``None`` (a dash).
+    ``best`` maps a column to ``"max"`` or ``"min"`` (``"higher"``/``"lower"`` too): its best
+    value among ``rows`` (never among ``reference_rows``) is shown bold. ``reference_rows``
+    come last, in a block labelled ``reference_label``. The first ``label_columns`` columns
+    are repeated when the table is split to fit ``max_width`` pixels.
+    """
+    return Table(rows, caption=caption, reference_rows=reference_rows, best=best,
+                 columns=columns, notes=notes, reference_label=reference_label,
+                 digits=digits, max_width=max_width, label_columns=label_columns)
+
+
+def show_table(rows: Sequence[Mapping[str, Any]], **options: Any) -> None:
+    """Display :func:`html_table` ``(rows, **options)`` in the notebook."""
+    _display(html_table(rows, **options))
+
+
+# ---------------------------------------------------------------- text blocks
+
+class HTMLBlock:
+    """A piece of HTML with a plain-text twin (what ``print`` and nbval see)."""
+
+    def __init__(self, markup: str, text: str) -> None:
+        self.markup, self.text = markup, text
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+def _block(inner: str) -> str:
+    return (f'<div class="rlvid-block" style="max-width:{MAX_WIDTH_PX}px;white-space:normal;'
+            f'word-break:break-word;line-height:1.45">{inner}</div>')
+
+
+def bullet_list(items: Sequence[str], caption: str = "") -> HTMLBlock:
+    """Sentences as a bulleted list (each wraps), with an optional bold lead line."""
+    head = f"<p style='margin:0.3em 0'><strong>{html.escape(caption)}</strong></p>" \
+        if caption else ""
+    lis = "".join(f"<li style='margin:0.2em 0'>{html.escape(s)}</li>" for s in items)
+    text = "\n".join(([caption] if caption else []) + [f"- {s}" for s in items])
+    return HTMLBlock(_block(f"{head}<ul style='margin:0.2em 0 0.8em 0'>{lis}</ul>"), text)
+
+
+def definitions(pairs: Mapping[str, Any] | Sequence[tuple[str, Any]],
+                caption: str = "") -> HTMLBlock:
+    """Terms and their descriptions as a definition list (values formatted like cells)."""
+    items = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
+    head = f"<p style='margin:0.3em 0'><strong>{html.escape(caption)}</strong></p>" \
+        if caption else ""
+    body = "".join(
+        f"<dt style='font-weight:600;margin-top:0.3em'>{html.escape(str(k))}</dt>"
+        f"<dd style='margin:0 0 0 1.5em'>{html.escape(fmt(v))}</dd>" for k, v in items)
+    width = max([len(str(k)) for k, _ in items] + [0])
+    text = "\n".join(([caption] if caption else [])
+                     + [f"{str(k):>{width}}: {fmt(v)}" for k, v in items])
+    return HTMLBlock(_block(f"{head}<dl style='margin:0.2em 0 0.8em 0'>{body}</dl>"), text)
+
+
+def show_list(items: Sequence[str], caption: str = "") -> None:
+    _display(bullet_list(items, caption))
+
+
+def show_definitions(pairs: Mapping[str, Any] | Sequence[tuple[str, Any]],
+                     caption: str = "") -> None:
+    _display(definitions(pairs, caption))
+
+
+# ---------------------------------------------------------------- claims
+
+VERDICT_COLOURS = {"reproduced": "#2e7d32", "not reproduced": "#c62828",
+                   "not comparable": "#6d6d6d", "no result": "#9e9e9e"}
+
+
+def claim_cards(claims: Sequence[Mapping[str, str]],
+                fields: Sequence[tuple[str, str]] = (("paper_value", "The paper"),
+                                                     ("ours", "Ours"),
+                                                     ("reason", "Why this verdict"))
+                ) -> HTMLBlock:
+    """One card per claim (rows of :func:`rlvid.claims.evaluate_claims`): a header with the
+    verdict, paper and section, the claim as a sentence, then a definition list of
+    ``fields`` (key, label). Fields a row lacks are left out."""
+    cards, text = [], []
+    for c in claims:
+        verdict = str(c.get("verdict", ""))
+        colour = VERDICT_COLOURS.get(verdict, "#444")
+        cls = "rlvid-verdict-" + verdict.replace(" ", "-")
+        profile = c.get("profile")
+        where = " · ".join(str(c[k]) for k in ("paper", "where") if c.get(k))
+        badge = (f'<span class="rlvid-verdict" style="background:{colour};color:#fff;'
+                 f'border-radius:3px;padding:1px 7px;font-size:0.85em;font-weight:600">'
+                 f'{html.escape(verdict)}</span>')
+        meta = html.escape(where) + (f" · profile {html.escape(str(profile))}"
+                                     if profile and profile != "-" else "")
+        dl = "".join(
+            f"<dt style='font-weight:600;font-size:0.9em;margin-top:0.35em'>"
+            f"{html.escape(label)}</dt><dd style='margin:0 0 0 1.2em'>"
+            f"{html.escape(str(c[key]))}</dd>"
+            for key, label in fields if c.get(key) not in (None, ""))
+        statement = (f"<p style='margin:0.4em 0'>{html.escape(str(c['claim']))}</p>"
+                     if c.get("claim") else "")
+        cards.append(
+            f'<div class="rlvid-claim {cls}" style="border:1px solid #ddd;border-left:5px '
+            f'solid {colour};border-radius:4px;padding:0.5em 0.8em;margin:0 0 0.8em 0">'
+            f'<div>{badge} <span style="color:#555;font-size:0.9em">{meta}</span></div>'
+            f"{statement}<dl style='margin:0.2em 0'>{dl}</dl></div>")
+        text.append(f"[{verdict}] {where}" + (f" (profile {profile})" if profile else ""))
+        if c.get("claim"):
+            text.append(f"  {c['claim']}")
+        text += [f"  {label}: {c[key]}" for key, label in fields if c.get(key) not in (None, "")]
+    return HTMLBlock(_block("".join(cards)), "\n".join(text))
+
+
+def show_claims(claims: Sequence[Mapping[str, str]], **options: Any) -> None:
+    _display(claim_cards(claims, **options))
+
+
+def verdict_counts(claims: Sequence[Mapping[str, str]]) -> HTMLBlock:
+    """A one-line tally of verdicts, each in its colour."""
+    counts: dict[str, int] = {}
+    for c in claims:
+        counts[str(c["verdict"])] = counts.get(str(c["verdict"]), 0) + 1
+    spans = " ".join(
+        f'<span style="color:{VERDICT_COLOURS.get(v, "#444")};font-weight:600">{n} '
+        f'{html.escape(v)}</span>' for v, n in counts.items())
+    text = ", ".join(f"{n} {v}" for v, n in counts.items())
+    return HTMLBlock(_block(f"<p>Verdicts: {spans}</p>"), f"verdicts: {text}")
+
+
+def _display(obj: Any, display: Callable[[Any], Any] | None = None) -> None:
+    if display is None:
+        from IPython.display import display
+    display(obj)
