@@ -6,7 +6,13 @@ import pytest
 
 from rlvid.cli import main as cli_main
 from rlvid.cli import parse_value
-from rlvid.config import PROFILE_NAMES, ConfigError, default_profile, load_config
+from rlvid.config import (
+    PROFILE_NAMES,
+    ConfigError,
+    default_profile,
+    load_config,
+    validate_config,
+)
 
 
 def test_profiles_grow_from_smoke_to_paper() -> None:
@@ -69,3 +75,55 @@ def test_cli_reports_bad_profile_in_one_line(
     assert cli_main(["run", "00_toolkit"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("rlvid: error:") and "bogus" in err and "\n" not in err
+
+
+@pytest.mark.parametrize(
+    "name, value, fragment",
+    [
+        ("v2v.lr", "-1", "'v2v.lr' must be > 0, got -1.0"),
+        ("v2v.lr", "nan", "'v2v.lr' must be finite, got nan"),
+        ("v2v.lr", "inf", "'v2v.lr' must be finite, got inf"),
+        ("v2v.lr", "0", "'v2v.lr' must be > 0, got 0.0"),
+        ("v2v.batch_size", "0", "'v2v.batch_size' must be >= 1, got 0"),
+        ("v2v.pretrain_iterations", "-5", "'v2v.pretrain_iterations' must be >= 1, got -5"),
+        ("rovr.gumbel_temperature", "0", "'rovr.gumbel_temperature' must be > 0, got 0.0"),
+        ("rovr.clip", "-0.5", "'rovr.clip' must be > 0, got -0.5"),
+        ("v2v.eps1", "1.5", "'v2v.eps1' must be >= 0 and <= 1, got 1.5"),
+        ("v2v.betas", "[0.5, 1.0]", "'v2v.betas' items must be >= 0 and < 1, got 1.0"),
+        ("v2v.channels", "[4, 8]", "'v2v.channels' must have 3 items, got 2"),
+        ("data.size", "20", "'data.size' must be a multiple of 8, got 20"),
+        ("v2v.kernel_size", "4", "'v2v.kernel_size' must be odd, got 4"),
+        ("seeds", "[]", "'seeds' must have at least 1 item(s), got 0"),
+        ("device", "gpu", "'device' must match"),
+        ("data.rovr_size", "34", "the ROVR frame size must be divisible by 2^"),
+    ],
+)
+def test_out_of_range_values_are_refused(name: str, value: str, fragment: str) -> None:
+    profile = "cpu" if name == "data.rovr_size" else "smoke"  # cpu's UNet pools twice
+    with pytest.raises(ConfigError) as info:
+        load_config(profile, {name: parse_value(value)})
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_every_profile_is_valid_and_every_number_has_a_declared_range() -> None:
+    import dataclasses
+
+    for profile in PROFILE_NAMES:
+        assert validate_config(load_config(profile)).profile == profile
+    cfg = load_config("smoke")
+    for section in (cfg, cfg.data, cfg.v2v, cfg.rovr):
+        for f in dataclasses.fields(section):
+            value = getattr(section, f.name)
+            if isinstance(value, (int, float, tuple)) and not isinstance(value, bool):
+                assert "rule" in f.metadata, f.name
+
+
+def test_validate_config_catches_values_set_without_load_config() -> None:
+    import dataclasses
+
+    cfg = load_config("smoke")
+    bad = dataclasses.replace(cfg, v2v=dataclasses.replace(cfg.v2v, lr=float("nan")))
+    with pytest.raises(ConfigError, match="'v2v.lr' must be finite"):
+        validate_config(bad)
+    edges = {"v2v.eps1": 0, "v2v.rl_iterations": 0, "v2v.actor_lr": 0, "v2v.lr": 1e-9}
+    assert load_config("smoke", edges).v2v.eps1 == 0.0  # the ends of each range are valid

@@ -2,8 +2,9 @@
 
 A profile is a typed :class:`Config`. ``load_config("cpu", {"v2v.iterations": 50})``
 returns the ``cpu`` profile with one field overridden. The default profile is
-``$RLVID_PROFILE`` or ``cpu``. Bad names and bad types raise :class:`ConfigError`,
-whose message is one line naming the parameter.
+``$RLVID_PROFILE`` or ``cpu``. Bad names, types and values raise :class:`ConfigError`,
+whose message is one line naming the parameter. Each field's range sits beside it
+(:func:`rlvid.config.checks.checked`); :func:`validate_config` enforces them all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
+from rlvid.config.checks import NON_NEGATIVE, Rule, checked, rule_of
 from rlvid.config.data import PROFILES as DATA_PROFILES
 from rlvid.config.data import DataConfig
 from rlvid.config.rovr import PROFILES as ROVR_PROFILES
@@ -37,12 +39,14 @@ class ConfigError(RlvidError, ValueError):
 class Config:
     """Everything a notebook, trainer or benchmark needs to know about scale."""
 
-    profile: str = DEFAULT_PROFILE
-    seeds: tuple[int, ...] = (0, 1, 2)  # seeds for every multi-seed table
-    device: str = "auto"  # "auto" picks cuda when available, else cpu
+    profile: str = checked(DEFAULT_PROFILE, Rule(pattern="|".join(PROFILE_NAMES)))
+    # seeds for every multi-seed table
+    seeds: tuple[int, ...] = checked((0, 1, 2), Rule(ge=0, min_length=1))
+    # "auto" picks cuda when available, else cpu
+    device: str = checked("auto", Rule(pattern=r"auto|cpu|mps|cuda(:\d+)?"))
     # torch CPU threads; 0 leaves torch's default. One thread makes CPU numbers identical on
     # any machine and lets two notebooks share a 2-core machine without slowing each other.
-    torch_threads: int = 0
+    torch_threads: int = checked(0, NON_NEGATIVE)
     data: DataConfig = field(default_factory=DataConfig)
     v2v: V2VConfig = field(default_factory=V2VConfig)
     rovr: ROVRConfig = field(default_factory=ROVRConfig)
@@ -95,7 +99,58 @@ def load_config(
         if value is None:
             continue
         cfg = _set(cfg, key, value)
+    validate_config(cfg)
     return cfg
+
+
+def validate_config(cfg: Config) -> Config:
+    """Check every field's type and range, then the rules across fields; return ``cfg``.
+
+    Raises :class:`ConfigError` naming the first bad parameter, e.g.
+    ``parameter 'v2v.lr' must be > 0, got -1.0``.
+    """
+    _check_fields(cfg, "")
+    for names, ok, why in _RELATIONS:
+        values = [_get(cfg, n) for n in names]
+        if not ok(*values):
+            shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, values))
+            raise ConfigError(f"parameters {shown}: {why}")
+    return cfg
+
+
+def _check_fields(obj: Any, prefix: str) -> None:
+    hints = typing.get_type_hints(type(obj))
+    for f in fields(obj):
+        name, value = prefix + f.name, getattr(obj, f.name)
+        if is_dataclass(value):
+            _check_fields(value, name + ".")
+            continue
+        _coerce(name, hints[f.name], value)  # the type
+        why = rule_of(f).problem(value)
+        if why:
+            raise ConfigError(f"parameter {name!r} {why}")
+
+
+def _get(cfg: Config, dotted: str) -> Any:
+    for part in dotted.split("."):
+        cfg = getattr(cfg, part)
+    return cfg
+
+
+# Rules across fields: (names, test, what the networks or the data need).
+_RELATIONS: tuple[tuple[tuple[str, ...], Any, str], ...] = (
+    (("data.rovr_size", "rovr.unet_channels"),
+     lambda size, ch: size % 2 ** (len(ch) - 1) == 0,
+     "the ROVR frame size must be divisible by 2^(len(unet_channels) - 1), the UNet's pooling"),
+    (("rovr.tile_size", "data.rovr_size"), lambda tile, size: tile <= size,
+     "policy tiles cannot be larger than the frames"),
+    (("data.masks_per_frame", "data.mask_slots"), lambda per, slots: per <= slots,
+     "a frame cannot hide more boxes than there are slots"),
+    (("data.min_valid_pairs", "data.max_valid_pairs"), lambda lo, hi: lo <= hi,
+     "the minimum number of valid pairs must not exceed the maximum"),
+    (("rovr.eval_videos", "data.rovr_test_videos"), lambda n, test: n <= test,
+     "cannot evaluate more videos than the test set holds (0: all)"),
+)
 
 
 def _set(obj: Any, dotted: str, value: Any, prefix: str = "") -> Any:
@@ -165,4 +220,5 @@ __all__ = [
     "default_profile",
     "load_config",
     "profile_config",
+    "validate_config",
 ]

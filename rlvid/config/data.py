@@ -8,24 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rlvid.config.checks import COUNT, NON_NEGATIVE, POSITIVE, Rule, checked
+
 
 @dataclass(frozen=True)
 class DataConfig:
     # RL-V2V-GAN datasets
-    size: int = 32  # frame height = width, pixels
-    video_len: int = 8  # T, frames per video (the paper leaves it implicit: errata)
-    count_scale: float = 0.5  # share of the paper's frame counts
-    min_videos: int = 4  # floor per set, so tiny profiles still train
-    test_videos: int = 8  # held-out X videos (with twins) for evaluation
+    size: int = checked(32, Rule(ge=8, multiple_of=8))  # frame height = width, pixels
+    # T, frames per video (the paper leaves it implicit: errata)
+    video_len: int = checked(8, Rule(ge=2))
+    count_scale: float = checked(0.5, POSITIVE)  # share of the paper's frame counts
+    min_videos: int = checked(4, COUNT)  # floor per set, so tiny profiles still train
+    test_videos: int = checked(8, COUNT)  # held-out X videos (with twins) for evaluation
     # ROVR masked-video task
-    rovr_size: int = 32  # cpu: 32 keeps both ROVR notebooks to minutes (cost ~ size^2)
-    rovr_len: int = 20  # T = 20 in ROVR §4
-    rovr_train_videos: int = 32
-    rovr_test_videos: int = 8
-    masks_per_frame: int = 4  # ROVR §4
-    mask_slots: int = 7  # possible box positions per video (the authors' code uses seven)
-    min_valid_pairs: int = 1  # every target can be restored by at least this many pairs
-    max_valid_pairs: int = 16  # ROVR §5.1.2: "at most 16 specific pairs"
+    # cpu: 32 keeps both ROVR notebooks to minutes (cost ~ size^2)
+    rovr_size: int = checked(32, Rule(ge=12))
+    rovr_len: int = checked(20, Rule(ge=3))  # T = 20 in ROVR §4
+    rovr_train_videos: int = checked(32, COUNT)
+    rovr_test_videos: int = checked(8, COUNT)
+    masks_per_frame: int = checked(4, COUNT)  # ROVR §4
+    # possible box positions per video (the authors' code uses seven)
+    mask_slots: int = checked(7, Rule(ge=1, le=9))
+    # every target can be restored by at least this many pairs
+    min_valid_pairs: int = checked(1, NON_NEGATIVE)
+    max_valid_pairs: int = checked(16, COUNT)  # ROVR §5.1.2: "at most 16 specific pairs"
 
 
 PROFILES: dict[str, DataConfig] = {

@@ -9,50 +9,57 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rlvid.config.checks import COUNT, NON_NEGATIVE, POSITIVE, PROBABILITY, Rule, checked
+
 
 @dataclass(frozen=True)
 class ROVRConfig:
     # --- networks (§5.2)
-    tile_size: int = 8  # each frame downsampled to tile_size^2 and tiled 4x5 for T=20 (Fig. 2)
-    policy_channels: tuple[int, ...] = (16, 32)  # per-tile CNN of pi and V (stride 2 each)
-    policy_hidden: int = 64  # width of the FC layer after the stacked features
-    unet_channels: tuple[int, ...] = (16, 32, 64)  # local network Gamma
+    # each frame downsampled to tile_size^2 and tiled 4x5 for T=20 (Fig. 2)
+    tile_size: int = checked(8, COUNT)
+    # per-tile CNN of pi and V (stride 2 each)
+    policy_channels: tuple[int, ...] = checked((16, 32), Rule(ge=1, min_length=1))
+    policy_hidden: int = checked(64, COUNT)  # width of the FC layer after the stacked features
+    # local network Gamma
+    unet_channels: tuple[int, ...] = checked((16, 32, 64), Rule(ge=1, min_length=1))
     paste_known: bool = True  # Gamma's output keeps the known (unmasked) pixels of the target
-    gumbel_temperature: float = 0.7  # §5.2
+    gumbel_temperature: float = checked(0.7, POSITIVE)  # §5.2
     pair_logprob: Literal["geometric", "exact"] = "geometric"  # §5.2 geometric mean; or exact
     # --- local-net pretraining (§6.1)
-    local_iterations: int = 400
-    local_batch_size: int = 8
-    local_lr: float = 1e-3
-    lambda_max: float = 0.9  # perceptual weight grows 0 -> lambda_max (eq. 1)
-    lambda_rate: float = 5.0  # lambda_i = lambda_max (1 - exp(-rate i / iterations))
+    local_iterations: int = checked(400, COUNT)
+    local_batch_size: int = checked(8, COUNT)
+    local_lr: float = checked(1e-3, POSITIVE)
+    lambda_max: float = checked(0.9, PROBABILITY)  # perceptual weight grows 0 -> lambda_max (eq. 1)
+    # lambda_i = lambda_max (1 - exp(-rate i / iterations))
+    lambda_rate: float = checked(5.0, NON_NEGATIVE)
     # --- imitation warm start (§6.2, §8)
-    imitation_iterations: int = 1000
-    imitation_batch_size: int = 32
-    imitation_lr: float = 1e-3
+    imitation_iterations: int = checked(1000, NON_NEGATIVE)
+    imitation_batch_size: int = checked(32, COUNT)
+    imitation_lr: float = checked(1e-3, POSITIVE)
     imitation_loss: Literal["bce", "contrastive"] = "bce"
     # --- PPG end to end (§6.3; CleanRL ppg_procgen defaults scaled down)
-    ppg_phases: int = 2  # outer PPG phases
-    ppg_policy_iterations: int = 3  # N_pi rollouts per phase (CleanRL: 32)
-    ppg_rollout_videos: int = 8  # videos per rollout (each gives T transitions)
-    ppg_policy_epochs: int = 2  # E_pi (CleanRL: 1)
-    ppg_aux_epochs: int = 2  # E_aux (CleanRL: 6)
-    ppg_minibatch: int = 40  # transitions per minibatch
-    ppg_lr: float = 5e-4
-    ppg_local_lr: float = 2e-4  # Gamma keeps training on L_R during PPG (§6.3)
+    ppg_phases: int = checked(2, COUNT)  # outer PPG phases
+    ppg_policy_iterations: int = checked(3, COUNT)  # N_pi rollouts per phase (CleanRL: 32)
+    ppg_rollout_videos: int = checked(8, COUNT)  # videos per rollout (each gives T transitions)
+    ppg_policy_epochs: int = checked(2, COUNT)  # E_pi (CleanRL: 1)
+    ppg_aux_epochs: int = checked(2, NON_NEGATIVE)  # E_aux (CleanRL: 6)
+    ppg_minibatch: int = checked(40, COUNT)  # transitions per minibatch
+    ppg_lr: float = checked(5e-4, POSITIVE)
+    ppg_local_lr: float = checked(2e-4, POSITIVE)  # Gamma keeps training on L_R during PPG (§6.3)
     ppg_train_local: bool = True
-    clip: float = 0.2
-    entropy_coef: float = 0.01
-    value_coef: float = 0.5
-    beta_clone: float = 1.0
-    max_grad_norm: float = 0.5
+    clip: float = checked(0.2, POSITIVE)
+    entropy_coef: float = checked(0.01, NON_NEGATIVE)
+    value_coef: float = checked(0.5, NON_NEGATIVE)
+    beta_clone: float = checked(1.0, NON_NEGATIVE)
+    max_grad_norm: float = checked(0.5, POSITIVE)
     norm_advantages: bool = True
-    reward_scale: float = 1.0  # multiplies the per-step perceptual reward R_t
-    flow_reward_coef: float = 10.0  # terminal reward = coef * O (eq. 3); see errata
+    reward_scale: float = checked(1.0, POSITIVE)  # multiplies the per-step perceptual reward R_t
+    # terminal reward = coef * O (eq. 3); see errata
+    flow_reward_coef: float = checked(10.0, NON_NEGATIVE)
     # --- evaluation and logging
-    eval_videos: int = 0  # 0: every test video
-    log_every: int = 10
-    checkpoint_every: int = 50
+    eval_videos: int = checked(0, NON_NEGATIVE)  # 0: every test video
+    log_every: int = checked(10, COUNT)
+    checkpoint_every: int = checked(50, COUNT)
 
 
 PROFILES: dict[str, ROVRConfig] = {

@@ -9,51 +9,59 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rlvid.config.checks import COUNT, NON_NEGATIVE, POSITIVE, PROBABILITY, Rule, checked
+
 
 @dataclass(frozen=True)
 class V2VConfig:
     # networks (Table 1, §6.2)
-    channels: tuple[int, ...] = (8, 16, 16)  # the 3 RPB (and mirrored 3 URB) widths
-    tail_channels: tuple[int, ...] = (16, 16)  # D/Q: the 2 extra RPB widths
-    fc_hidden: int = 32  # D/Q: width of the first FC layer
-    kernel_size: int = 3
+    # the 3 RPB (and mirrored 3 URB) widths
+    channels: tuple[int, ...] = checked((8, 16, 16), Rule(ge=1, length=3))
+    tail_channels: tuple[int, ...] = checked((16, 16), COUNT)  # D/Q: the 2 extra RPB widths
+    fc_hidden: int = checked(32, COUNT)  # D/Q: width of the first FC layer
+    kernel_size: int = checked(3, Rule(ge=1, odd=True))
     critic_input_norm: bool = False  # BN in D/Q's first RPB (errata: D must see colour)
     q_output: Literal["relu", "neg_relu", "linear"] = "neg_relu"  # errata: ReLU Q
     # optimisation (§6.2)
-    batch_size: int = 4  # mini-batch m
-    lr: float = 2e-4  # learning rate alpha (G, P, D; and the DDPG actor)
-    q_lr: float = 1e-3  # critic learning rate (DDPG's usual 10x the actor's)
-    actor_lr: float = 0.0  # DDPG actor step size on G and P (Alg. 1 line 30); 0: lr
-    weight_decay: float = 1e-3  # L2 1e-3 on every trainable parameter (§6.2)
-    betas: tuple[float, ...] = (0.5, 0.999)  # Adam, as in CycleGAN / Recycle-GAN
+    batch_size: int = checked(4, COUNT)  # mini-batch m
+    lr: float = checked(2e-4, POSITIVE)  # learning rate alpha (G, P, D; and the DDPG actor)
+    q_lr: float = checked(1e-3, POSITIVE)  # critic learning rate (DDPG's usual 10x the actor's)
+    # DDPG actor step size on G and P (Alg. 1 line 30); 0: lr
+    actor_lr: float = checked(0.0, NON_NEGATIVE)
+    weight_decay: float = checked(1e-3, NON_NEGATIVE)  # L2 1e-3 on every trainable parameter (§6.2)
+    # Adam, as in CycleGAN / Recycle-GAN
+    betas: tuple[float, ...] = checked((0.5, 0.999), Rule(ge=0, lt=1, length=2))
     # total loss (10): weights of the recurrent, recycle and video terms
-    lambda_rrx: float = 10.0
-    lambda_rry: float = 10.0
-    lambda_rcx: float = 10.0
-    lambda_rcy: float = 10.0
-    lambda_vx: float = 1.0
-    lambda_vy: float = 1.0
-    recycle_positions: int = 1  # t's per step for eqs. (5)-(6); 0 = every t (exact sum)
+    lambda_rrx: float = checked(10.0, NON_NEGATIVE)
+    lambda_rry: float = checked(10.0, NON_NEGATIVE)
+    lambda_rcx: float = checked(10.0, NON_NEGATIVE)
+    lambda_rcy: float = checked(10.0, NON_NEGATIVE)
+    lambda_vx: float = checked(1.0, NON_NEGATIVE)
+    lambda_vy: float = checked(1.0, NON_NEGATIVE)
+    # t's per step for eqs. (5)-(6); 0 = every t (exact sum)
+    recycle_positions: int = checked(1, NON_NEGATIVE)
     # Algorithm 1
-    pretrain_iterations: int = 50  # GAN pretraining steps (Alg. 1 line 2)
-    rl_iterations: int = 20  # videos v processed by Alg. 1 (one mini-batch each)
-    eps1: float = 0.8  # P(replay a stored transition) (line 8)
-    eps2: float = 0.8  # P(greedy action over Q) (line 14)
-    tau: float = 0.01  # soft target update (line 31)
-    gamma: float = 0.99  # discount
-    buffer_size: int = 2000  # replay buffer capacity (FIFO)
-    lambda_v: float = 1.0  # reward weights (Alg. 1 input, lines 20 and 22)
-    lambda_rr: float = 10.0
-    lambda_rc: float = 10.0
+    pretrain_iterations: int = checked(50, COUNT)  # GAN pretraining steps (Alg. 1 line 2)
+    # videos v processed by Alg. 1 (one mini-batch each)
+    rl_iterations: int = checked(20, NON_NEGATIVE)
+    eps1: float = checked(0.8, PROBABILITY)  # P(replay a stored transition) (line 8)
+    eps2: float = checked(0.8, PROBABILITY)  # P(greedy action over Q) (line 14)
+    tau: float = checked(0.01, PROBABILITY)  # soft target update (line 31)
+    gamma: float = checked(0.99, PROBABILITY)  # discount
+    buffer_size: int = checked(2000, COUNT)  # replay buffer capacity (FIFO)
+    lambda_v: float = checked(1.0, NON_NEGATIVE)  # reward weights (Alg. 1 input, lines 20 and 22)
+    lambda_rr: float = checked(10.0, NON_NEGATIVE)
+    lambda_rc: float = checked(10.0, NON_NEGATIVE)
     bootstrap: Literal["s", "s_next"] = "s_next"  # line 27: paper's Q'(s, .) or DDPG's s'
     # baselines (same data, same harness)
-    baseline_channels: tuple[int, ...] = (24, 48, 48)  # frame G_A ~ Gy parameters (77k/72k)
-    baseline_iterations: int = 0  # 0: pretrain_iterations + rl_iterations
-    lambda_cycle: float = 10.0  # CycleGAN cycle-consistency weight
-    lambda_recycle: float = 10.0  # Recycle-GAN recurrent and recycle weights
+    # frame G_A ~ Gy parameters (77k/72k)
+    baseline_channels: tuple[int, ...] = checked((24, 48, 48), Rule(ge=1, length=3))
+    baseline_iterations: int = checked(0, NON_NEGATIVE)  # 0: pretrain_iterations + rl_iterations
+    lambda_cycle: float = checked(10.0, NON_NEGATIVE)  # CycleGAN cycle-consistency weight
+    lambda_recycle: float = checked(10.0, NON_NEGATIVE)  # Recycle-GAN recurrent and recycle weights
     # bookkeeping
-    log_every: int = 10
-    checkpoint_every: int = 50
+    log_every: int = checked(10, COUNT)
+    checkpoint_every: int = checked(50, COUNT)
 
 
 PROFILES: dict[str, V2VConfig] = {
