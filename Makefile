@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
 #   make book   execute every notebook at PROFILE (default cpu) and build the HTML book
-#   make test   unit tests, every notebook at smoke, nbval on the executed copies, the book with -W
+#   make test   unit tests, every notebook at smoke, nbval on the executed copies, the book with -W,
+#               then the built book checked in headless chromium (math, layout, no network)
 # Both create or reuse .venv and install what they need.
 
 PROFILE ?= $(or $(RLVID_PROFILE),cpu)
@@ -9,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.rlvid-installed
 
-.PHONY: book test env notebooks unit nbval lint bench reference clean
+.PHONY: book test env notebooks unit nbval lint browser bench reference clean
 
 env: $(STAMP)
 
@@ -29,7 +30,11 @@ book: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH bash scripts/build_book.sh $(PROFILE)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --ignore=tests/browser
+
+# The built book (_build/html) in Debian's headless chromium; screenshots in build/screens/.
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -q
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval build/smoke/notebooks/*.ipynb \
@@ -44,6 +49,7 @@ test: $(STAMP)
 	$(MAKE) notebooks PROFILE=smoke
 	$(MAKE) nbval
 	PATH=$(abspath $(BIN)):$$PATH bash scripts/build_book.sh smoke
+	$(MAKE) browser
 
 # Refresh the committed reference results of PROFILE from a full run of the notebooks.
 reference: $(STAMP)

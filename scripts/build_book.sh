@@ -10,9 +10,10 @@ if ! ls "$src"/*.ipynb >/dev/null 2>&1; then
   echo "rlvid: error: no executed notebooks in $src; run: make notebooks PROFILE=$profile" >&2
   exit 2
 fi
-# The book reads executed notebooks from build/book/ (see _toc.yml).
+# The book reads executed notebooks from build/book/ (see _toc.yml), with papermill's
+# plumbing removed and the run's parameters shown as a table (scripts/prepare_book.py).
 rm -rf build/book && mkdir -p build/book
-cp "$src"/*.ipynb build/book/
+python scripts/prepare_book.py "$src" build/book
 echo "$profile" > build/book/PROFILE
 jupyter-book build . -W -n --keep-going --all
 echo "book: $here/_build/html/index.html (notebooks executed at profile $profile)"

@@ -1,0 +1,122 @@
+"""Copy executed notebooks into build/book/ as the book shows them.
+
+    python scripts/prepare_book.py build/cpu/notebooks build/book
+
+papermill's plumbing stays out of the book: its injected-parameters cell and the notebook's
+own ``parameters`` cell get the jupyter-book tag ``remove-cell``, and in their place the page
+shows one small table of the values this run used (the defaults, with papermill's injected
+values over them), with each parameter's type and help as papermill reads them.
+
+Outputs must not reach outside the book: matplotlib's ``to_jshtml()`` animations link Font
+Awesome's stylesheet from a CDN for their buttons. The link is dropped; the book theme's own
+Font Awesome (served from ``_static``) draws the same icons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import html
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from papermill.inspection import _infer_parameters  # what `papermill --help-notebook` shows
+
+REMOVE = "remove-cell"
+EXTERNAL_STYLESHEET = re.compile(
+    r"<link\s+rel=[\"']stylesheet[\"']\s+href=[\"'](?:https?:)?//[^\"']*[\"']\s*/?>", re.I)
+
+
+def _tags(cell: Any) -> list[str]:
+    return cell.setdefault("metadata", {}).setdefault("tags", [])
+
+
+def _assigned(source: str) -> dict[str, str]:
+    """``name -> value source`` for the plain and annotated assignments in a cell."""
+    values: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            values[node.targets[0].id] = ast.unparse(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and node.value is not None:
+            values[node.target.id] = ast.unparse(node.value)
+    return values
+
+
+def parameters_table(nb: Any) -> str | None:
+    """Markdown (an HTML table) of the run's parameters, or None if the notebook has none."""
+    declared = {p.name: p for p in _infer_parameters(nb)}
+    if not declared:
+        return None
+    injected: dict[str, str] = {}
+    for cell in nb.cells:
+        if "injected-parameters" in _tags(cell):
+            injected = _assigned(cell.source)
+    rows = []
+    for name, param in declared.items():
+        value = injected.get(name, param.default)
+        source = "this run" if name in injected and injected[name] != param.default else "default"
+        rows.append(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
+                name, value, param.inferred_type_name, param.help or "", source)) + "</tr>"
+        )
+    head = "".join(f"<th>{h}</th>" for h in ("parameter", "value", "type", "help", "set by"))
+    return (
+        "**Parameters of this run.** Re-run the page with others through "
+        "`rlvid run NAME -p name value` (see `rlvid run NAME --help`).\n\n"
+        f'<table class="rlvid-parameters"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>\n"
+    )
+
+
+def _drop_external_stylesheets(cell: Any) -> None:
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "text/html" in data:
+            text = data["text/html"]
+            text = "".join(text) if isinstance(text, list) else text
+            data["text/html"] = EXTERNAL_STYLESHEET.sub("", text)
+
+
+def prepare(nb: Any) -> Any:
+    """Tag the plumbing cells ``remove-cell``, insert the parameters table after them, and
+    drop CDN stylesheets from outputs."""
+    for cell in nb.cells:
+        _drop_external_stylesheets(cell)
+    table = parameters_table(nb)
+    last = None
+    for i, cell in enumerate(nb.cells):
+        tags = _tags(cell)
+        if "parameters" in tags or "injected-parameters" in tags:
+            if REMOVE not in tags:
+                tags.append(REMOVE)
+            last = i
+    if table is not None and last is not None:
+        nb.cells.insert(last + 1, nbformat.v4.new_markdown_cell(
+            table, metadata={"tags": ["rlvid-parameters"]}))
+    return nb
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="folder of executed notebooks")
+    parser.add_argument("dest", type=Path, help="folder the book reads (emptied first)")
+    args = parser.parse_args()
+    notebooks = sorted(args.source.glob("*.ipynb"))
+    if not notebooks:
+        print(f"rlvid: error: no executed notebooks in {args.source}", file=sys.stderr)
+        return 2
+    args.dest.mkdir(parents=True, exist_ok=True)
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.write(prepare(nb), args.dest / path.name)
+    print(f"book: {len(notebooks)} notebooks prepared in {args.dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
