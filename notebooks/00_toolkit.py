@@ -23,15 +23,34 @@ from typing import Optional
 profile: str = "cpu"  # smoke | cpu | paper
 seeds: Optional[list] = None  # seeds, e.g. [0, 1]: the first makes the test video; None: the profile's
 
-# %%
+# %% tags=["hide-input"]
+import time
+
 import matplotlib.pyplot as plt
 import torch
 
 from rlvid.config import load_config
-from rlvid.metrics import metric_backends
-from rlvid.metrics.demo import DEFAULT_LEVELS, box_masks, demo_video, metric_sweep, perturb
+from rlvid.display import show_definitions, show_table
+from rlvid.figures import metric_response
+from rlvid.metrics import (
+    flow_recovery,
+    metric_backends,
+    perceptual_distance,
+    psnr,
+    ssim,
+    warping_error,
+)
+from rlvid.metrics.demo import (
+    DEFAULT_LEVELS,
+    box_masks,
+    demo_video,
+    fill_from_neighbours,
+    metric_sweep,
+    perturb,
+)
+from rlvid.report import sweep_table
 from rlvid.runtime import seed_everything
-from rlvid.viz import frame_grid, show_video, table
+from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
 seed = cfg.seeds[0]
@@ -49,9 +68,8 @@ print(f"profile {cfg.profile}: {frames} frames of {size}x{size}, seed {seed}")
 # shift-tolerant LPIPS whose trained weights ship inside the `stlpips-pytorch` wheel; optical
 # flow falls back from RAFT to OpenCV's DIS. Each result table records which was used.
 
-# %%
-for metric, backend in metric_backends().items():
-    print(f"{metric:>10}: {backend}")
+# %% tags=["hide-input"]
+show_definitions(metric_backends(), caption="Active backend of each network-based metric")
 
 # %% [markdown]
 # ## The metrics
@@ -76,51 +94,55 @@ for metric, backend in metric_backends().items():
 # ## The test video
 #
 # A textured background panning one pixel down and two right per frame, with a square of
-# another texture crossing it. Below: the clean video and each perturbation at its middle
-# level.
+# another texture crossing it.
 
 # %%
 video = demo_video(size, frames, seed=seed)
 middle = {kind: levels[1] for kind, levels in DEFAULT_LEVELS.items()}
 perturbed = {f"{kind} {level:g}": perturb(video, kind, level, seed) for kind, level in middle.items()}
+
+# %% [markdown]
+# **Figure 1.** The clean video (top row) and each perturbation at its middle level, six
+# frames evenly spaced in time. Look at how little a one-pixel shift or 5% flicker changes
+# what you see, and how much masking does; the table below says what each metric makes of it.
+
+# %% tags=["hide-input"]
 frame_grid({"clean": video, **perturbed}, max_frames=6)
 plt.show()
 
-# %% tags=["nbval-ignore-output"]
+# %% [markdown]
+# **Animation.** The clean video, the flickering one and the masked one, looping at
+# 4 frames per second: flicker shows only in motion.
+
+# %% tags=["hide-input", "nbval-ignore-output"]
 show_video([video, perturbed["flicker 0.05"], perturbed["masking 0.1"]],
            titles=["clean", "flicker 0.05", "masking 0.1"], fps=4)
 
 # %% [markdown]
 # ## How each metric responds
 #
-# Each row compares a perturbed video with the clean one. Levels: shift in pixels
-# (wrapping around), noise and flicker as standard deviation / brightness offset, blur as
-# Gaussian sigma, masking as the share of each frame hidden. For masking, the metrics in the
-# row are those of the masked video, and `o` is the flow recovery of a naive reconstruction
-# that copies each hidden pixel from the nearest frame where it is visible (the masked video
-# itself scores 0 and the original 1 by definition).
+# Each perturbed video is compared with the clean one, at three levels per perturbation:
+# shift in pixels (wrapping around), noise and flicker as standard deviation / brightness
+# offset, blur as Gaussian sigma, masking as the share of each frame hidden. For masking,
+# the metrics are those of the masked video, and $O$ is the flow recovery of a naive
+# reconstruction that copies each hidden pixel from the nearest frame where it is visible
+# (the masked video itself scores 0 and the original 1 by definition).
 
 # %%
 rows = metric_sweep(video, seed=seed)
-print(table(rows))
 
-# %%
-metrics = ["psnr", "ssim", "perceptual", "e_warp"]
-fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 2.8))
-clean = rows[0]
-for ax, metric in zip(axes, metrics):
-    for kind in DEFAULT_LEVELS:
-        kind_rows = [r for r in rows if r["perturbation"] == kind]
-        steps = range(len(kind_rows) + 1)
-        values = [clean[metric] if metric != "psnr" else 50.0] + [r[metric] for r in kind_rows]
-        ax.plot(steps, values, marker="o", label=kind)
-    ax.set_title(metric)
-    ax.set_xlabel("perturbation level (0 = clean)")
-    ax.set_xticks(range(4))
-axes[0].set_ylabel("value (clean PSNR drawn at 50 dB)")
-axes[-1].legend(fontsize=8)
-fig.tight_layout()
+# %% [markdown]
+# **Figure 2.** Each metric (panel) against the perturbation level (0 = the clean video,
+# then the three levels of the table), one line per perturbation. Look for the lines that
+# cross: a metric that ranks a perturbation worse than another is saying which kind of
+# damage it sees.
+
+# %% tags=["hide-input"]
+metric_response(rows)
 plt.show()
+
+# %% tags=["hide-input"]
+sweep_table(rows, caption="Every metric of every perturbation, against the clean video")
 
 # %% [markdown]
 # What to take from this:
@@ -141,14 +163,20 @@ plt.show()
 # (1), the masked video itself (0), and the neighbour-copy fill in between.
 
 # %%
-from rlvid.metrics import flow_recovery
-from rlvid.metrics.demo import fill_from_neighbours
-
 masks = box_masks(tuple(video.shape), DEFAULT_LEVELS["masking"][1], seed)
 corrupted = video.masked_fill(masks, 0.0)
-for name, candidate in [("original", video), ("masked video", corrupted),
-                        ("neighbour fill", fill_from_neighbours(corrupted, masks))]:
-    print(f"{name:>15}: O = {flow_recovery(candidate, video, corrupted):.3f}")
+filled = fill_from_neighbours(corrupted, masks)
+recovery = {name: flow_recovery(candidate, video, corrupted)
+            for name, candidate in [("original", video), ("masked video", corrupted),
+                                    ("neighbour fill", filled)]}
+
+# %% tags=["hide-input"]
+show_table([{"reconstruction": "neighbour fill", "O": float(recovery["neighbour fill"])}],
+           reference_rows=[{"reconstruction": k, "O": float(recovery[k])}
+                           for k in ("original", "masked video")],
+           columns={"reconstruction": "reconstruction", "O": "flow recovery O ↑"},
+           caption=f"Flow recovery of a video with {middle['masking']:.0%} of each frame hidden",
+           reference_label="reference: 1 and 0 by definition")
 
 # %% [markdown]
 # ## What each metric costs
@@ -156,11 +184,7 @@ for name, candidate in [("original", video), ("masked video", corrupted),
 # Seconds per call on this video on this machine (varies between machines, so not compared
 # when the notebook is re-run).
 
-# %% tags=["nbval-ignore-output"]
-import time
-
-from rlvid.metrics import perceptual_distance, psnr, ssim, warping_error
-
+# %% tags=["hide-input", "nbval-ignore-output"]
 noisy = perturb(video, "noise", 0.05, seed)
 calls = {
     "psnr": lambda: psnr(noisy, video),
@@ -174,5 +198,6 @@ for name, call in calls.items():
     call()
     start = time.perf_counter()
     call()
-    timings.append({"metric": name, "seconds": time.perf_counter() - start})
-print(table(timings))
+    timings.append({"metric": name, "seconds per call": time.perf_counter() - start})
+show_table(timings, caption="Cost of one call on this machine",
+           notes=f"{frames} frames of {size}x{size}, after one warm-up call")

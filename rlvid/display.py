@@ -30,6 +30,7 @@ MAX_WIDTH_PX = 700  # the book's content column
 CHAR_PX = 7.2  # average glyph width at the table's 13 px font
 CELL_PAD_PX = 14  # left + right padding of a cell
 TEXT_MAX_CHARS = 22  # a text cell wraps beyond about this many characters
+SHORT_TEXT_CHARS = 14  # shorter text never wraps
 
 _HIGHER = {"max", "higher", "high", "up"}
 _LOWER = {"min", "lower", "low", "down"}
@@ -286,7 +287,8 @@ class Table:
             style = ("text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;"
                      "padding:3px 7px")
             return f'<td class="rlvid-num" style="{style}">{text}</td>'
-        style = ("text-align:left;white-space:normal;word-break:break-word;"
+        wrap = "nowrap" if len(self.cell_text(value)) <= SHORT_TEXT_CHARS else "normal"
+        style = (f"text-align:left;white-space:{wrap};word-break:break-word;"
                  f"max-width:{TEXT_MAX_CHARS * CHAR_PX:.0f}px;padding:3px 7px")
         return f'<td class="rlvid-text" style="{style}">{text}</td>'
 

@@ -165,3 +165,145 @@ def table(rows: Sequence[Mapping[str, Any]], digits: int = 4) -> Table:
     """A :class:`Table` of ``rows`` (dicts; columns in first-seen order, floats rounded to
     ``digits`` decimals, tiny values in ``digits`` significant figures)."""
     return Table(rows, digits)
+
+
+# ---------------------------------------------------------------- axis labels
+
+def backend_names() -> dict[str, str]:
+    """Short names of the active perceptual and flow backends, for labels."""
+    from rlvid.metrics.flow import flow_backend
+    from rlvid.metrics.perceptual import perceptual_backend
+
+    perceptual = {"stlpips": "ST-LPIPS (AlexNet)", "lpips": "LPIPS (AlexNet)"}
+    flow = {"dis": "OpenCV DIS flow", "raft": "RAFT flow"}
+    p, f = perceptual_backend().name, flow_backend().name
+    return {"perceptual": perceptual.get(p, p), "flow": flow.get(f, f)}
+
+
+def metric_label(metric: str, scale: float = 1.0) -> str:
+    """An axis or column label for ``metric``: its name, unit, active backend and the
+    direction that is better (``↑``/``↓``); ``scale`` != 1 is written as a factor."""
+    b = backend_names()
+    labels = {
+        "psnr": "PSNR (dB) ↑",
+        "ssim": "SSIM ↑",
+        "perceptual": f"{b['perceptual']} distance ↓",
+        "e_warp": f"E_warp ({b['flow']}) ↓",
+        "ewarp": f"E_warp ({b['flow']}) ↓",
+        "o": f"flow recovery O ({b['flow']}) ↑",
+        "flow_recovery": f"flow recovery O ({b['flow']}) ↑",
+        "bg_acc": "background colour accuracy (share of frames) ↑",
+        "bg_acc_first_half": "bg accuracy, 1st half ↑",
+        "bg_acc_second_half": "bg accuracy, 2nd half ↑",
+        "iou": "shape IoU vs twin ↑",
+        "edge_ssim": "edge SSIM vs source ↑",
+        "mask_iou": "flower-mask IoU vs twin ↑",
+        "target_share": "target share (classifier, share of frames) ↑",
+        "colour_fd": "colour Fréchet distance to Z̄ ↓",
+        "flicker": "flicker (mean |Δ frame mean|) ↓",
+        "mse": "MSE per pixel ([0, 1] units) ↓",
+        "vgg_lp": "L_P (VGG16 features) ↓",
+        "valid_pair_rate": "valid pairs (share of steps) ↑",
+    }
+    label = labels.get(metric, metric)
+    if scale != 1.0:
+        text, arrow = (label[:-2], label[-2:]) if label[-1] in "↑↓" else (label, "")
+        label = f"{text} ×{scale:g}{arrow}"
+    return label
+
+
+# ---------------------------------------------------------------- per-method figures
+
+def method_points(
+    ax: Any,
+    values: Mapping[str, Sequence[float]],
+    reference: Mapping[str, float] | None = None,
+    label: str = "",
+    level: float = 0.95,
+) -> Any:
+    """One row per method on ``ax``: every seed as a small grey dot, the mean as a point
+    and its ``level`` Student-t confidence interval over seeds as a bar (none for one
+    seed). ``reference`` values (twin, identity...) are dashed vertical lines."""
+    from rlvid.results import t_interval
+
+    names = list(values)
+    for y, name in enumerate(names):
+        seeds = np.asarray(values[name], dtype=float)
+        mean, half = t_interval(seeds, level)
+        ax.scatter(seeds, np.full(len(seeds), y), s=10, color="0.6", zorder=2)
+        xerr = None if np.isnan(half) else [[half], [half]]
+        ax.errorbar([mean], [y], xerr=xerr, fmt="o", color="tab:blue", capsize=3,
+                    markersize=5, zorder=3)
+    for k, (name, x) in enumerate((reference or {}).items()):
+        if x is None or not np.isfinite(x):
+            continue
+        ax.axvline(x, color=f"C{k + 1}", ls="--", lw=1)
+        ax.annotate(name, (x, len(names) - 0.5), fontsize=7, color=f"C{k + 1}",
+                    rotation=90, va="top", ha="right")
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.invert_yaxis()
+    ax.set_xlabel(label, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def method_panels(
+    rows: Sequence[Mapping[str, Any]],
+    metrics: Sequence[str],
+    key: str = "method",
+    order: Sequence[str] | None = None,
+    reference_rows: Sequence[Mapping[str, Any]] = (),
+    scale: Mapping[str, float] | None = None,
+    columns: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """Small multiples of :func:`method_points`, one panel per metric, from per-seed rows
+    (``{key: ..., metric: value}``); reference rows give the dashed lines. Panels are
+    labelled by :func:`metric_label`. End the cell with ``plt.show()``."""
+    scale = dict(scale or {})
+    names = list(order) if order is not None else list(dict.fromkeys(r[key] for r in rows))
+    names = [n for n in names if any(r[key] == n for r in rows)]
+    n_rows = -(-len(metrics) // columns)
+    width = 2.4 * min(columns, len(metrics)) + 1.2
+    fig, axes = plt.subplots(n_rows, min(columns, len(metrics)), squeeze=False,
+                             figsize=(width, 0.3 * len(names) * n_rows + 1.3 * n_rows),
+                             sharey=True)
+    for ax, metric in zip(axes.flat, metrics):
+        k = scale.get(metric, 1.0)
+        values = {n: [r[metric] * k for r in rows if r[key] == n and metric in r]
+                  for n in names}
+        reference = {str(r[key]): r[metric] * k for r in reference_rows
+                     if r.get(metric) is not None}
+        method_points(ax, values, reference, metric_label(metric, k))
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def curves(ax: Any, series: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+           xlabel: str, ylabel: str, title: str = "", smooth: int = 1) -> Any:
+    """Named ``(x, y)`` lines on ``ax`` with labelled axes; ``smooth`` > 1 draws a running
+    mean over that many points over the faint raw line."""
+    for k, (name, (x, y)) in enumerate(series.items()):
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if smooth > 1 and len(y) > smooth:
+            ax.plot(x, y, color=f"C{k}", alpha=0.25, lw=0.8)
+            kernel = np.ones(smooth) / smooth
+            ax.plot(x[smooth - 1:], np.convolve(y, kernel, mode="valid"), color=f"C{k}",
+                    label=name, lw=1.4)
+        else:
+            ax.plot(x, y, color=f"C{k}", label=name, lw=1.2)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    if len(series) > 1:
+        ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return ax

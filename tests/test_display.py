@@ -103,7 +103,8 @@ def test_columns_select_rename_and_text_wraps():
     markup = t.html
     assert "ewarp" not in markup and "SSIM vs twin ↑" in markup
     assert "SSIM vs twin ↑ ↑" not in markup  # no second arrow
-    assert "white-space:normal;word-break:break-word" in markup  # the text column wraps
+    long = html_table([{"a": "a long sentence that wraps in its cell"}]).html
+    assert "white-space:normal;word-break:break-word" in long  # long text wraps
     assert "white-space:nowrap" in markup  # numbers do not
 
 

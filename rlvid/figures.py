@@ -1,0 +1,220 @@
+"""The book's figures: one function per figure the notebooks show, built on
+:mod:`rlvid.viz`. Each returns a pyplot figure with labelled axes (unit, backend, better
+direction); end the notebook cell with ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from rlvid.viz import curves, metric_label
+
+# ---------------------------------------------------------------- 00: metric toolkit
+
+
+def metric_response(rows: Sequence[Mapping[str, Any]],
+                    metrics: Sequence[str] = ("psnr", "ssim", "perceptual", "e_warp"),
+                    clean_psnr: float = 50.0) -> Figure:
+    """Each metric against the perturbation level (0 = clean, then the three levels), one
+    line per perturbation kind, from :func:`rlvid.metrics.demo.metric_sweep` rows. The clean
+    video's infinite PSNR is drawn at ``clean_psnr``."""
+    clean = rows[0]
+    kinds = list(dict.fromkeys(r["perturbation"] for r in rows[1:]))
+    n_rows = -(-len(metrics) // 2)
+    fig, axes = plt.subplots(n_rows, 2, figsize=(7, 2.5 * n_rows), squeeze=False)
+    axes = list(axes.flat)
+    for ax, metric in zip(axes, metrics):
+        for kind in kinds:
+            kind_rows = [r for r in rows if r["perturbation"] == kind]
+            start = clean_psnr if metric == "psnr" else clean[metric]
+            ax.plot(range(len(kind_rows) + 1), [start] + [r[metric] for r in kind_rows],
+                    marker="o", ms=3, label=kind)
+        ax.set_xlabel("perturbation level (0 = clean)", fontsize=8)
+        ax.set_ylabel(metric_label(metric), fontsize=8)
+        ax.set_xticks(range(4))
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].annotate(f"clean: ∞, drawn at {clean_psnr:g}", (0, clean_psnr), fontsize=6,
+                     xytext=(4, -10), textcoords="offset points")
+    axes[len(metrics) - 1].legend(fontsize=7)
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 01: datasets
+
+
+def valid_pair_layout(valid: np.ndarray) -> Figure:
+    """For one ROVR video's (T, T, T) validity array: valid pairs per target (bars) and how
+    many valid pairs use each frame, per target (heat map)."""
+    t = valid.shape[0]
+    n_pairs = t * (t - 1) // 2 - (t - 1)
+    pairs_per_target = np.triu(valid, 1).sum(axis=(1, 2))
+    in_valid_pairs = valid.sum(axis=2)  # [target, frame]: valid pairs that use the frame
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    left.bar(np.arange(t), pairs_per_target, color="tab:blue")
+    left.set(xlabel="target frame", ylabel=f"valid pairs (of {n_pairs})",
+             title="valid pairs per target", xticks=range(0, t, 2))
+    im = right.imshow(in_valid_pairs, cmap="viridis")
+    right.set(xlabel="conditioning frame", ylabel="target frame",
+              title="valid pairs using each frame", xticks=range(0, t, 2),
+              yticks=range(0, t, 2))
+    fig.colorbar(im, ax=right, label="valid pairs")
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- V2V experiments
+
+
+def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) -> Figure:
+    """First-seed training curves: RL-V2V-GAN's pretraining losses, Algorithm 1's reward,
+    Q and critic loss, and the baselines' generator losses."""
+    h = histories
+    pre = [e for e in h["rlv2v"] if e["phase"] == "pretrain"]
+    rl = [e for e in h["rlv2v"] if e["phase"] == "rl"]
+    step = lambda es: [e["step"] for e in es]
+    fig, axes = plt.subplots(1, 4, figsize=(11, 2.6))
+    curves(axes[0], {"G, P: L (eq. 10)": (step(pre), [e["loss_gp"] for e in pre]),
+                     "D: −L": (step(pre), [e["loss_d"] for e in pre])},
+           "pretraining step", "loss", "RL-V2V-GAN pretraining")
+    curves(axes[1], {"mean reward": (step(rl), [e["reward"] for e in rl]),
+                     "mean Q": (step(rl), [e["q_mean"] for e in rl])},
+           "step (one video per step)", "reward, Q", "Algorithm 1 (DDPG)")
+    curves(axes[2], {"critic L_Q": (step(rl), [e["loss_q"] for e in rl])},
+           "step (one video per step)", "critic loss L_Q", "Algorithm 1 (DDPG)")
+    curves(axes[3], {f"{name} G": (step(h[name]), [e["loss_g"] for e in h[name]])
+                     for name in ("recycle", "cyclegan") if name in h},
+           "step", "generator loss", "baselines")
+    fig.tight_layout()
+    return fig
+
+
+def background_by_frame(rows: Sequence[Mapping[str, Any]], methods: Sequence[str]) -> Figure:
+    """The Figure 1 test: background-colour accuracy at each frame position, mean over
+    seeds and test videos, from per-seed rows with a ``bg_acc_t`` list."""
+    from rlvid.results import t_interval
+
+    fig, ax = plt.subplots(figsize=(6, 2.8))
+    for k, method in enumerate(methods):
+        per_seed = np.array([r["bg_acc_t"] for r in rows if r["method"] == method])
+        t = np.arange(1, per_seed.shape[1] + 1)
+        stats = [t_interval(per_seed[:, i]) for i in range(per_seed.shape[1])]
+        mean = np.array([s[0] for s in stats])
+        ax.plot(t, mean, marker="o", ms=3, color=f"C{k}", label=method)
+        half = np.array([s[1] for s in stats])
+        if np.isfinite(half).all():
+            ax.fill_between(t, mean - half, mean + half, color=f"C{k}", alpha=0.12)
+    half_way = per_seed.shape[1] / 2 + 0.5
+    ax.axvline(half_way, color="grey", lw=0.8, ls=":")
+    ax.annotate("blue | red", (half_way, 1.02), ha="center", fontsize=7, color="grey")
+    ax.set_xlabel("frame position in the video")
+    ax.set_ylabel("background colour accuracy ↑\n(share of test videos)", fontsize=8)
+    ax.set_ylim(-0.05, 1.1)
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def window_seams_plot(seams: Mapping[str, Any], window: int) -> Figure:
+    """E_warp of every consecutive frame pair of a long translated video, with the ConvLSTM
+    state carried across windows and reset at each window; grey lines mark boundaries."""
+    frames = int(seams["frames"])
+    fig, ax = plt.subplots(figsize=(8, 2.8))
+    pairs = range(1, frames)
+    ax.plot(pairs, np.asarray(seams["reset_pairs"]) * 1e3, lw=0.8, color="tab:red",
+            label="state reset per window")
+    ax.plot(pairs, np.asarray(seams["carried_pairs"]) * 1e3, lw=1.2, color="tab:blue",
+            label="state carried (rlvid translate)")
+    for boundary in range(window, frames, window):
+        ax.axvline(boundary, color="grey", lw=0.3)
+    ax.set_xlabel("frame t (pair t−1, t); grey lines: window boundaries")
+    ax.set_ylabel(metric_label("ewarp", 1e3), fontsize=8)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- ROVR
+
+
+def tensorboard_scalars(run_dir: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every scalar a training stage logged (``tag -> (steps, values)``), read from the
+    TensorBoard files under ``run_dir/tb``; a resumed run's later files win."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out: dict[str, dict[int, float]] = {}
+    for path in sorted(Path(run_dir, "tb").glob("events.out.tfevents.*")):
+        acc = EventAccumulator(str(path), size_guidance={"scalars": 0})
+        acc.Reload()
+        for tag in acc.Tags().get("scalars", []):
+            out.setdefault(tag, {}).update({e.step: e.value for e in acc.Scalars(tag)})
+    return {tag: (np.array(sorted(v)), np.array([v[s] for s in sorted(v)]))
+            for tag, v in out.items()}
+
+
+def lambda_schedule_plot(steps: Sequence[int], lams: Sequence[float]) -> Figure:
+    fig, ax = plt.subplots(figsize=(4, 2.2))
+    curves(ax, {"λ": (steps, lams)}, "pretraining iteration of Γ",
+           "λ (weight of L_P in L_R)", "perceptual weight in L_R")
+    fig.tight_layout()
+    return fig
+
+
+def stage_curves(runs: Mapping[str, str | Path], tags: Mapping[str, str],
+                 smooth: int = 1) -> Figure:
+    """One panel per logged tag (``tag -> axis label``), one line per run (``name ->
+    run directory``); runs that did not log a tag are skipped."""
+    logged = {name: tensorboard_scalars(path) for name, path in runs.items()}
+    fig, axes = plt.subplots(1, len(tags), figsize=(3.3 * len(tags), 2.6), squeeze=False)
+    for ax, (tag, label) in zip(axes[0], tags.items()):
+        series = {name: s[tag] for name, s in logged.items() if tag in s}
+        curves(ax, series, "iteration", label, tag, smooth=smooth)
+    fig.tight_layout()
+    return fig
+
+
+def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
+    """ROVR Figure 3: for each policy a (steps x frames) map, yellow the target, green the
+    two conditioning frames chosen at that step."""
+    from matplotlib.colors import ListedColormap
+
+    cmap = ListedColormap(["#f4f4f4", "#f2d22e", "#2e9e44"])
+    fig, axes = plt.subplots(1, len(maps), figsize=(1.75 * len(maps), 2.3))
+    for ax, (name, grid) in zip(np.atleast_1d(axes), maps.items()):
+        ax.imshow(grid, cmap=cmap, vmin=0, vmax=2)
+        ax.set_title(name, fontsize=7)
+        ax.set_xlabel("frame", fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    np.atleast_1d(axes)[0].set_ylabel("step (target frame)", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def context_grid(images: Mapping[str, Sequence[tuple[Any, str]]]) -> Figure:
+    """ROVR Figure 6: rows of (image, title) per policy."""
+    rows = list(images.items())
+    cols = max(len(v) for _, v in rows)
+    fig, axes = plt.subplots(len(rows), cols, figsize=(1.45 * cols, 1.55 * len(rows)),
+                             squeeze=False)
+    for r, (name, items) in enumerate(rows):
+        for c, (img, title) in enumerate(items):
+            ax = axes[r, c]
+            ax.imshow(img, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(title, fontsize=7)
+            if c == 0:
+                ax.set_ylabel(name, fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,100 @@
+"""The book's tables: each function turns an experiment's rows into the rows, reference rows,
+headers and best-value directions of one :func:`rlvid.display.html_table`. Numbers are
+shown as measured (no rounding here; the display formats them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rlvid.display import Stat, html_table, stats
+from rlvid.viz import metric_label
+
+# ---------------------------------------------------------------- 00: metric toolkit
+
+LEVEL_UNITS = {"shift": "{:g} px", "noise": "σ {:g}", "blur": "σ {:g} px",
+               "flicker": "±{:g}", "masking": "{:.0%} hidden"}
+
+
+def sweep_table(rows: Sequence[Mapping[str, Any]], caption: str = "") -> Any:
+    """:func:`rlvid.metrics.demo.metric_sweep` rows: the clean video is the reference row."""
+    metrics = ("psnr", "ssim", "perceptual", "e_warp", "o")
+    columns = {"perturbation": "perturbation", "level": "level",
+               **{m: metric_label(m) for m in metrics}}
+
+    def shown(r: Mapping[str, Any]) -> dict[str, Any]:
+        unit = LEVEL_UNITS.get(str(r["perturbation"]), "{:g}")
+        if r["perturbation"] == "none":
+            return {**r, "perturbation": "clean video", "level": "–"}
+        return {**r, "level": unit.format(r["level"])}
+
+    return html_table([shown(r) for r in rows[1:]], reference_rows=[shown(rows[0])],
+                      columns=columns, caption=caption, label_columns=2,
+                      reference_label="reference: the clean video against itself",
+                      notes="O only for masking rows: flow recovery of the neighbour-copy fill")
+
+
+# ---------------------------------------------------------------- V2V experiments
+
+SYNTHETIC_METRICS = ("bg_acc", "bg_acc_first_half", "bg_acc_second_half", "iou", "psnr",
+                     "ssim", "ewarp")
+DIRECTION = {"bg_acc": "max", "bg_acc_first_half": "max", "bg_acc_second_half": "max",
+             "iou": "max", "psnr": "max", "ssim": "max", "ewarp": "min",
+             "edge_ssim": "max", "mask_iou": "max", "target_share": "max", "colour_fd": "min",
+             "perceptual": "min", "flicker": "min"}
+SCALE = {"ewarp": 1e3, "flicker": 1e3}
+
+
+def method_table(summary: Sequence[Mapping[str, Any]], reference: Sequence[Mapping[str, Any]],
+                 metrics: Sequence[str], caption: str, order: Sequence[str] | None = None,
+                 notes: str = "") -> Any:
+    """Methods (aggregated rows: ``<m>_mean``, ``<m>_std``, ``seeds``) as ``mean ± seed std``
+    with the best of each column bold; reference rows (twin, identity...) set apart.
+    E_warp and flicker are shown ×1000."""
+    rank = {m: i for i, m in enumerate(order or ())}
+    ordered = sorted(summary, key=lambda r: rank.get(r["method"], len(rank)))
+    present = [m for m in metrics if any(f"{m}_mean" in r for r in ordered)
+               or any(m in r for r in reference)]
+    columns = {"method": "method", **{m: metric_label(m, SCALE.get(m, 1.0)) for m in present}}
+    rows = [{"method": r["method"], **stats(r, present, scale=SCALE)} for r in ordered]
+    ref = [{"method": r["method"], **stats(r, present, scale=SCALE)} for r in reference]
+    seeds = sorted({int(r["seeds"]) for r in ordered if "seeds" in r})
+    spread = (f"mean ± standard deviation over {seeds[0]} seed{'s' if seeds[0] > 1 else ''}"
+              if len(seeds) == 1 else "mean ± standard deviation over seeds")
+    return html_table(rows, reference_rows=ref, columns=columns, caption=caption,
+                      best={m: DIRECTION[m] for m in present if m in DIRECTION},
+                      notes="; ".join(x for x in (spread, notes) if x))
+
+
+def network_table(rows: Sequence[Mapping[str, Any]],
+                  baselines: Mapping[str, Mapping[str, int]] | None = None) -> Any:
+    """RL-V2V-GAN's Table 1 read off the built networks (:func:`rlvid.nn.table1`), with
+    the baselines' networks as extra rows."""
+    shown = [{"network": r["network"], "encoder": r["encoder"], "decoder": r["decoder"],
+              "final function": r["final"],
+              "parameters": ", ".join(f"{k} {v:,}" for k, v in r["parameters"].items())}
+             for r in rows]
+    ref = [{"network": name, "encoder": "as G", "decoder": "per-frame convs",
+            "final function": "–",
+            "parameters": ", ".join(f"{k} {v:,}" for k, v in nets.items())}
+           for name, nets in (baselines or {}).items()]
+    return html_table(shown, reference_rows=ref, caption="Table 1: the networks, read off "
+                      "the code", reference_label="baselines (frame-based per-frame nets)")
+
+
+def training_times(rows: Sequence[Mapping[str, Any]],
+                   methods: Sequence[str] = ("rlv2v", "recycle", "cyclegan")) -> Any:
+    """Mean training seconds per seed on this machine (varies between machines)."""
+    out = []
+    for m in methods:
+        seconds = [r["train_s"] for r in rows if r["method"] == m]
+        if seconds:
+            out.append({"method": m, "seeds": len(seconds),
+                        "training s per seed": sum(seconds) / len(seconds)})
+    return html_table(out, caption="Training time on this machine",
+                      notes="wall-clock seconds; differ between machines and runs")
+
+
+__all__ = ["LEVEL_UNITS", "Stat", "method_table", "network_table", "sweep_table",
+           "training_times"]
