@@ -35,6 +35,70 @@ def sweep_table(rows: Sequence[Mapping[str, Any]], caption: str = "") -> Any:
                       notes="O only for masking rows: flow recovery of the neighbour-copy fill")
 
 
+# ---------------------------------------------------------------- 01: datasets
+
+
+def dataset_counts() -> Any:
+    """Frames of every V2V set: the paper's count beside each profile's."""
+    from rlvid.config import PROFILE_NAMES, load_config
+    from rlvid.data import DOMAINS, PAPER_FRAMES, V2V_NAMES, v2v_counts
+
+    rows = []
+    for name in V2V_NAMES:
+        for key in ("x", "y", "z", "zbar"):
+            row: dict[str, Any] = {"dataset": name, "set": "z̄" if key == "zbar" else key,
+                                   "content": DOMAINS[name][key],
+                                   "paper_frames": PAPER_FRAMES[name][key]}
+            for p in PROFILE_NAMES:
+                dp = load_config(p).data
+                n = v2v_counts(name, dp)[key]
+                row[p] = f"{n} img" if key == "zbar" else f"{n}×{dp.video_len} = " \
+                    f"{n * dp.video_len:,}"
+            rows.append(row)
+    return html_table(rows, label_columns=2, caption="Frames per set: the paper's and each "
+                      "profile's (videos × T, or still images for z̄)",
+                      columns={"dataset": "dataset", "set": "set", "content": "content",
+                               "paper_frames": "paper (frames)",
+                               **{p: f"{p} profile" for p in PROFILE_NAMES}})
+
+
+def profile_sizes() -> Any:
+    """Frame sizes, lengths and video counts of every profile."""
+    from rlvid.config import PROFILE_NAMES, load_config
+
+    rows = []
+    for p in PROFILE_NAMES:
+        dp = load_config(p).data
+        rows.append({"profile": p, "V2V frame size": f"{dp.size}×{dp.size}",
+                     "T": dp.video_len, "test videos (+twins)": dp.test_videos,
+                     "ROVR frame size": f"{dp.rovr_size}×{dp.rovr_size}",
+                     "ROVR train videos": dp.rovr_train_videos,
+                     "ROVR test videos": dp.rovr_test_videos})
+    return html_table(rows, caption="Sizes of each profile")
+
+
+def valid_pair_summary(valid: Any) -> Any:
+    """How the ROVR task's valid pairs spread over a set's (N, T, T, T) validity array,
+    against a uniformly random frame."""
+    import numpy as np
+
+    valid = np.asarray(valid)
+    t = valid.shape[1]
+    counts = np.triu(valid, 1).sum(axis=(2, 3))
+    _, t_idx, i_idx, _ = np.nonzero(valid)
+    uniform = np.mean([np.mean([abs(a - b) for a in range(t) if a != b]) for b in range(t)])
+    distance = np.abs(i_idx - t_idx)
+    rows = [{"statistic": "valid pairs per target (min / mean / max)",
+             "this set": f"{counts.min()} / {counts.mean():.2f} / {counts.max()}",
+             "uniformly random frames": "–"},
+            {"statistic": "mean |frame − target| over valid pairs",
+             "this set": float(distance.mean()), "uniformly random frames": float(uniform)},
+            {"statistic": "share of valid-pair frames next to the target",
+             "this set": float((distance == 1).mean()),
+             "uniformly random frames": 2 / (t - 1)}]
+    return html_table(rows, caption=f"Valid pairs in the training set ({len(valid)} videos)")
+
+
 # ---------------------------------------------------------------- V2V experiments
 
 SYNTHETIC_METRICS = ("bg_acc", "bg_acc_first_half", "bg_acc_second_half", "iou", "psnr",
@@ -96,5 +160,5 @@ def training_times(rows: Sequence[Mapping[str, Any]],
                       notes="wall-clock seconds; differ between machines and runs")
 
 
-__all__ = ["LEVEL_UNITS", "Stat", "method_table", "network_table", "sweep_table",
-           "training_times"]
+__all__ = ["LEVEL_UNITS", "Stat", "dataset_counts", "method_table", "network_table",
+           "profile_sizes", "sweep_table", "training_times", "valid_pair_summary"]
