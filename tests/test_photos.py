@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from rlvid.data.inpaint_baselines import (
+    comparison_sentences,
     copy_nearest_visible,
     hidden_scores,
     mean_fill,
@@ -197,3 +198,15 @@ def test_hidden_scores_known_answers():
     assert off["ssim"] < 1 and off["visible_mse"] == 0
     with pytest.raises(RlvidError):
         hidden_scores(truth, truth, torch.zeros_like(masks))
+
+
+def test_comparison_sentences_follow_the_numbers():
+    ours = {"hidden_mse": 0.02, "hidden_psnr": 17.0, "ssim": 0.9}
+    lines = comparison_sentences("ROVR", ours, {
+        "worse": {"hidden_mse": 0.03, "hidden_psnr": 15.2, "ssim": 0.8},
+        "better": {"hidden_mse": 0.01, "hidden_psnr": 20.0, "ssim": 0.95},
+        "mixed": {"hidden_mse": 0.01, "hidden_psnr": 20.0, "ssim": 0.85},
+    })
+    assert lines[0].startswith("ROVR beats worse: better on hidden_mse 0.02 vs 0.03")
+    assert lines[1].startswith("ROVR loses to better: better on nothing;")
+    assert lines[2].startswith("ROVR is mixed against mixed: better on ssim 0.9 vs 0.85;")

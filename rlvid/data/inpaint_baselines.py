@@ -108,5 +108,27 @@ def hidden_scores(output: torch.Tensor, truth: torch.Tensor, masks: torch.Tensor
             "visible_mse": visible}
 
 
-__all__ = ["REFERENCE_FILLS", "copy_nearest_visible", "hidden_scores", "mean_fill",
-           "reference_fills", "telea_fill"]
+# score -> True when higher is better
+SCORE_DIRECTIONS = {"hidden_mse": False, "hidden_psnr": True, "ssim": True}
+
+
+def comparison_sentences(ours: str, scores: dict[str, float],
+                         references: dict[str, dict[str, float]]) -> list[str]:
+    """One plain sentence per reference row: where ``ours`` wins, where it loses (ties
+    count as not better), computed from the numbers of :data:`SCORE_DIRECTIONS`."""
+    lines = []
+    for name, ref in references.items():
+        wins, losses = [], []
+        for key, higher in SCORE_DIRECTIONS.items():
+            a, b = scores[key], ref[key]
+            better = a > b if higher else a < b
+            (wins if better else losses).append(f"{key} {a:.4g} vs {b:.4g}")
+        verdict = "beats" if not losses else "loses to" if not wins else "is mixed against"
+        lines.append(f"{ours} {verdict} {name}: better on {', '.join(wins) or 'nothing'}; "
+                     f"not better on {', '.join(losses) or 'nothing'}.")
+    return lines
+
+
+__all__ = ["REFERENCE_FILLS", "SCORE_DIRECTIONS", "comparison_sentences",
+           "copy_nearest_visible", "hidden_scores", "mean_fill", "reference_fills",
+           "telea_fill"]
