@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
 import sys
-from collections.abc import Callable
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
 import yaml
 
@@ -33,6 +37,46 @@ TRAIN_PLUGINS: tuple[tuple[str, str], ...] = (
 
 
 # ---------------------------------------------------------------- shared helpers
+
+class UsageError(RlvidError):
+    """A command line that argparse refuses (unknown option, bad value)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``rlvid: error: ...``, exit code 2) in place of the
+    usage block; subcommand parsers inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("rlvid").strip()
+        where = f"{command}: " if command else ""
+        raise UsageError(f"{where}{message} (see rlvid {command} --help)".replace("  ", " "))
+
+
+def positive_number(text: str) -> float:
+    """argparse type: a finite number > 0 (fps, for instance)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """argparse type: an integer >= ``minimum`` (0 for seeds, 1 for step counts)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
 
 def parse_value(text: str) -> Any:
     """A command-line value parsed as YAML: ``3`` → int, ``1e-3`` → float, ``[1,2]`` → list."""
@@ -91,12 +135,46 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+# ipykernel logs this on its stderr, which the kernel inherits from us, whenever a kernel
+# talks over local TCP without CurveZMQ (always, for papermill's kernels)
+KERNEL_TCP_WARNING = b"Kernel is running over TCP without encryption"
+
+
+@contextmanager
+def _without_stderr_lines(fragment: bytes) -> Iterator[None]:
+    """Pass file descriptor 2 through a pipe that drops lines containing ``fragment``, so a
+    child process's one known warning is silenced and everything else still shows."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def pump() -> None:
+        with os.fdopen(read_end, "rb") as lines:
+            for line in lines:
+                if fragment not in line:
+                    os.write(saved, line)
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # closes our copy of the pipe's write end
+        thread.join(timeout=10)  # EOF once the kernel, which shares the pipe, has exited
+        if not thread.is_alive():  # else leave it to the pump: never close a used fd
+            os.close(saved)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from rlvid.notebooks import run_notebook
 
     params = {name: parse_value(value) for name, value in args.param}
-    out = run_notebook(args.notebook, profile=args.profile, parameters=params,
-                       build_dir=args.build_dir)
+    with _without_stderr_lines(KERNEL_TCP_WARNING):
+        out = run_notebook(args.notebook, profile=args.profile, parameters=params,
+                           build_dir=args.build_dir)
     print(f"executed: {out}")
     return 0
 
@@ -112,7 +190,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="rlvid",
         description="Reproducibility kit for RL-V2V-GAN and ROVR (reinforcement learning "
                     "for video-to-video work).",
@@ -161,14 +239,15 @@ def _plug(module: str, function: str, subparsers: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0 if args.command is None else 2
     try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0 if args.command is None else 2
         return int(args.func(args) or 0)
     except RlvidError as exc:
-        print(f"rlvid: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split())  # always one line
+        print(f"rlvid: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rlvid: interrupted", file=sys.stderr)

@@ -16,6 +16,7 @@ import random
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,8 +27,14 @@ from typing import Any
 import numpy as np
 import torch
 
+from rlvid.errors import RlvidError
+
 RUNS_ROOT_ENV = "RLVID_RUNS"
 CHECKPOINT_NAME = "checkpoint.pt"
+# Tests only: the path of a marker file. Each write of a checkpoint.pt then stops after its
+# temporary file is complete and before the rename: it creates the marker and waits until
+# the marker is removed, so a test can kill the process at that exact moment.
+PAUSE_ENV = "RLVID_TEST_PAUSE_IN_CHECKPOINT_WRITE"
 TRACKED_PACKAGES = (
     "rlvid", "torch", "torchvision", "numpy", "opencv-python-headless", "stlpips-pytorch",
     "lpips", "imageio", "imageio-ffmpeg", "papermill", "jupyter-book",
@@ -143,11 +150,39 @@ def atomic_write_bytes(path: str | Path, write: Any) -> Path:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        if path.name == CHECKPOINT_NAME and os.environ.get(PAUSE_ENV):
+            _test_pause(Path(os.environ[PAUSE_ENV]))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    return path
+
+
+def _test_pause(marker: Path, timeout: float = 120.0) -> None:
+    """Create ``marker`` and wait until it is removed (see :data:`PAUSE_ENV`)."""
+    marker.touch()
+    deadline = time.monotonic() + timeout
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def check_writable_dir(path: str | Path) -> Path:
+    """Refuse, in one line, a folder that cannot be created or written in: one below a
+    file, or in a place without write permission. Creates nothing."""
+    path = Path(path)
+    probe = path
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "exists and is not a folder" if probe == path else f"{probe} is a file"
+        raise RlvidError(f"{path}: cannot be used as a folder ({where})")
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as exc:
+        raise RlvidError(f"{path}: cannot write in {probe} ({exc.strerror or exc})") from None
     return path
 
 
@@ -174,15 +209,41 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
     return atomic_write_bytes(path, lambda fh: torch.save(state, fh))
 
 
+class CheckpointError(RlvidError):
+    """A checkpoint that is missing, unreadable (truncated, corrupt) or of another kind."""
+
+
 def load_checkpoint(path: str | Path, restore_rng: bool = True) -> dict[str, Any]:
-    """Load a checkpoint written by :func:`save_checkpoint`; optionally restore RNGs."""
+    """Load a checkpoint written by :func:`save_checkpoint`; optionally restore RNGs.
+
+    A missing, truncated or foreign file raises :class:`CheckpointError` (one line).
+    """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
-    state = torch.load(path, map_location="cpu", weights_only=False)
+        raise CheckpointError(f"{path}: no such checkpoint")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # truncated, corrupt, or not a torch file at all
+        reason = (str(exc).strip().splitlines() or [""])[0][:120]
+        raise CheckpointError(f"{path}: not a readable checkpoint "
+                              f"({type(exc).__name__}: {reason})") from None
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path}: not an rlvid checkpoint (holds a "
+                              f"{type(state).__name__})")
     if restore_rng and "rng" in state:
         set_rng_state(state["rng"])
     return state
+
+
+def checkpoint_kind(state: dict[str, Any]) -> str:
+    """What a loaded checkpoint holds, in words, for error messages."""
+    if "spec" in state and "state_dict" in state:
+        return f"a v2v translator ({state.get('method', '?')}, profile {state.get('profile')})"
+    if "trainer" in state:
+        return f"a v2v training checkpoint ({state.get('method', '?')})"
+    if "stage" in state:
+        return f"a ROVR {state['stage']} checkpoint"
+    return "not an rlvid checkpoint"
 
 
 def check_finite(losses: dict[str, torch.Tensor | float], step: int) -> None:
@@ -230,7 +291,10 @@ class Run:
         if run_dir.exists() and not resume:
             stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             run_dir = path / f"{name}-{stamp}"
+        check_writable_dir(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
+        for stale in run_dir.glob(".*.tmp"):  # left by a process killed mid-write
+            stale.unlink(missing_ok=True)
         run = cls(run_dir)
         cfg = config.to_dict() if hasattr(config, "to_dict") else config
         write_json(run_dir / "config.json", cfg)

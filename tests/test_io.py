@@ -44,11 +44,12 @@ def test_mp4_round_trip(tmp_path, video):
     assert leftovers(tmp_path) == ["clip.mp4"]
 
 
-def test_mp4_odd_size_is_padded_with_a_warning(tmp_path):
+def test_mp4_odd_size_keeps_its_size(tmp_path):
     odd = demo_video(33, 2, seed=0)[..., :31]
-    with pytest.warns(UserWarning, match="padded 31x33 to 32x34"):
-        path = write_video(tmp_path / "odd.mp4", odd)
-    assert read_video(path).shape == (2, 3, 34, 32)
+    path = write_video(tmp_path / "odd.mp4", odd)  # yuv444p: no padding needed
+    back = read_video(path)
+    assert back.shape == (2, 3, 33, 31)
+    assert float((back - odd).abs().mean()) < 0.03
 
 
 def test_gif_round_trip(tmp_path, video):
@@ -94,24 +95,41 @@ def test_corrupt_frame(tmp_path):
         read_video(tmp_path)
 
 
-def test_grey_and_rgba_frames(tmp_path):
-    grey = tmp_path / "grey"
-    grey.mkdir()
-    iio.imwrite(grey / "0.png", np.zeros((4, 4), np.uint8))
-    with pytest.raises(VideoIOError, match=r"0\.png: greyscale image where RGB is needed"):
-        read_video(grey)
-    rgba = tmp_path / "rgba"
-    rgba.mkdir()
-    image = np.zeros((4, 4, 4), np.uint8)
-    image[..., 3] = 128
-    iio.imwrite(rgba / "0.png", image)
-    with pytest.raises(VideoIOError, match="RGBA image with transparency"):
-        read_video(rgba)
-    image[..., 3] = 255  # opaque RGBA is RGB in disguise
-    image[..., 0] = 51
-    iio.imwrite(rgba / "0.png", image)
-    back = read_video(rgba)
-    assert back.shape == (1, 3, 4, 4) and float(back[0, 0, 0, 0]) == pytest.approx(0.2)
+def test_grey_one_bit_palette_and_rgba_frames_are_read_as_rgb(tmp_path):
+    from PIL import Image
+
+    grey = np.array([[0, 51], [102, 255]], np.uint8)
+    cases = {
+        "grey": Image.fromarray(grey),
+        "onebit": Image.fromarray(grey > 100),
+        "grey16": Image.fromarray(grey.astype(np.uint16) * 257),
+        "palette": Image.fromarray(np.dstack([grey] * 3)).convert("P"),
+        "greyalpha": Image.fromarray(np.dstack([grey, np.full_like(grey, 255)])),
+    }
+    for name, image in cases.items():
+        image.save(tmp_path / f"{name}.png")
+    expected = torch.from_numpy(grey / 255.0).float()
+    for name in ("grey", "grey16", "palette", "greyalpha"):
+        back = read_video(_folder(tmp_path, name))
+        assert back.shape == (1, 3, 2, 2), name
+        for c in range(3):  # grey replicated to every channel
+            assert torch.allclose(back[0, c], expected, atol=1 / 255), name
+    onebit = read_video(_folder(tmp_path, "onebit"))
+    assert onebit[0, 0].tolist() == [[0.0, 0.0], [1.0, 1.0]]
+    rgba = np.zeros((2, 2, 4), np.uint8)
+    rgba[..., 0], rgba[..., 3] = 200, [[255, 0], [51, 255]]
+    Image.fromarray(rgba).save(tmp_path / "rgba.png")
+    back = read_video(_folder(tmp_path, "rgba"))  # alpha composited over black
+    assert (back[0, 0] * 255).round().tolist() == [[200.0, 0.0], [40.0, 200.0]]
+    assert float(back[0, 1:].abs().max()) == 0.0
+
+
+def _folder(tmp_path, name):
+    """A one-frame folder holding ``name``.png."""
+    folder = tmp_path / f"{name}_dir"
+    folder.mkdir()
+    (tmp_path / f"{name}.png").rename(folder / "0.png")
+    return folder
 
 
 def test_mixed_sizes(tmp_path):
@@ -137,7 +155,7 @@ def test_failed_write_leaves_no_partial_file(tmp_path, video, monkeypatch, name)
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(io_module, "_write_mp4", explode)
+    monkeypatch.setattr(io_module, "_write_ffmpeg", explode)
     monkeypatch.setattr(io_module, "_write_gif", explode)
     monkeypatch.setattr(iio, "imwrite", explode)
     with pytest.raises(VideoIOError, match="disk full"):
@@ -148,11 +166,11 @@ def test_failed_write_leaves_no_partial_file(tmp_path, video, monkeypatch, name)
 
 
 def test_failed_first_write_leaves_nothing(tmp_path, video, monkeypatch):
-    def half_write_then_fail(tmp, frames, fps):
+    def half_write_then_fail(tmp, frames, fps, suffix):
         tmp.write_bytes(b"half a video")
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(io_module, "_write_mp4", half_write_then_fail)
+    monkeypatch.setattr(io_module, "_write_ffmpeg", half_write_then_fail)
     with pytest.raises(VideoIOError, match="killed"):
         write_video(tmp_path / "new.mp4", video)
     assert leftovers(tmp_path) == []

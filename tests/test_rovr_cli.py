@@ -1,6 +1,7 @@
 """``rlvid train rovr`` and ``rlvid inpaint``: happy paths and one-line errors."""
 
 import torch
+from _tiny_models import rovr_local
 
 from rlvid.cli import main
 from rlvid.config import load_config
@@ -32,13 +33,15 @@ def test_inpaint_rejects_masks_of_the_wrong_length_or_size(tmp_path, capsys):
     write_video(tmp_path / "video", data.corrupted[0])
     write_video(tmp_path / "short", data.masks[0, :5].float())
     write_video(tmp_path / "small", data.masks[0, :, :, :16, :16].float())
+    rovr_local(tmp_path / "local.pt")
     torch.save({"stage": "local"}, tmp_path / "bad.pt")
-    for masks in ("short", "small"):
+    for masks, named, fragment in (("short", "short", "5 masks do not match the 20 frames"),
+                                   ("small", "frame_00000.png", "mask size 16x16 differs")):
         code = main(["inpaint", str(tmp_path / "video"), "--masks", str(tmp_path / masks),
-                     "--checkpoint", str(tmp_path / "bad.pt"), "-o", str(tmp_path / "o.mp4")])
+                     "--checkpoint", str(tmp_path / "local.pt"), "-o", str(tmp_path / "o.mp4")])
         err = capsys.readouterr().err.strip()
-        assert code == 2 and err.startswith("rlvid: error:") and "do not match" in err
-        assert "\n" not in err
+        assert code == 2 and err.startswith("rlvid: error:") and fragment in err
+        assert named in err and "\n" not in err
     code = main(["inpaint", str(tmp_path / "video"), "--auto-masks",
                  "--checkpoint", str(tmp_path / "bad.pt"), "-o", str(tmp_path / "o.mp4")])
     assert code == 2 and "no ROVR local network" in capsys.readouterr().err

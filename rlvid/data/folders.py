@@ -45,17 +45,30 @@ def list_videos(folder: Path) -> list[Path]:
     return videos
 
 
+def resize_frames(video: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Resize (T, C, H, W) frames to ``size`` (H, W): bilinear, antialiased when shrinking."""
+    if tuple(video.shape[-2:]) == tuple(size):
+        return video.contiguous()
+    shrink = size[0] < video.shape[-2] or size[1] < video.shape[-1]
+    out = F.interpolate(video.float(), size=tuple(size), mode="bilinear", align_corners=False,
+                        antialias=shrink)
+    return out.clamp(0, 1)
+
+
+def resize_masks(masks: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Resize (T, 1, H, W) bool masks to ``size``: a pixel is hidden if any hidden pixel
+    overlaps it, so no hidden pixel is lost when shrinking."""
+    if tuple(masks.shape[-2:]) == tuple(size):
+        return masks
+    return F.interpolate(masks.float(), size=tuple(size), mode="area") > 0
+
+
 def square_resize(video: torch.Tensor, size: int) -> torch.Tensor:
     """Centre-crop (T, 3, H, W) to a square and resize it to ``size`` x ``size``."""
     _, _, h, w = video.shape
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    crop = video[:, :, top:top + side, left:left + side]
-    if side == size:
-        return crop.contiguous()
-    out = F.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False,
-                        antialias=side > size)
-    return out.clamp(0, 1)
+    return resize_frames(video[:, :, top:top + side, left:left + side], (size, size))
 
 
 def load_video_folder(

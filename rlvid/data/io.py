@@ -1,31 +1,48 @@
-"""Reading and writing videos: mp4/avi/gif files and folders of PNG/JPG frames.
+"""Reading and writing videos and masks: mp4/avi/mov/mkv/webm/gif files and folders of
+PNG/JPG frames.
 
-Tensors are (T, 3, H, W) float32 in [0, 1]. Files go through imageio (its ffmpeg plugin,
-whose wheel ships an ffmpeg binary, for mp4/avi/mov/mkv/webm; Pillow for gif and images).
-Bad input raises :class:`VideoIOError` with one line naming the file. Writers write to a
-temporary name beside the target and rename it into place, so no half-written video is ever
-left under the target's name.
+Tensors are (T, 3, H, W) float32 in [0, 1]. Video files go through imageio's ffmpeg plugin
+(its wheel ships an ffmpeg binary); GIFs and images through Pillow. Any usual image works:
+greyscale (8/16-bit), 1-bit, palette, RGB, RGBA, CMYK. Grey is replicated to RGB; an alpha
+channel is composited over black (a transparent pixel reads as black, the masked-set
+convention for a hidden pixel). Bad input raises :class:`VideoIOError` with one line naming
+the file. Writers write to a temporary name beside the target and rename it into place, so
+no half-written video is ever left under the target's name.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
 import tempfile
-import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from rlvid.errors import RlvidError
 
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 GIF_SUFFIX = ".gif"
 FRAME_SUFFIXES = (".png", ".jpg", ".jpeg")
-_CONVERT_HINT = "convert it to RGB first (e.g. PIL: Image.open(f).convert('RGB').save(f))"
+MASK_THRESHOLD = 0.5  # a mask pixel is hidden when any channel is above 127 of 255
+# suffix: (codec, pixel format for even sides, for odd sides, extra ffmpeg arguments)
+_FFMPEG_OUT = {
+    ".mp4": ("libx264", "yuv420p", "yuv444p", ["-crf", "12"]),
+    ".mov": ("libx264", "yuv420p", "yuv444p", ["-crf", "12"]),
+    ".mkv": ("libx264", "yuv420p", "yuv444p", ["-crf", "12"]),
+    ".avi": ("mjpeg", "yuvj444p", "yuvj444p", ["-q:v", "2"]),
+    ".webm": ("libvpx-vp9", "yuv420p", "yuv420p", ["-crf", "20", "-b:v", "0"]),
+}
+WRITE_SUFFIXES = (*_FFMPEG_OUT, GIF_SUFFIX, "")
+_OUR_FRAME = re.compile(r"frame_\d{5}\.png")
 
 
 class VideoIOError(RlvidError):
@@ -41,105 +58,180 @@ def _first_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-def _as_rgb(frame: np.ndarray, path: Path) -> np.ndarray:
-    """An (H, W, 3) RGB frame, or a VideoIOError for grey or (non-opaque) RGBA input.
+# ---------------------------------------------------------------- decoding
 
-    RGBA whose alpha is fully opaque everywhere is RGB in disguise (Pillow reads some GIFs
-    and PNGs that way) and is accepted with the alpha channel dropped.
-    """
-    if frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 1):
-        raise VideoIOError(f"{path}: greyscale image where RGB is needed; {_CONVERT_HINT}")
-    if frame.ndim != 3 or frame.shape[2] not in (3, 4):
-        raise VideoIOError(f"{path}: unsupported image shape {frame.shape}; RGB is needed")
-    if frame.shape[2] == 4:
-        opaque = np.iinfo(frame.dtype).max if frame.dtype.kind in "ui" else 1.0
-        if not np.all(frame[..., 3] == opaque):
-            raise VideoIOError(
-                f"{path}: RGBA image with transparency where RGB is needed; {_CONVERT_HINT}"
-            )
-        frame = frame[..., :3]
-    return frame
+def _pil_array(image: Image) -> np.ndarray:
+    """A Pillow image as an array of 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)
+    channels; palette, 1-bit, CMYK and other modes are converted first."""
+    mode = image.mode
+    if mode in ("P", "PA"):
+        transparent = mode == "PA" or "transparency" in image.info
+        image = image.convert("RGBA" if transparent else "RGB")
+    elif mode == "1":
+        image = image.convert("L")
+    elif mode in ("La", "RGBa"):  # premultiplied alpha
+        image = image.convert(mode.upper())
+    elif mode not in ("L", "LA", "RGB", "RGBA", "I", "F") and not mode.startswith("I;16"):
+        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV
+    return np.asarray(image)
 
 
-def _to_float(frames: np.ndarray) -> torch.Tensor:
-    if frames.dtype == np.uint8:
-        array = frames.astype(np.float32) / 255.0
-    elif frames.dtype == np.uint16:
-        array = frames.astype(np.float32) / 65535.0
-    else:
-        array = np.clip(frames.astype(np.float32), 0.0, 1.0)
-    return torch.from_numpy(np.ascontiguousarray(array)).permute(0, 3, 1, 2).contiguous()
+def _as_float(array: np.ndarray) -> np.ndarray:
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    if array.dtype.kind in "iu":  # 16-bit images (Pillow gives I;16 or I)
+        return np.clip(array.astype(np.float32) / 65535.0, 0.0, 1.0)
+    return np.clip(array.astype(np.float32), 0.0, 1.0)  # bool, float
 
 
-def _check_sizes(frames: list[np.ndarray], names: list[Path]) -> None:
-    first = frames[0].shape[:2]
-    for frame, name in zip(frames, names):
-        if frame.shape[:2] != first:
-            raise VideoIOError(
-                f"{name}: frame size {frame.shape[1]}x{frame.shape[0]} differs from "
-                f"{first[1]}x{first[0]} of {names[0].name}; all frames must have one size"
-            )
+def _colour_alpha(frame: np.ndarray, name: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W, 1 or 3) colour and (H, W, 1) alpha (or None), float32 in [0, 1]."""
+    if frame.ndim == 2:
+        frame = frame[..., None]
+    if frame.ndim != 3 or frame.shape[2] not in (1, 2, 3, 4) or 0 in frame.shape[:2]:
+        raise VideoIOError(f"{name}: unsupported image shape {frame.shape}")
+    values = _as_float(frame)
+    if values.shape[2] in (2, 4):
+        return values[..., :-1], values[..., -1:]
+    return values, None
 
 
-def _read_folder(path: Path) -> torch.Tensor:
-    import imageio.v3 as iio
+def _rgb(frame: np.ndarray, name: Path) -> np.ndarray:
+    """(H, W, 3) RGB: grey replicated, alpha composited over black."""
+    colour, alpha = _colour_alpha(frame, name)
+    if alpha is not None:
+        colour = colour * alpha
+    return np.broadcast_to(colour, (*colour.shape[:2], 3))
 
+
+def _hidden(frame: np.ndarray, name: Path) -> np.ndarray:
+    """(H, W) bool: hidden where any channel (alpha-composited over black) > 127/255."""
+    colour, alpha = _colour_alpha(frame, name)
+    if alpha is not None:
+        colour = colour * alpha
+    return (colour > MASK_THRESHOLD).any(axis=2)
+
+
+def _frame_files(path: Path) -> list[Path]:
     files = sorted(
         (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES),
         key=_natural_key,
     )
     if not files:
         raise VideoIOError(f"{path}: folder holds no PNG/JPG frames")
-    frames = []
-    for file in files:
-        try:
-            image = iio.imread(file, plugin="pillow")
-        except Exception as error:  # any decoder failure is a bad file to the user
-            raise VideoIOError(f"{file}: cannot read image ({_first_line(error)})") from error
-        frames.append(_as_rgb(np.asarray(image), file))
-    _check_sizes(frames, files)
-    return _to_float(np.stack(frames))
+    return files
 
 
-def _read_file(path: Path) -> torch.Tensor:
-    import imageio.v2 as iio2
-    import imageio.v3 as iio
+def _load(path: Path) -> tuple[list[np.ndarray], list[Path]]:
+    """Raw frames of a file or folder, and the name to blame for each frame."""
+    from PIL import Image, ImageSequence
 
+    if not path.exists():
+        raise VideoIOError(f"{path}: no such file or folder")
+    if path.is_dir():
+        files, frames = _frame_files(path), []
+        for file in files:
+            try:
+                with Image.open(file) as image:
+                    frames.append(_pil_array(image))
+            except Exception as error:  # any decoder failure is a bad file to the user
+                raise VideoIOError(f"{file}: cannot read image ({_first_line(error)})") from error
+        return frames, files
     suffix = path.suffix.lower()
+    if suffix not in VIDEO_SUFFIXES + (GIF_SUFFIX,):
+        raise VideoIOError(
+            f"{path}: unsupported video type {suffix!r}; use "
+            f"{', '.join(VIDEO_SUFFIXES + (GIF_SUFFIX,))} or a folder of PNG/JPG frames"
+        )
     try:
         if suffix == GIF_SUFFIX:
-            raw = iio.imread(path, index=None, plugin="pillow")
-            frames = list(raw) if raw.ndim == 4 or (raw.ndim == 3 and raw.shape[-1] > 4) else [raw]
-        elif suffix in VIDEO_SUFFIXES:
-            frames = list(iio2.mimread(path, format="FFMPEG", memtest=False))
+            with Image.open(path) as image:
+                frames = [_pil_array(f) for f in ImageSequence.Iterator(image)]
         else:
-            raise VideoIOError(
-                f"{path}: unsupported video type {suffix!r}; use "
-                f"{', '.join(VIDEO_SUFFIXES + (GIF_SUFFIX,))} or a folder of PNG/JPG frames"
-            )
-    except VideoIOError:
-        raise
+            import imageio.v2 as iio2
+
+            with iio2.get_reader(path, format="FFMPEG") as reader:
+                frames = [np.asarray(f) for f in reader]
     except Exception as error:
         raise VideoIOError(f"{path}: cannot read video ({_first_line(error)})") from error
     if not frames:
         raise VideoIOError(f"{path}: video holds no frames")
-    frames = [_as_rgb(np.asarray(f), path) for f in frames]
-    _check_sizes(frames, [path] * len(frames))
-    return _to_float(np.stack(frames))
+    return frames, [path] * len(frames)
+
+
+def _check_sizes(frames: list[np.ndarray], names: list[Path], size: tuple[int, int] | None,
+                 what: str = "frame") -> None:
+    """Every frame of one size (``size`` (H, W), or the first frame's), naming the first
+    that differs."""
+    want = size or frames[0].shape[:2]
+    for t, (frame, name) in enumerate(zip(frames, names)):
+        if frame.shape[:2] != tuple(want):
+            where = name if name.is_dir() or name.suffix.lower() in FRAME_SUFFIXES \
+                else f"{name} (frame {t})"
+            ref = "the video" if size else names[0].name
+            raise VideoIOError(
+                f"{where}: {what} size {frame.shape[1]}x{frame.shape[0]} differs from "
+                f"{want[1]}x{want[0]} of {ref}; all frames must have one size"
+            )
 
 
 def read_video(path: str | Path) -> torch.Tensor:
     """Read a video file (mp4/avi/mov/mkv/webm/gif) or a folder of PNG/JPG frames.
 
     Returns (T, 3, H, W) float32 in [0, 1]. Frames in a folder are sorted naturally
-    (``frame2`` before ``frame10``). Grey images and RGBA images with transparency are
-    refused (RGB is needed); fully opaque RGBA is accepted as RGB.
+    (``frame2`` before ``frame10``). Grey frames are replicated to RGB; RGBA frames are
+    composited over black.
     """
-    path = Path(path)
-    if not path.exists():
-        raise VideoIOError(f"{path}: no such file or folder")
-    return _read_folder(path) if path.is_dir() else _read_file(path)
+    frames, names = _load(Path(path))
+    _check_sizes(frames, names, None)
+    rgb = np.stack([_rgb(f, n) for f, n in zip(frames, names)])
+    return torch.from_numpy(np.ascontiguousarray(rgb)).permute(0, 3, 1, 2).contiguous()
 
+
+def read_masks(path: str | Path, frames: int, size: tuple[int, int], invert: bool = False,
+               video: str | Path = "the video") -> torch.Tensor:
+    """Masks (T, 1, H, W) bool, True = hidden, for a video of ``frames`` frames of ``size``
+    (H, W): a folder of mask images (grey, 1-bit, RGB or RGBA PNG/JPG) or a mask video.
+
+    White means hidden, as ProPainter and E2FGVI read masks: a pixel is hidden when any
+    channel is above 127 of 255 (JPEG noise around black or white stays on its side);
+    alpha is composited over black, so transparent is not hidden. ``invert`` flips it.
+    A count or size that does not match names the first bad file.
+    """
+    raw, names = _load(Path(path))
+    if len(raw) != frames:
+        first_bad = names[frames] if len(raw) > frames else Path(path)
+        extra = " (the first extra mask)" if len(raw) > frames else ""
+        raise VideoIOError(f"{first_bad}{extra}: {len(raw)} masks do not match the "
+                           f"{frames} frames of {video}; give one mask per frame")
+    _check_sizes(raw, names, size, what="mask")
+    hidden = np.stack([_hidden(f, n) for f, n in zip(raw, names)])
+    return torch.from_numpy(hidden != invert)[:, None]
+
+
+def video_fps(path: str | Path) -> float | None:
+    """Frames per second stored in a video file, or None (frame folders, unknown)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == GIF_SUFFIX:
+            from PIL import Image
+
+            with Image.open(path) as image:
+                ms = float(image.info.get("duration") or 0)
+            fps = 1000.0 / ms if ms > 0 else None
+        elif path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES:
+            import imageio.v2 as iio2
+
+            with iio2.get_reader(path, format="FFMPEG") as reader:
+                fps = float(reader.get_meta_data().get("fps") or 0)
+        else:
+            return None
+    except Exception:  # read_video reports unreadable files
+        return None
+    return fps if fps and math.isfinite(fps) and fps > 0 else None
+
+
+# ---------------------------------------------------------------- writing
 
 def _to_uint8(video: torch.Tensor, path: Path) -> np.ndarray:
     if video.dim() != 4 or video.shape[1] not in (1, 3) or video.shape[0] < 1:
@@ -165,13 +257,15 @@ def _atomic_file(path: Path, write: Callable[[Path], None]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _write_mp4(tmp: Path, frames: np.ndarray, fps: float) -> None:
+def _write_ffmpeg(tmp: Path, frames: np.ndarray, fps: float, suffix: str) -> None:
     import imageio.v2 as iio2
 
+    codec, even, odd, params = _FFMPEG_OUT[suffix]
+    height, width = frames.shape[1:3]
     writer = iio2.get_writer(
-        tmp, format="FFMPEG", fps=fps, codec="libx264", pixelformat="yuv420p",
-        macro_block_size=1, quality=None, ffmpeg_params=["-crf", "12"],
-        ffmpeg_log_level="error",
+        tmp, format="FFMPEG", fps=fps, codec=codec,
+        pixelformat=odd if height % 2 or width % 2 else even, macro_block_size=1,
+        quality=None, ffmpeg_params=params, ffmpeg_log_level="error",
     )
     try:
         for frame in frames:
@@ -186,9 +280,21 @@ def _write_gif(tmp: Path, frames: np.ndarray, fps: float) -> None:
     iio.imwrite(tmp, frames, extension=".gif", duration=1000.0 / fps, loop=0)
 
 
+def _check_replaceable(path: Path) -> None:
+    """An existing output folder is replaced only if it holds nothing but our frames."""
+    if path.exists() and not path.is_dir():
+        raise VideoIOError(f"{path}: exists and is not a folder")
+    if path.is_dir():
+        other = next((p for p in path.iterdir() if not _OUR_FRAME.fullmatch(p.name)), None)
+        if other is not None:
+            raise VideoIOError(f"{path}: folder holds {other.name}, not only frame_NNNNN.png "
+                               "files; choose a new output name")
+
+
 def _write_folder(path: Path, frames: np.ndarray) -> None:
     import imageio.v3 as iio
 
+    _check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     old = None
@@ -196,8 +302,6 @@ def _write_folder(path: Path, frames: np.ndarray) -> None:
         for t, frame in enumerate(frames):
             iio.imwrite(tmp / f"frame_{t:05d}.png", frame)
         if path.exists():
-            if not path.is_dir():
-                raise VideoIOError(f"{path}: exists and is not a folder")
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
             os.replace(path, old / path.name)
         os.replace(tmp, path)
@@ -207,40 +311,60 @@ def _write_folder(path: Path, frames: np.ndarray) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_video(path: str | Path, video: torch.Tensor, fps: float = 8) -> Path:
-    """Write a (T, 3, H, W) video in [0, 1] to ``path``; returns the path.
+def check_video_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
+    """Refuse, before any work, an output :func:`write_video` cannot write or that would
+    overwrite one of ``inputs`` (same path, same file, or a folder output holding it)."""
+    from rlvid.runtime import check_writable_dir
 
-    - ``.mp4``: H.264 (libx264, yuv420p, CRF 12), playable everywhere but lossy: brightness
-      survives well, colour detail is halved in resolution (use a folder for exact frames).
-      yuv420p needs even
-      sides, so an odd height/width is padded by repeating the last row/column (with a
-      warning); read it back and the padding is there.
-    - ``.gif``: 256-colour palette (lossy), looping, ``1000/fps`` ms per frame.
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITE_SUFFIXES:
+        raise VideoIOError(f"{path}: cannot write {suffix!r}; use "
+                           f"{', '.join(WRITE_SUFFIXES[:-1])} or a folder (no suffix)")
+    target = path.resolve()
+    for item in inputs:
+        source = Path(item).resolve()
+        same = path.exists() and source.exists() and os.path.samefile(path, source)
+        if same or target == source or (suffix == "" and source.is_relative_to(target)):
+            raise VideoIOError(f"{path}: the output would overwrite the input {item}; "
+                               "choose another output name")
+    if suffix == "":
+        _check_replaceable(path)
+    elif path.is_dir():
+        raise VideoIOError(f"{path}: is a folder; give a file name or a folder without suffix")
+    check_writable_dir(path.parent)
+    return path
+
+
+def write_video(path: str | Path, video: torch.Tensor, fps: float = 8) -> Path:
+    """Write a (T, 3, H, W) video in [0, 1] to ``path`` at ``fps``; returns the path.
+
+    - ``.mp4``, ``.mov``, ``.mkv``: H.264 (libx264, CRF 12), lossy. Even sides use yuv420p,
+      playable everywhere (colour at half resolution); odd sides use yuv444p, which keeps
+      the size but some players (browsers, QuickTime) cannot play.
+    - ``.avi``: Motion JPEG (quality 2, full-resolution colour). ``.webm``: VP9 (CRF 20).
+    - ``.gif``: 256-colour palette (lossy), looping, ``1000/fps`` ms per frame (GIF stores
+      hundredths of a second).
     - any path without a suffix: a folder of ``frame_00000.png``... (lossless); an existing
-      folder at ``path`` is replaced as a whole.
+      folder at ``path`` is replaced as a whole if it holds only such frames.
 
     Written to a temporary name and renamed, so a failure never leaves a partial video.
     """
     path = Path(path)
     frames = _to_uint8(video, path)
+    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
+        raise VideoIOError(f"{path}: fps must be a positive number, got {fps}")
     suffix = path.suffix.lower()
     try:
-        if suffix == ".mp4":
-            height, width = frames.shape[1:3]
-            pad_h, pad_w = height % 2, width % 2
-            if pad_h or pad_w:
-                warnings.warn(
-                    f"{path}: mp4 needs even sides; padded {width}x{height} to "
-                    f"{width + pad_w}x{height + pad_h}", stacklevel=2,
-                )
-                frames = np.pad(frames, ((0, 0), (0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-            _atomic_file(path, lambda tmp: _write_mp4(tmp, frames, fps))
+        if suffix in _FFMPEG_OUT:
+            _atomic_file(path, lambda tmp: _write_ffmpeg(tmp, frames, fps, suffix))
         elif suffix == GIF_SUFFIX:
             _atomic_file(path, lambda tmp: _write_gif(tmp, frames, fps))
         elif suffix == "":
             _write_folder(path, frames)
         else:
-            raise VideoIOError(f"{path}: cannot write {suffix!r}; use .mp4, .gif or a folder")
+            raise VideoIOError(f"{path}: cannot write {suffix!r}; use "
+                               f"{', '.join(WRITE_SUFFIXES[:-1])} or a folder (no suffix)")
     except (VideoIOError, KeyboardInterrupt):
         raise
     except Exception as error:

@@ -24,8 +24,10 @@ from rlvid.nn.v2v import SeqToSeq, build_networks
 from rlvid.rl.ddpg import actor_loss, critic_loss, soft_update, td_target
 from rlvid.rl.replay import ReplayBuffer, Transitions
 from rlvid.runtime import (
+    CheckpointError,
     Run,
     check_finite,
+    checkpoint_kind,
     load_checkpoint,
     resolve_device,
     runs_root,
@@ -426,6 +428,9 @@ def save_translator(path: Path, net: SeqToSeq, method: str, cfg: Any) -> Path:
 
 def load_translator(path: str | Path, device: str = "cpu") -> tuple[SeqToSeq, dict[str, Any]]:
     state = load_checkpoint(path, restore_rng=False)
+    if "spec" not in state or "state_dict" not in state:
+        raise CheckpointError(f"{path}: {checkpoint_kind(state)}, not a v2v translator; pass "
+                              "model.pt or pretrained.pt of a `rlvid train v2v` run")
     net = SeqToSeq(**state["spec"]).to(device)
     net.load_state_dict(state["state_dict"])
     return net.eval(), state
