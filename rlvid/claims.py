@@ -307,11 +307,15 @@ def load_tables(directory: str | Path) -> Tables:
     return tables
 
 
-def evaluate_claims(directory: str | Path) -> list[dict[str, str]]:
-    """One row per claim: paper, where, statement, paper's number, ours, verdict, reason."""
+def evaluate_claims(directory: str | Path,
+                    only: tuple[str, ...] | list[str] | None = None) -> list[dict[str, str]]:
+    """One row per claim: paper, where, statement, paper's number, ours, verdict, reason.
+    ``only``: just the claims judged from one of these tables (a notebook's own)."""
     tables = load_tables(directory)
     out = []
     for claim in CLAIMS:
+        if only is not None and not set(claim.tables) & set(only):
+            continue
         v = claim.evaluate(tables)
         profile = next((tables[t]["provenance"].get("profile") for t in claim.tables
                         if t in tables), None)

@@ -240,13 +240,13 @@ class Table:
     # ------------------------------------------------------------ width
 
     def column_width(self, col: _Column) -> float:
-        """Estimated pixels a column needs: numbers never wrap, text and headers wrap at
-        spaces (text cells at about ``TEXT_MAX_CHARS``)."""
+        """Estimated pixels a column needs: numbers never wrap; text and headers wrap at
+        spaces (text longer than ``SHORT_TEXT_CHARS`` can wrap down to its longest word)."""
         cells = [self.cell_text(r.get(col.key)) for r in self.rows + self.reference_rows]
         if col.numeric:
             chars = max([len(c) for c in cells] + [0])
         else:
-            chars = max([min(len(c), TEXT_MAX_CHARS) for c in cells] + [0])
+            chars = max([min(len(c), SHORT_TEXT_CHARS) for c in cells] + [0])
             chars = max([chars] + [len(w) for c in cells for w in c.split()])
         chars = max([chars] + [len(w) for w in col.header.split()])
         return chars * CHAR_PX + CELL_PAD_PX

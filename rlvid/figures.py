@@ -82,7 +82,8 @@ def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     pre = [e for e in h["rlv2v"] if e["phase"] == "pretrain"]
     rl = [e for e in h["rlv2v"] if e["phase"] == "rl"]
     step = lambda es: [e["step"] for e in es]
-    fig, axes = plt.subplots(1, 4, figsize=(11, 2.6))
+    fig, axes = plt.subplots(2, 2, figsize=(7, 4.6))
+    axes = list(axes.flat)
     curves(axes[0], {"G, P: L (eq. 10)": (step(pre), [e["loss_gp"] for e in pre]),
                      "D: −L": (step(pre), [e["loss_d"] for e in pre])},
            "pretraining step", "loss", "RL-V2V-GAN pretraining")

@@ -131,20 +131,29 @@ def method_table(summary: Sequence[Mapping[str, Any]], reference: Sequence[Mappi
                       notes="; ".join(x for x in (spread, notes) if x))
 
 
-def network_table(rows: Sequence[Mapping[str, Any]],
-                  baselines: Mapping[str, Mapping[str, int]] | None = None) -> Any:
-    """RL-V2V-GAN's Table 1 read off the built networks (:func:`rlvid.nn.table1`), with
-    the baselines' networks as extra rows."""
-    shown = [{"network": r["network"], "encoder": r["encoder"], "decoder": r["decoder"],
-              "final function": r["final"],
-              "parameters": ", ".join(f"{k} {v:,}" for k, v in r["parameters"].items())}
-             for r in rows]
-    ref = [{"network": name, "encoder": "as G", "decoder": "per-frame convs",
-            "final function": "–",
-            "parameters": ", ".join(f"{k} {v:,}" for k, v in nets.items())}
-           for name, nets in (baselines or {}).items()]
-    return html_table(shown, reference_rows=ref, caption="Table 1: the networks, read off "
-                      "the code", reference_label="baselines (frame-based per-frame nets)")
+def network_table(cfg: Any, data: Any,
+                  baselines: Sequence[str] = ("recycle", "cyclegan")) -> Any:
+    """RL-V2V-GAN's Table 1 read off the built networks (:func:`rlvid.nn.table1`), then
+    the parameter counts of the baselines' networks. Builds networks: it draws from
+    torch's global random generator."""
+    import torch
+
+    from rlvid.nn import count_parameters, table1
+    from rlvid.train.v2v import TrainingData, make_method
+
+    rows = [{"network": r["network"], "encoder": r["encoder"], "decoder": r["decoder"],
+             "final function": r["final"],
+             "parameters": ", ".join(f"{k} {v:,}" for k, v in r["parameters"].items())}
+            for r in table1(cfg.v2v, cfg.data.size)]
+    train = TrainingData.from_dataset(data, torch.device("cpu"))
+    for name in baselines:
+        nets = make_method(name, cfg, train, torch.device("cpu")).nets
+        rows.append({"network": f"{name} (baseline)", "encoder": "as G",
+                     "decoder": "per-frame convolutions", "final function": "as G, D",
+                     "parameters": ", ".join(f"{k} {count_parameters(m):,}"
+                                             for k, m in nets.items())})
+    return html_table(rows, caption="Table 1: the networks, read off the code",
+                      notes="RPB and URB: the paper's blocks (§3.4, Figure 4)")
 
 
 def training_times(rows: Sequence[Mapping[str, Any]],

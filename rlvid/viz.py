@@ -35,15 +35,16 @@ def show_video(
     videos: torch.Tensor | Sequence[torch.Tensor],
     titles: Sequence[str] | None = None,
     fps: float = 4,
-    inches: float = 1.8,
+    inches: float | None = None,
     dpi: int = 72,
 ) -> Any:
     """An inline looping player (IPython ``HTML``) for one video or several side by side.
 
     Videos are (T, C, H, W) in [0, 1]; shorter ones hold their last frame. The HTML is made
     by ``FuncAnimation.to_jshtml`` with embedded PNG frames at a low ``dpi`` so it stays
-    small, and its element ids are derived from the content, so the same videos give the
-    same HTML (stable notebook outputs).
+    small (``inches`` per video: by default at most 1.8, less for many videos, so the row
+    stays within about 680 px), and its element ids are derived from the content, so the
+    same videos give the same HTML (stable notebook outputs).
     """
     from IPython.display import HTML
 
@@ -52,6 +53,8 @@ def show_video(
     if titles is not None and len(titles) != len(frames):
         raise ValueError(f"show_video: {len(titles)} titles for {len(frames)} videos")
     length = max(len(f) for f in frames)
+    if inches is None:  # the row of players fits the book's ~700 px column
+        inches = min(1.8, 9.2 / len(frames))
     fig = Figure(figsize=(inches * len(frames), inches * 1.15), dpi=dpi)
     axes = fig.subplots(1, len(frames), squeeze=False)[0]
     images = []
@@ -237,9 +240,7 @@ def method_points(
     for k, (name, x) in enumerate((reference or {}).items()):
         if x is None or not np.isfinite(x):
             continue
-        ax.axvline(x, color=f"C{k + 1}", ls="--", lw=1)
-        ax.annotate(name, (x, len(names) - 0.5), fontsize=7, color=f"C{k + 1}",
-                    rotation=90, va="top", ha="right")
+        ax.axvline(x, color=f"C{k + 1}", ls="--", lw=1, label=name)
     ax.set_yticks(range(len(names)), names, fontsize=8)
     ax.set_ylim(-0.6, len(names) - 0.4)
     ax.invert_yaxis()
@@ -279,9 +280,22 @@ def method_panels(
         method_points(ax, values, reference, metric_label(metric, k))
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color="0.6", marker="o", ls="", markersize=3, label="one seed"),
+               Line2D([], [], color="tab:blue", marker="o", ls="-", markersize=5,
+                      label="mean, 95% t-interval over seeds")]
+    seen: dict[str, Any] = {}
+    for ax in axes.flat:
+        for handle, text in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(text, handle)
+    fig.legend(handles + list(seen.values()), [h.get_label() for h in handles] + list(seen),
+               loc="upper center", ncol=min(4, len(handles) + len(seen)), fontsize=7,
+               frameon=False)
     if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
+        fig.suptitle(title, fontsize=9, y=1.02)
+    top = 1 - 0.35 / fig.get_figheight()
+    fig.tight_layout(rect=(0, 0, 1, top))
     return fig
 
 

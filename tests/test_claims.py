@@ -78,3 +78,10 @@ def test_flower_claim_is_judged_against_the_twin(tmp_path: Path) -> None:
     write_table("flower", rows + [twin], cfg, directory=tmp_path)
     claim = next(r for r in evaluate_claims(tmp_path) if r["where"] == "§6.1, Table 3")
     assert claim["verdict"] == NOT_REPRODUCED and "content" in claim["reason"]
+
+
+def test_only_the_claims_of_a_table(tmp_path: Path) -> None:
+    rows = evaluate_claims(tmp_path, only=["synthetic"])
+    assert rows and all(r["paper"] == "RL-V2V-GAN" for r in rows)
+    assert len(rows) == sum("synthetic" in c.tables for c in CLAIMS)
+    assert evaluate_claims(tmp_path, only=["nothing"]) == []
