@@ -168,21 +168,23 @@ def _test_pause(marker: Path, timeout: float = 120.0) -> None:
         time.sleep(0.01)
 
 
-def check_writable_dir(path: str | Path) -> Path:
-    """Refuse, in one line, a folder that cannot be created or written in: one below a
-    file, or in a place without write permission. Creates nothing."""
+def check_writable_dir(path: str | Path, label: str | Path | None = None) -> Path:
+    """Refuse, in one line naming ``label`` (default ``path``), a folder that cannot be
+    created or written in: one below a file, or in a place without write permission.
+    Creates nothing."""
     path = Path(path)
     probe = path
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
     if not probe.is_dir():
-        where = "exists and is not a folder" if probe == path else f"{probe} is a file"
-        raise RlvidError(f"{path}: cannot be used as a folder ({where})")
+        raise RlvidError(f"{path} is a file, not a folder" if probe == path and label is None
+                         else f"{label or path}: cannot write there, {probe} is a file")
     try:
         with tempfile.TemporaryFile(dir=probe):
             pass
     except OSError as exc:
-        raise RlvidError(f"{path}: cannot write in {probe} ({exc.strerror or exc})") from None
+        raise RlvidError(f"{label or path}: cannot write in {probe} "
+                         f"({exc.strerror or exc})") from None
     return path
 
 
@@ -224,7 +226,7 @@ def load_checkpoint(path: str | Path, restore_rng: bool = True) -> dict[str, Any
     try:
         state = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # truncated, corrupt, or not a torch file at all
-        reason = (str(exc).strip().splitlines() or [""])[0][:120]
+        reason = (str(exc).strip().splitlines() or [""])[0].split(". ")[0][:120]
         raise CheckpointError(f"{path}: not a readable checkpoint "
                               f"({type(exc).__name__}: {reason})") from None
     if not isinstance(state, dict):

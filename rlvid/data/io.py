@@ -168,11 +168,11 @@ def _check_sizes(frames: list[np.ndarray], names: list[Path], size: tuple[int, i
         if frame.shape[:2] != tuple(want):
             where = name if name.is_dir() or name.suffix.lower() in FRAME_SUFFIXES \
                 else f"{name} (frame {t})"
-            ref = "the video" if size else names[0].name
-            raise VideoIOError(
-                f"{where}: {what} size {frame.shape[1]}x{frame.shape[0]} differs from "
-                f"{want[1]}x{want[0]} of {ref}; all frames must have one size"
-            )
+            ref, rule = ((f"the video's {want[1]}x{want[0]}", "each mask must match it")
+                         if size else (f"{want[1]}x{want[0]} of {names[0].name}",
+                                       "all frames must have one size"))
+            raise VideoIOError(f"{where}: {what} size {frame.shape[1]}x{frame.shape[0]} "
+                               f"differs from {ref}; {rule}")
 
 
 def read_video(path: str | Path) -> torch.Tensor:
@@ -332,7 +332,7 @@ def check_video_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> P
         _check_replaceable(path)
     elif path.is_dir():
         raise VideoIOError(f"{path}: is a folder; give a file name or a folder without suffix")
-    check_writable_dir(path.parent)
+    check_writable_dir(path.parent, label=path)
     return path
 
 
