@@ -124,11 +124,36 @@ def method_table(summary: Sequence[Mapping[str, Any]], reference: Sequence[Mappi
     rows = [{"method": r["method"], **stats(r, present, scale=SCALE)} for r in ordered]
     ref = [{"method": r["method"], **stats(r, present, scale=SCALE)} for r in reference]
     seeds = sorted({int(r["seeds"]) for r in ordered if "seeds" in r})
-    spread = (f"mean ± standard deviation over {seeds[0]} seed{'s' if seeds[0] > 1 else ''}"
-              if len(seeds) == 1 else "mean ± standard deviation over seeds")
+    spread = ("" if not seeds else "mean ± standard deviation over seeds" if len(seeds) > 1
+              else f"mean ± standard deviation over {seeds[0]} seed{'s' if seeds[0] > 1 else ''}")
     return html_table(rows, reference_rows=ref, columns=columns, caption=caption,
                       best={m: DIRECTION[m] for m in present if m in DIRECTION},
                       notes="; ".join(x for x in (spread, notes) if x))
+
+
+STYLE_GROUPS = {
+    "content kept and target style reached": ("edge_ssim", "mask_iou", "target_share",
+                                              "colour_fd"),
+    "closeness to the twin and temporal coherence": ("perceptual", "psnr", "ssim", "ewarp",
+                                                     "flicker"),
+}
+
+
+def show_style_tables(summary: Sequence[Mapping[str, Any]],
+                      reference: Sequence[Mapping[str, Any]], title: str,
+                      notes: str = "") -> None:
+    """The style experiments' results as two tables (content and style; twin and
+    coherence), each with the reference rows; columns a table has no value for are left
+    out (no twin: no PSNR)."""
+    from IPython.display import display
+
+    from rlvid.train.evaluate_style import METHOD_ORDER
+
+    for name, metrics in STYLE_GROUPS.items():
+        if not any(f"{m}_mean" in r or m in r for r in [*summary, *reference] for m in metrics):
+            continue
+        display(method_table(summary, reference, metrics, caption=f"{title}: {name}",
+                             order=METHOD_ORDER, notes=notes))
 
 
 def network_table(cfg: Any, data: Any,
@@ -170,4 +195,5 @@ def training_times(rows: Sequence[Mapping[str, Any]],
 
 
 __all__ = ["LEVEL_UNITS", "Stat", "dataset_counts", "method_table", "network_table",
-           "profile_sizes", "sweep_table", "training_times", "valid_pair_summary"]
+           "profile_sizes", "show_style_tables", "sweep_table", "training_times",
+           "valid_pair_summary"]
