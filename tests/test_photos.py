@@ -207,6 +207,8 @@ def test_comparison_sentences_follow_the_numbers():
         "better": {"hidden_mse": 0.01, "hidden_psnr": 20.0, "ssim": 0.95},
         "mixed": {"hidden_mse": 0.01, "hidden_psnr": 20.0, "ssim": 0.85},
     })
-    assert lines[0].startswith("ROVR beats worse: better on hidden_mse 0.02 vs 0.03")
-    assert lines[1].startswith("ROVR loses to better: better on nothing;")
-    assert lines[2].startswith("ROVR is mixed against mixed: better on ssim 0.9 vs 0.85;")
+    assert lines[0] == ("ROVR beats worse on every score: hidden_mse 0.02 vs 0.03, "
+                        "hidden_psnr 17 vs 15.2, ssim 0.9 vs 0.8.")
+    assert lines[1].startswith("ROVR loses to better on every score: hidden_mse 0.02 vs 0.01")
+    assert lines[2] == ("ROVR is mixed against mixed: better on ssim 0.9 vs 0.85; not better "
+                        "on hidden_mse 0.02 vs 0.01, hidden_psnr 17 vs 20.")

@@ -123,9 +123,13 @@ def comparison_sentences(ours: str, scores: dict[str, float],
             a, b = scores[key], ref[key]
             better = a > b if higher else a < b
             (wins if better else losses).append(f"{key} {a:.4g} vs {b:.4g}")
-        verdict = "beats" if not losses else "loses to" if not wins else "is mixed against"
-        lines.append(f"{ours} {verdict} {name}: better on {', '.join(wins) or 'nothing'}; "
-                     f"not better on {', '.join(losses) or 'nothing'}.")
+        if not losses:
+            lines.append(f"{ours} beats {name} on every score: {', '.join(wins)}.")
+        elif not wins:
+            lines.append(f"{ours} loses to {name} on every score: {', '.join(losses)}.")
+        else:
+            lines.append(f"{ours} is mixed against {name}: better on {', '.join(wins)}; "
+                         f"not better on {', '.join(losses)}.")
     return lines
 
 
