@@ -156,6 +156,26 @@ def show_style_tables(summary: Sequence[Mapping[str, Any]],
                              order=METHOD_ORDER, notes=notes))
 
 
+def seams_table(seams: Mapping[str, Any]) -> Any:
+    """E_warp (x1000) of frame pairs that cross a window boundary and of those inside a
+    window, for a long video translated in windows (:func:`window_seams`); the source
+    video itself is the reference row."""
+    label = metric_label("ewarp", 1e3)
+    rows = [{"translation": text, "boundary pairs": seams[f"{key}_ewarp_boundary"] * 1e3,
+             "pairs within windows": seams[f"{key}_ewarp_within"] * 1e3}
+            for key, text in (("carried", "windows, state carried"),
+                              ("reset", "windows, state reset"))]
+    ref = [{"translation": "the source video itself",
+            "boundary pairs": seams["source_ewarp_boundary"] * 1e3,
+            "pairs within windows": seams["source_ewarp_within"] * 1e3}]
+    gap = seams["max_diff_carried_vs_single_pass"]
+    return html_table(rows, reference_rows=ref, caption=f"{label}, by frame pair",
+                      reference_label="reference: the source's own E_warp",
+                      notes=f"{seams['frames']} frames in windows of {seams['window']}; "
+                            "largest difference between the windowed and the one-pass "
+                            "translation: " + ("below 1e-5" if gap < 1e-5 else f"{gap:.3g}"))
+
+
 def network_table(cfg: Any, data: Any,
                   baselines: Sequence[str] = ("recycle", "cyclegan")) -> Any:
     """RL-V2V-GAN's Table 1 read off the built networks (:func:`rlvid.nn.table1`), then
@@ -195,5 +215,5 @@ def training_times(rows: Sequence[Mapping[str, Any]],
 
 
 __all__ = ["LEVEL_UNITS", "Stat", "dataset_counts", "method_table", "network_table",
-           "profile_sizes", "show_style_tables", "sweep_table", "training_times",
+           "profile_sizes", "seams_table", "show_style_tables", "sweep_table", "training_times",
            "valid_pair_summary"]
