@@ -17,7 +17,7 @@ from rlvid.data.folders import load_video_folder
 from rlvid.data.masked import MaskedVideoSet, make_masked_set, mask_videos
 from rlvid.data.v2v_sets import V2V_NAMES, V2VDataset, load_v2v_dataset
 from rlvid.errors import RlvidError
-from rlvid.runtime import atomic_write_bytes
+from rlvid.runtime import atomic_write_bytes, check_writable_dir
 
 NAMES = (*V2V_NAMES, "masked")
 
@@ -83,7 +83,7 @@ def _cmd_make(args: argparse.Namespace) -> int:
 
     cfg = config_from_args(args)
     names = NAMES if args.name == "all" else (args.name,)
-    out = Path(args.out) if args.out else None
+    out = check_writable_dir(args.out) if args.out else None
     for name in names:
         start = time.perf_counter()
         if args.from_folder:
@@ -112,6 +112,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from rlvid.cli import config_from_args
 
     cfg = config_from_args(args)
+    png = Path(args.out or Path("build") / "data" / f"{args.name}_{cfg.profile}.png")
+    if png.suffix.lower() != ".png" or png.is_dir():
+        raise RlvidError(f"{png}: --out must be a .png file name")
+    check_writable_dir(png.parent, label=png)
     built = build(args.name, cfg, args.seed)
     for label, dataset in built.items():
         print("\n".join(describe(label, dataset)))
@@ -119,7 +123,6 @@ def _cmd_show(args: argparse.Namespace) -> int:
             counts = ", ".join(f"{k} {v}" for k, v in dataset.counts().items())
             print(f"  counts: {counts}")
     first = next(iter(built.values()))
-    png = Path(args.out or Path("build") / "data" / f"{args.name}_{cfg.profile}.png")
     write_png(png, sample_image(first))
     print(f"sample: {png}")
     return 0
@@ -127,14 +130,14 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``data make`` and ``data show`` to the ``rlvid`` command."""
-    from rlvid.cli import add_config_args
+    from rlvid.cli import add_config_args, whole_number
 
     data = subparsers.add_parser("data", help="build, cache and inspect datasets")
     sub = data.add_subparsers(dest="data_command", metavar="COMMAND")
     make = sub.add_parser("make", help="generate (or load from the cache) a dataset")
     make.add_argument("name", choices=(*NAMES, "all"))
     add_config_args(make)
-    make.add_argument("--seed", type=int, default=0)
+    make.add_argument("--seed", type=whole_number(0), default=0)
     make.add_argument("--out", default=None, help="also write each set to DIR/<set>.npz")
     make.add_argument("--from-folder", default=None, metavar="DIR",
                       help="masked only: mask real videos from DIR (mp4 files or clip folders)")
@@ -144,7 +147,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show = sub.add_parser("show", help="counts, shapes and a sample image of a dataset")
     show.add_argument("name", choices=NAMES)
     add_config_args(show)
-    show.add_argument("--seed", type=int, default=0)
+    show.add_argument("--seed", type=whole_number(0), default=0)
     show.add_argument("--out", default=None, help="sample PNG (default build/data/NAME_P.png)")
     show.set_defaults(func=_cmd_show)
     data.set_defaults(func=lambda args: (data.print_help(), 2)[1])
