@@ -48,12 +48,15 @@ procedural: str = "flowers"  # procedural dataset used when no folder is given: 
 test_share: float = 0.25  # share of the X and Y clips held out for evaluation
 iterations_share: Optional[float] = None  # share of the profile's training iterations; None: 0.7 at cpu, else 1
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import torch
 
 from rlvid.config import load_config
+from rlvid.display import show_definitions, show_list, show_table
+from rlvid.figures import v2v_training_curves
 from rlvid.metrics import metric_backends
+from rlvid.report import method_table, show_style_tables, training_times
 from rlvid.results import aggregate_seeds, results_dir, write_table
 from rlvid.train.evaluate_style import (
     CLASSIFIER_STEPS,
@@ -66,10 +69,9 @@ from rlvid.train.evaluate_style import (
     run_style_experiment,
     scaled_iterations,
     style_folders,
-    summary_rows,
     table_rows,
 )
-from rlvid.viz import frame_grid, show_video, table
+from rlvid.viz import frame_grid, method_panels, show_video
 
 share = iterations_share if iterations_share is not None else (0.7 if profile == "cpu" else 1.0)
 base = load_config(profile)
@@ -80,19 +82,30 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{
 
 # %% [markdown]
 # ## The folders
-
-# %% tags=["nbval-ignore-output"]
-work = results_dir(cfg.profile).parent / "your_videos"
-folders = style_folders(x_dir, y_dir, z_dir, zbar_dir, procedural, cfg.data, work)
-for name, folder in folders.items():
-    print(f"{name:5s} {folder}")
+#
+# With no folder given, a procedural dataset is written to folders under the build folder
+# and read back through the same loader as yours.
 
 # %%
+work = results_dir(cfg.profile).parent / "your_videos"
+folders = style_folders(x_dir, y_dir, z_dir, zbar_dir, procedural, cfg.data, work)
 T = cfg.data.video_len
 videos = load_style_folders(folders["x"], folders["y"], folders["z"], folders["zbar"],
                             size=cfg.data.size, T=T, test_share=test_share)
-print("clips (images for zbar):", videos.counts())
-fig = frame_grid({"X": videos.x[0], "Y": videos.y[0], "Z": videos.z[0], "Z̄": videos.zbar[:T]})
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+show_definitions({k: str(v) for k, v in folders.items()}, caption="Folders read")
+
+# %% tags=["hide-input"]
+show_table([{"set": k, "clips (images for zbar)": n} for k, n in videos.counts().items()],
+           caption=f"Clips of {T} frames cut from the folders")
+
+# %% [markdown]
+# **Figure 1.** One clip of each training set (Z̄: still images), frames in time from left
+# to right.
+
+# %% tags=["hide-input"]
+frame_grid({"X": videos.x[0], "Y": videos.y[0], "Z": videos.z[0], "Z̄": videos.zbar[:T]})
 plt.show()
 
 # %% [markdown]
@@ -132,8 +145,11 @@ plt.show()
 judge = fit_style_judge(videos.x_test, videos.y_test, videos.zbar,
                         steps=CLASSIFIER_STEPS[cfg.profile], seed=0)
 reference = folder_reference_rows(videos, lambda out, src: evaluate_style(out, src, judge))
-print(f"domain classifier: {judge.describe()}")
-table(summary_rows([], reference))
+
+# %% tags=["hide-input"]
+show_definitions({"domain classifier": judge.describe()})
+method_table([], reference, ["edge_ssim", "target_share", "colour_fd", "ewarp", "flicker"],
+             caption="What the reference clips score")
 
 # %% [markdown]
 # ## Training every method with every seed
@@ -143,41 +159,73 @@ runs = results_dir(cfg.profile).parent / "runs" / "v2v"
 experiment = run_style_experiment(cfg, videos, videos.x_test,
                                   lambda out: evaluate_style(out, videos.x_test, judge),
                                   runs, dataset="your_videos")
-for method in ("rlv2v", "recycle", "cyclegan"):
-    seconds = [r["train_s"] for r in experiment.rows if r["method"] == method]
-    print(f"{method:9s} training time per seed: {sum(seconds) / len(seconds):.1f} s")
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+training_times(experiment.rows)
 
 # %% [markdown]
 # ## Results
-#
-# Mean ± standard deviation over the seeds on the held-out X clips (higher is better for
-# edge_ssim and target_share; lower for colour_fd, ewarp and flicker).
 
 # %%
 summary = aggregate_seeds(experiment.rows, keys=["method"])
-backends = {"flow": metric_backends()["flow"], "domain_classifier": judge.describe()}
-print(f"profile {cfg.profile}; seeds {list(cfg.seeds)}; flow (E_warp): {backends['flow']}")
-table(summary_rows(summary, reference))
 
-# %%
+# %% tags=["hide-input"]
+backends = {"flow": metric_backends()["flow"], "domain_classifier": judge.describe()}
 source = "procedural " + procedural if x_dir is None else "user folders"
 path = write_table("your_videos", table_rows(source, experiment.rows, reference), cfg, backends,
                    notes=f"twin-free metrics; data: {source}; per-seed rows; identity and "
                          f"held-out Y are reference rows; iterations share {share:g}")
-for line in comparison_sentences(summary):
-    print(line)
+
+# %% [markdown]
+# **Figure 2.** Each method's score on the twin-free metrics (one panel per metric; the
+# arrow says which way is better). Grey dots are single seeds; the blue point is the mean
+# over seeds with its 95% confidence interval (Student t over seeds; no bar with one seed).
+# Dashed lines: the reference rows (the untranslated source and real held-out Y clips).
+# Doing nothing scores edge SSIM 1, so read edge SSIM together with target share.
+
+# %% tags=["hide-input"]
+method_panels(experiment.rows, ["edge_ssim", "target_share", "colour_fd", "ewarp", "flicker"],
+              order=METHOD_ORDER, reference_rows=reference,
+              scale={"ewarp": 1e3, "flicker": 1e3})
+plt.show()
+
+# %% tags=["hide-input"]
+show_style_tables(summary, reference, f"Your videos ({source})",
+                  notes=f"E_warp flow: {backends['flow']}")
+
+# %% [markdown]
+# ### What the numbers say
+#
+# Computed from the table above, not written by hand. There is no paper number to set
+# beside these: the paper's Tables 5 and 6 use a proprietary dataset.
+
+# %% tags=["hide-input"]
+show_list(comparison_sentences(summary), caption="RL-V2V-GAN against each other method")
 
 # %% [markdown]
 # ## Samples
 #
-# The training domains, then one held-out X clip and each method's output (first seed).
+# **Figure 3.** The training domains, then one held-out X clip and each method's output
+# (first seed), frames in time from left to right.
 
-# %%
+# %% tags=["hide-input"]
 outputs = {m: experiment.outputs[m][cfg.seeds[0]][0] for m in METHOD_ORDER}
-fig = frame_grid({"X": videos.x[1 % len(videos.x)], "Y": videos.y[1 % len(videos.y)],
-                  "Z": videos.z[1 % len(videos.z)], "Z̄": videos.zbar[T:2 * T],
-                  "source": videos.x_test[0], **outputs})
+frame_grid({"X": videos.x[1 % len(videos.x)], "Y": videos.y[1 % len(videos.y)],
+            "Z": videos.z[1 % len(videos.z)], "Z̄": videos.zbar[T:2 * T],
+            "source": videos.x_test[0], **outputs})
 plt.show()
 
-# %%
+# %% [markdown]
+# The held-out clip and its translations as an animation (4 frames per second):
+
+# %% tags=["hide-input", "nbval-ignore-output"]
 show_video([videos.x_test[0], *outputs.values()], titles=["source", *outputs], fps=4)
+
+# %% [markdown]
+# ## How training went
+#
+# **Figure 4.** First-seed training curves, as on the synthetic page.
+
+# %% tags=["hide-input"]
+v2v_training_curves(experiment.histories)
+plt.show()

@@ -423,12 +423,14 @@ def definitions(pairs: Mapping[str, Any] | Sequence[tuple[str, Any]],
     head = f"<p style='margin:0.3em 0'><strong>{html.escape(caption)}</strong></p>" \
         if caption else ""
     body = "".join(
-        f"<dt style='font-weight:600;margin-top:0.3em'>{html.escape(str(k))}</dt>"
-        f"<dd style='margin:0 0 0 1.5em'>{html.escape(fmt(v))}</dd>" for k, v in items)
+        f"<dt style='font-weight:600;margin:0'>{html.escape(str(k))}</dt>"
+        f"<dd style='margin:0'>{html.escape(fmt(v))}</dd>" for k, v in items)
     width = max([len(str(k)) for k, _ in items] + [0])
     text = "\n".join(([caption] if caption else [])
                      + [f"{str(k):>{width}}: {fmt(v)}" for k, v in items])
-    return HTMLBlock(_block(f"{head}<dl style='margin:0.2em 0 0.8em 0'>{body}</dl>"), text)
+    grid = ("display:grid;grid-template-columns:max-content minmax(0,1fr);gap:0.15em 1em;"
+            "margin:0.2em 0 0.8em 0;font-size:0.95em")
+    return HTMLBlock(_block(f"{head}<dl style='{grid}'>{body}</dl>"), text)
 
 
 def show_list(items: Sequence[str], caption: str = "") -> None:
