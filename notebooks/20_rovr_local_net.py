@@ -24,6 +24,11 @@
 # worst. This page re-runs that check on our masked-video task (issue 3: four boxes per
 # frame, a handful of valid pairs per target).
 #
+# **What the paper claims here** (§7.1, Table 1). The pretrained local network reconstructs
+# best with the best conditioning frames and worst with the worst: MSE per frame 16,933 ±
+# 1,594 (best) < 19,827 ± 1,655 (random) < 20,406 ± 1,257 (worst), on an unstated scale.
+# The ratios to random, 0.854 and 1.029, are what our numbers can be compared with.
+#
 # Choices we made (all on the errata page): $\Gamma$ pastes the known pixels of the
 # target back over its output, so only hidden pixels are generated; $\mathcal{L}_P$ is the
 # VGG16 feature distance of eq. (1) with unit layer weights $w_l$; $\lambda_i =
@@ -36,16 +41,25 @@ from typing import Optional
 profile: str = "cpu"  # smoke | cpu | paper
 seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
+from rlvid.display import show_claims, show_definitions
+from rlvid.figures import (
+    lambda_schedule_plot,
+    rovr_reconstructions,
+    stage_curves,
+    table1_figure,
+)
 from rlvid.metrics import metric_backends
-from rlvid.results import write_table
+from rlvid.report import seed_order_table, show_rovr_table1
+from rlvid.results import results_dir, write_table
 from rlvid.train import rovr as R
-from rlvid.viz import frame_grid, table
+from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -57,8 +71,7 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}: {n} test videos of {t} f
       f"{test.videos.shape[-1]}x{test.videos.shape[-1]} px; Gamma channels "
       f"{cfg.rovr.unet_channels}, {cfg.rovr.local_iterations} iterations of batch "
       f"{cfg.rovr.local_batch_size}")
-for k, v in backends.items():
-    print(f"{k:>20}: {v}")
+show_definitions(backends, caption="Metric backends")
 
 # %% [markdown]
 # ## The weight schedule
@@ -66,16 +79,13 @@ for k, v in backends.items():
 # The paper grows $\lambda$ "exponentially from 0 to 0.9"; the authors' code uses
 # $1 - g$ with $g = 0.1 + 0.9\cdot 0.9993^i$, a saturating exponential. We use the same
 # shape scaled to the run length.
+#
+# **Figure 1.** The weight $\lambda$ of the perceptual term in $\mathcal{L}_R$ over
+# $\Gamma$'s pretraining: most of the run is spent near 0.9.
 
-# %%
+# %% tags=["hide-input"]
 steps = np.arange(cfg.rovr.local_iterations + 1)
-lams = [R.lambda_schedule(int(i), cfg.rovr) for i in steps]
-plt.figure(figsize=(4, 2.2))
-plt.plot(steps, lams)
-plt.xlabel("iteration")
-plt.ylabel("lambda")
-plt.title("perceptual weight in L_R")
-plt.tight_layout()
+lambda_schedule_plot(steps, [R.lambda_schedule(int(i), cfg.rovr) for i in steps])
 plt.show()
 
 # %% [markdown]
@@ -90,67 +100,76 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 rows, raw = R.table1(cfg, progress=True)
 
+# %% tags=["hide-input"]
+path = write_table("rovr_table1", rows, cfg, backends,
+                   notes="ROVR Table 1: MSE per frame (mean over pixels, [0,1]) of the "
+                         "pretrained local net with best/worst/random conditioning pairs; "
+                         "mean over seeds, per-frame std averaged over seeds.")
+
 # %% [markdown]
 # Our MSE is the mean over the pixels of a frame in $[0, 1]$ units (all pixels; known pixels
 # are exact, so the error sits in the hidden ones). The paper's figures (16,933 etc.) are
 # on an unstated scale, probably a sum over pixels or 0-255 values; only the *ratios to
 # random* are comparable, and they are given for both.
+#
+# **Figure 2.** $\Gamma$'s MSE with each conditioning pair (left) and its ratio to the MSE
+# with random pairs (right): grey dots are seeds, the blue point the mean with its 95%
+# confidence interval (Student t over seeds; no bar with one seed), red crosses the paper's
+# ratios. Look for best left of 1 and worst right of it, as the paper's crosses are.
 
-# %%
-show = [{"conditioning": r["conditioning"],
-         "MSE (ours)": round(r["mse_mean"], 5),
-         "per-frame std": round(r["mse_frame_std"], 5),
-         "seed std": round(r["mse_seed_std"], 5),
-         "MSE / random": round(r["mse_vs_random"], 3),
-         "paper MSE": r["paper_mse_mean"], "paper std": r["paper_mse_std"],
-         "paper / random": round(r["paper_mse_vs_random"], 3),
-         "PSNR dB": round(r["psnr"], 2),
-         "perceptual": round(r["perceptual"], 4),
-         "L_P (VGG)": round(r["vgg_lp"], 4)} for r in rows]
-table(show)
+# %% tags=["hide-input"]
+table1_figure(raw, {k: v / R.PAPER_TABLE1["random"][0] for k, (v, _) in R.PAPER_TABLE1.items()})
+plt.show()
 
-# %%
-by = {r["conditioning"]: r["mse_mean"] for r in rows}
-order_ok = by["best"] < by["random"] < by["worst"]
-print("best < random < worst:", order_ok)
-for seed in cfg.seeds:
-    m = {k: float(raw[seed][k]["mse"].mean()) for k in ("best", "random", "worst")}
-    print(f"seed {seed}: best {m['best']:.5f}  random {m['random']:.5f}  worst {m['worst']:.5f}"
-          f"  ordered: {m['best'] < m['random'] < m['worst']}")
+# %% tags=["hide-input"]
+show_rovr_table1(rows)
 
 # %% [markdown]
-# **Reading it.** With the best pair every hidden pixel of the target is visible in one of
-# the conditioning frames, so a $\Gamma$ that has learned to copy from them reconstructs the
+# ### Verdict
+#
+# With the best pair every hidden pixel of the target is visible in one of the
+# conditioning frames, so a $\Gamma$ that has learned to copy from them reconstructs the
 # holes well; with the worst pair it sees none of them and must guess from the surroundings.
-# Compare the *MSE / random* column with the paper's ratios (0.854 best, 1.029 worst): the
-# absolute values are on different scales, the ratios are not. If the ordering above prints
-# `False` for a seed, that seed's $\Gamma$ has not yet learned to use its conditioning
-# frames (e.g. at the `smoke` profile, with only a few iterations): it then fills every hole
-# the same way and the three policies tie within noise.
+# If the order fails for a seed, that seed's $\Gamma$ has not yet learned to use its
+# conditioning frames (e.g. at the `smoke` profile, with only a few iterations): it then
+# fills every hole the same way and the three policies tie within noise. The claim, judged
+# on this run's table by `rlvid.claims`:
 
-# %%
-path = write_table("rovr_table1", rows, cfg, backends,
-                   notes="ROVR Table 1: MSE per frame (mean over pixels, [0,1]) of the "
-                         "pretrained local net with best/worst/random conditioning pairs; "
-                         "mean over seeds, per-frame std averaged over seeds.")
-print("wrote", path.name)
+# %% tags=["hide-input"]
+seed_order_table(raw)
+
+# %% tags=["hide-input"]
+show_claims(evaluate_claims(results_dir(cfg.profile), only=["rovr_table1"]))
+
+# %% [markdown]
+# ## How pretraining went
+#
+# **Figure 3.** $\Gamma$'s pretraining curves for every seed, from its TensorBoard log: the
+# loss $\mathcal{L}_R$ (whose perceptual weight grows with $\lambda$) and its MSE term
+# (per pixel, [0, 1] units), smoothed over a few logged points.
+
+# %% tags=["hide-input"]
+stage_curves({f"seed {s}": R.stage_dir(cfg, s, "local") for s in cfg.seeds},
+             {"local/L_R": "L_R (training batch)", "local/mse": "MSE per pixel (training batch)"},
+             smooth=5)
+plt.show()
 
 # %% [markdown]
 # ## What $\Gamma$ produces
 #
-# One test video, seed 0's $\Gamma$: the corrupted frames, the reconstructions with the
-# best, random and worst pairs, and the original.
+# **Figure 4.** One test video, seed 0's $\Gamma$: the corrupted frames, the reconstructions
+# with the best, random and worst pairs, and the original. Look inside the black boxes:
+# the best pair's row should fill them closest to the original. The animation plays them.
 
 # %%
 local = R.load_local(cfg, R.train_local(cfg, cfg.seeds[0], progress=False).state)
-nn_ = torch.zeros(t, dtype=torch.long)
-targets = torch.arange(t)
-recon = {}
-gen = torch.Generator().manual_seed(cfg.seeds[0])
-for name, pair in (("best", test.best_pair[0]), ("random", R.random_pairs(targets, t, gen)),
-                   ("worst", test.worst_pair[0])):
-    with torch.no_grad():
-        recon[name] = local(*R.local_inputs(test, nn_, targets, pair))
+recon = rovr_reconstructions(local, test, seed=cfg.seeds[0])
+
+# %% tags=["hide-input"]
 frame_grid({"corrupted": test.corrupted[0], **recon, "original": test.videos[0]},
            max_frames=6)
 plt.show()
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+show_video([test.corrupted[0], *recon.values(), test.videos[0]],
+           titles=["corrupted", *recon, "original"], fps=4)

@@ -184,6 +184,48 @@ def stage_curves(runs: Mapping[str, str | Path], tags: Mapping[str, str],
     return fig
 
 
+def table1_figure(raw: Mapping[int, Mapping[str, Mapping[str, np.ndarray]]],
+                  paper_ratio: Mapping[str, float],
+                  order: Sequence[str] = ("best", "random", "worst")) -> Figure:
+    """ROVR Table 1 as points: per conditioning policy, Γ's MSE per frame (left) and its
+    ratio to random conditioning (right) for every seed, the mean and its 95% t-interval
+    over seeds; the paper's ratios as red crosses."""
+    from rlvid.viz import method_points
+
+    mse = {name: [float(raw[s][name]["mse"].mean()) for s in raw] for name in order}
+    ratio = {name: [float(raw[s][name]["mse"].mean() / raw[s]["random"]["mse"].mean())
+                    for s in raw] for name in order}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.3), sharey=True)
+    method_points(left, mse, label=metric_label("mse"))
+    method_points(right, ratio, label="MSE / MSE with random pairs ↓")
+    right.scatter([paper_ratio[n] for n in order], range(len(order)), marker="x",
+                  color="tab:red", s=30, zorder=4, label="paper (Table 1)")
+    right.axvline(1.0, color="0.5", lw=0.8, ls=":")
+    right.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def rovr_reconstructions(local: Any, test: Any, seed: int, video: int = 0) -> dict[str, Any]:
+    """Γ's reconstruction of every frame of one test video with the best, a random and
+    the worst conditioning pair (a generator seeded by ``seed`` draws the random pairs)."""
+    import torch
+
+    from rlvid.train import rovr as R
+
+    t = test.videos.shape[1]
+    nn_ = torch.full((t,), video, dtype=torch.long)
+    targets = torch.arange(t)
+    gen = torch.Generator().manual_seed(seed)
+    recon = {}
+    for name, pair in (("best", test.best_pair[video]),
+                       ("random", R.random_pairs(targets, t, gen)),
+                       ("worst", test.worst_pair[video])):
+        with torch.no_grad():
+            recon[name] = local(*R.local_inputs(test, nn_, targets, pair))
+    return recon
+
+
 def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
     """ROVR Figure 3: for each policy a (steps x frames) map, yellow the target, green the
     two conditioning frames chosen at that step."""

@@ -214,6 +214,50 @@ def training_times(rows: Sequence[Mapping[str, Any]],
                       notes="wall-clock seconds; differ between machines and runs")
 
 
+# ---------------------------------------------------------------- ROVR
+
+
+def show_rovr_table1(rows: Sequence[Mapping[str, Any]]) -> None:
+    """ROVR Table 1 (rows of :func:`rlvid.train.rovr.table1`) as two tables: the MSE beside
+    the paper's, then the other metrics."""
+    from IPython.display import display
+
+    ours = [{"conditioning": r["conditioning"],
+             "mse": Stat(r["mse_mean"], r["mse_seed_std"]),
+             "ratio": r["mse_vs_random"],
+             "paper": Stat(r["paper_mse_mean"], r["paper_mse_std"]),
+             "paper_ratio": r["paper_mse_vs_random"]} for r in rows]
+    display(html_table(
+        ours, caption="Table 1: Γ's MSE with each conditioning pair, beside the paper's",
+        columns={"conditioning": "conditioning pair", "mse": "MSE per pixel, ours ↓",
+                 "ratio": "ours / random", "paper": "paper MSE (unstated scale)",
+                 "paper_ratio": "paper / random"},
+        best={"mse": "min"},
+        notes="ours: mean ± standard deviation over seeds, [0, 1] pixel units; paper: "
+              "mean ± std over frames; only the ratios to random are comparable"))
+    other = [{"conditioning": r["conditioning"], "frame_std": r["mse_frame_std"],
+              **{k: Stat(r[k], r.get(f"{k}_seed_std")) for k in ("psnr", "ssim", "perceptual",
+                                                                "vgg_lp")}} for r in rows]
+    display(html_table(
+        other, caption="Table 1, other metrics of the same reconstructions",
+        columns={"conditioning": "conditioning pair", "frame_std": "MSE std over frames",
+                 "psnr": metric_label("psnr"), "ssim": metric_label("ssim"),
+                 "perceptual": metric_label("perceptual"), "vgg_lp": metric_label("vgg_lp")},
+        best={"psnr": "max", "ssim": "max", "perceptual": "min", "vgg_lp": "min"},
+        notes="mean ± standard deviation over seeds"))
+
+
+def seed_order_table(raw: Mapping[int, Mapping[str, Mapping[str, Any]]]) -> Any:
+    """Per seed: Γ's MSE with the best, random and worst pairs, and whether they are
+    ordered as the paper's Table 1."""
+    rows = []
+    for seed, per in raw.items():
+        m = {k: float(per[k]["mse"].mean()) for k in ("best", "random", "worst")}
+        rows.append({"seed": str(seed), **m,
+                     "best < random < worst": m["best"] < m["random"] < m["worst"]})
+    return html_table(rows, caption="The order of Table 1, seed by seed (MSE per pixel)")
+
+
 __all__ = ["LEVEL_UNITS", "Stat", "dataset_counts", "method_table", "network_table",
            "profile_sizes", "seams_table", "show_style_tables", "sweep_table", "training_times",
-           "valid_pair_summary"]
+           "seed_order_table", "show_rovr_table1", "valid_pair_summary"]

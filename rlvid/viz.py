@@ -13,6 +13,7 @@ from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import torch
 from matplotlib.animation import FuncAnimation
@@ -246,6 +247,10 @@ def method_points(
     ax.invert_yaxis()
     ax.set_xlabel(label, fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    formatter = ax.xaxis.get_major_formatter()
+    if isinstance(formatter, matplotlib.ticker.ScalarFormatter):
+        formatter.set_useOffset(False)  # plain values on the axis, never "1e-6 + 0.0114"
     ax.grid(axis="x", alpha=0.3)
     return ax
 
