@@ -29,8 +29,9 @@ import time
 import matplotlib.pyplot as plt
 import torch
 
+from rlvid.blocks import show_definitions
 from rlvid.config import load_config
-from rlvid.display import show_definitions, show_table
+from rlvid.display import show_table
 from rlvid.figures import metric_response
 from rlvid.metrics import (
     flow_recovery,

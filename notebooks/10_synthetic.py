@@ -40,10 +40,10 @@ seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profil
 import matplotlib.pyplot as plt
 import torch
 
+from rlvid.blocks import show_claims, show_list
 from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
-from rlvid.display import show_claims, show_list
 from rlvid.figures import background_by_frame, v2v_training_curves
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, network_table, training_times

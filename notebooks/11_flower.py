@@ -41,10 +41,10 @@ iterations_share: Optional[float] = None  # share of the profile's training iter
 import matplotlib.pyplot as plt
 import torch
 
+from rlvid.blocks import show_claims, show_definitions, show_list
 from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
 from rlvid.data import DOMAINS, load_v2v_dataset
-from rlvid.display import show_claims, show_definitions, show_list
 from rlvid.figures import v2v_training_curves
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, show_style_tables, training_times

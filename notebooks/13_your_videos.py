@@ -52,8 +52,9 @@ iterations_share: Optional[float] = None  # share of the profile's training iter
 import matplotlib.pyplot as plt
 import torch
 
+from rlvid.blocks import show_definitions, show_list
 from rlvid.config import load_config
-from rlvid.display import show_definitions, show_list, show_table
+from rlvid.display import show_table
 from rlvid.figures import v2v_training_curves
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, show_style_tables, training_times

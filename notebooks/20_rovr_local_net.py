@@ -46,9 +46,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from rlvid.blocks import show_claims, show_definitions
 from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
-from rlvid.display import show_claims, show_definitions
 from rlvid.figures import (
     lambda_schedule_plot,
     rovr_reconstructions,

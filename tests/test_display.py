@@ -7,17 +7,8 @@ import re
 
 import pytest
 
-from rlvid.display import (
-    MAX_WIDTH_PX,
-    Stat,
-    bullet_list,
-    claim_cards,
-    definitions,
-    fmt,
-    html_table,
-    show_table,
-    stats,
-)
+from rlvid.blocks import bullet_list, claim_cards, definitions
+from rlvid.display import MAX_WIDTH_PX, Stat, fmt, html_table, show_table, stats
 from rlvid.results import t_interval
 
 
