@@ -25,9 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from tqdm import tqdm
-
 from rlvid import distributed
+from rlvid.progress import progress as progress_bar
 from rlvid.runtime import (
     Run,
     check_finite,
@@ -145,8 +144,8 @@ def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps:
     status, step = "done", start
     guard = stop_requests() if stop is None else _Given(stop)
     with guard as flag:
-        bar = tqdm(range(start, total_steps), initial=start, total=total_steps, desc=desc,
-                   disable=None if progress and ctx.is_main else True, leave=False)
+        bar = progress_bar(range(start, total_steps), initial=start, total=total_steps,
+                           desc=desc, enabled=progress and ctx.is_main)
         for step in bar:
             hint = trainer.phase_of(step) if hasattr(trainer, "phase_of") else \
                 (history[-1]["phase"] if history else None)
