@@ -26,6 +26,20 @@
 # start; flow reward and warm start). It then evaluates every conditioning policy on the
 # test videos.
 
+# %% [markdown]
+# **What the paper claims here** (§7.2, §7.3, §8, Table 2 and the poster):
+#
+# - the optical-flow reward raises flow recovery (warm start: $\mathcal{O}$ 0.627 with it,
+#   0.434 without);
+# - the imitation warm start helps (flow reward: $\mathcal{O}$ 0.627 warm, 0.598 cold;
+#   perceptual loss 18,681 vs 19,156);
+# - ROVR beats sequential $(t-1, t-2)$ conditioning, the vid2vid baseline, on flow recovery
+#   (0.627 vs 0.478; the poster: 65.4% vs 47.8%) and on perceptual loss (18,681 vs 19,147);
+# - after imitation learning alone the policy is marginally better than random frames.
+#
+# The paper's perceptual losses are on an unstated scale: only their order is comparable.
+# $\mathcal{O}$ is a ratio and is compared directly.
+
 # %% tags=["parameters"]
 from typing import Optional
 
@@ -33,16 +47,19 @@ from typing import Optional
 profile: str = "cpu"  # smoke | cpu | paper
 seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from rlvid.blocks import show_claims, show_definitions
+from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
+from rlvid.figures import choice_maps, context_figure, stage_curves, table2_figure
 from rlvid.metrics import metric_backends
-from rlvid.results import write_table
+from rlvid.report import ROVR_SHORT, imitation_valid_table, logprob_table, show_rovr_table2
+from rlvid.results import results_dir, write_table
 from rlvid.train import rovr as R
-from rlvid.viz import table
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -54,61 +71,74 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}; PPG: {rc.ppg_phases} pha
       f"{rc.ppg_policy_iterations} rollouts of {rc.ppg_rollout_videos} videos "
       f"(E_pi={rc.ppg_policy_epochs}, E_aux={rc.ppg_aux_epochs}, beta_clone={rc.beta_clone}); "
       f"flow reward coefficient {rc.flow_reward_coef}")
-for k, v in backends.items():
-    print(f"{k:>20}: {v}")
+show_definitions(backends, caption="Metric backends")
+short = ROVR_SHORT  # short policy names for figures
+
+# %% [markdown]
+# ## Training every stage for every seed
 
 # %% tags=["nbval-ignore-output"]
 studies = {seed: R.seed_study(cfg, seed, progress=True) for seed in cfg.seeds}
-
-# %% [markdown]
-# ## Table 2
-#
-# Mean over seeds (± the standard deviation across seeds). *Perceptual* is
-# `rlvid.metrics.perceptual_distance` (backend printed above; LPIPS-style, lower is
-# better); *L_P (VGG)* is the reward's own VGG16 feature distance; *flow recovery* is
-# $\mathcal{O}$ of eq. (3) with the flow backend above (1 = the original's flow, 0 = no
-# better than the corrupted video). The paper's columns are its Table 2 (perceptual loss on
-# an unstated scale) and the poster's headline, which reports $\mathcal{O}$ = 47.8% for
-# sequential conditioning against 65.4% for ROVR.
-
-# %%
 rows = R.table2(cfg, studies)
-pm = lambda r, k, d: f"{r[k]:.{d}f} ± {r[k + '_std']:.{d}f}"
-table([{"policy": r["policy"],
-        "perceptual": pm(r, "perceptual", 4),
-        "flow recovery": pm(r, "flow_recovery", 3),
-        "PSNR": pm(r, "psnr", 2), "SSIM": pm(r, "ssim", 3),
-        "L_P (VGG)": pm(r, "vgg_lp", 3),
-        "valid pairs": round(r["valid_pair_rate"], 3),
-        "paper perc.": r["paper_perceptual"] or "",
-        "paper O": r["paper_flow_recovery"] or "",
-        "poster O": r["poster_flow_recovery"] or ""} for r in rows])
 
-# %%
+# %% tags=["hide-input"]
 path = write_table("rovr_table2", rows, cfg, backends,
                    notes="ROVR Table 2 with baselines; mean and seed std over cfg.seeds; "
                          "ROVR rows use their PPG-fine-tuned Gamma, the others the "
                          "pretrained Gamma.")
-print("wrote", path.name)
 
 # %% [markdown]
-# **Reading it.** The oracle row is the ceiling of this task for our $\Gamma$, and random
-# pairs are the floor a policy must beat. Compare the ROVR rows with the
-# *pretrained-$\Gamma$* row: ROVR's $\Gamma$ kept training during PPG (§6.3), so part of a
-# ROVR row's gain can come from $\Gamma$ rather than from the chosen frames. At the `cpu`
-# profile PPG sees only a few dozen episodes, far from the paper's budget, so differences
-# between the three ROVR runs are within seed noise unless the ± says otherwise; the paper's
-# ordering (flow + warm start best, no flow reward worst on $\mathcal{O}$) is a claim we
-# check here, not one we assume.
+# ## Results: Table 2
+#
+# *Perceptual* is `rlvid.metrics.perceptual_distance` (backend above; LPIPS-style, lower
+# is better); *L_P (VGG)* is the reward's own VGG16 feature distance; *flow recovery* is
+# $\mathcal{O}$ of eq. (3) with the flow backend above (1 = the original's flow, 0 = no
+# better than the corrupted video). Random pairs and the oracle's best pair are reference
+# rows: the floor a policy must beat and the ceiling of this task for our $\Gamma$.
+#
+# **Figure 1.** Every conditioning policy's flow recovery (left) and perceptual distance
+# (right): grey dots are seeds, the blue point the mean with its 95% confidence interval
+# (Student t over seeds; no bar with one seed); crosses are the paper's and the poster's
+# $\mathcal{O}$. Look at the ROVR rows against *sequential* and *random pairs*.
 
-# %%
-summary = {r["policy"]: (r["flow_recovery"], r["flow_recovery_std"]) for r in rows}
-seq = summary[R.TABLE2_LABELS["sequential"]]
-best = summary[R.TABLE2_LABELS["rovr_flow_warm"]]
-print(f"flow recovery, sequential: {seq[0]:.3f} ± {seq[1]:.3f} (poster 0.478)")
-print(f"flow recovery, ROVR flow + warm start: {best[0]:.3f} ± {best[1]:.3f} (poster 0.654)")
-print("ROVR beats sequential by more than one seed std:",
-      best[0] - seq[0] > max(best[1], seq[1]))
+# %% tags=["hide-input"]
+table2_figure(studies, short,
+              paper={k: v[1] for k, v in R.PAPER_TABLE2.items()},
+              poster=R.POSTER_FLOW_RECOVERY)
+plt.show()
+
+# %% tags=["hide-input"]
+show_rovr_table2(rows)
+
+# %% [markdown]
+# ### Verdict
+#
+# Compare the ROVR rows with the *pretrained-$\Gamma$* row: ROVR's $\Gamma$ kept training
+# during PPG (§6.3), so part of a ROVR row's gain can come from $\Gamma$ rather than from
+# the chosen frames. At the `cpu` profile PPG sees only a few dozen episodes, far from the
+# paper's budget, so differences between the three ROVR runs are within seed noise unless
+# the ± says otherwise; the paper's ordering (flow + warm start best, no flow reward worst
+# on $\mathcal{O}$) is a claim we check here, not one we assume. Each claim, judged on
+# this run's table by `rlvid.claims`:
+
+# %% tags=["hide-input"]
+show_claims(evaluate_claims(results_dir(cfg.profile), only=["rovr_table2"]))
+
+# %% [markdown]
+# ## How PPG went
+#
+# **Figure 2.** The phase under test, for the first seed's three PPG runs, from their
+# TensorBoard logs: the episode return (perceptual improvement plus, with the flow reward,
+# its coefficient times $\mathcal{O}$) and the flow recovery of the rollouts, per policy
+# iteration. Look for a return that rises over the run.
+
+# %% tags=["hide-input"]
+stage_curves({short[k]: R.stage_dir(cfg, cfg.seeds[0], d) for k, d in
+              (("rovr_flow_cold", "ppg-flow-cold"), ("rovr_noflow_warm", "ppg-noflow-warm"),
+               ("rovr_flow_warm", "ppg-flow-warm"))},
+             {"ppg/episode_return": "episode return (rollouts)",
+              "ppg/flow_recovery": "flow recovery O (rollouts)"}, smooth=3)
+plt.show()
 
 # %% [markdown]
 # ## The imitation warm start (§6.2) and the contrastive fix (§8)
@@ -118,15 +148,8 @@ print("ROVR beats sequential by more than one seed std:",
 # *random* = the share of valid pairs among all pairs. States are those visited when the
 # oracle drives the MDP, on the training videos (what imitation saw) and on the test videos.
 
-# %%
-valid_rows = []
-for key in ("bce/train", "bce/test", "contrastive/train", "contrastive/test"):
-    per = [studies[s].imitation_valid[key] for s in cfg.seeds]
-    valid_rows.append({"loss / videos": key,
-                       "greedy valid": round(float(np.mean([p["greedy"] for p in per])), 3),
-                       "sampled valid": round(float(np.mean([p["sampled"] for p in per])), 3),
-                       "random valid": round(float(np.mean([p["random"] for p in per])), 3)})
-table(valid_rows)
+# %% tags=["hide-input"]
+imitation_valid_table(studies)
 
 # %% [markdown]
 # With few training videos the warm start mostly memorises them: a rate well above random on
@@ -134,8 +157,7 @@ table(valid_rows)
 # videos' mask layouts, not how to read masks from the tiles. §8's claim is that a
 # pair-level (contrastive) loss learns the decision better than BCE's independent labels;
 # compare the two rows for the training videos.
-
-# %% [markdown]
+#
 # ## Geometric-mean vs exact pair log-probability
 #
 # The paper uses the geometric mean of the two frames' log-probabilities as the log-prob
@@ -147,59 +169,33 @@ table(valid_rows)
 # of the two per-frame ratios, so it is clipped later than the exact one; the tests check
 # that PPG learns a pair bandit with either.
 
-# %%
-comp = {k: round(float(np.mean([studies[s].logprob_comparison[k] for s in cfg.seeds])), 4)
-        for k in ("geometric_mass", "exact_mass", "spearman", "top_pair_agree")}
-for k, v in comp.items():
-    print(f"{k:>15}: {v}")
+# %% tags=["hide-input"]
+logprob_table(studies)
 
 # %% [markdown]
 # ## Figure 3: which frames each policy chose
 #
-# Test video 0, first seed. Rows are steps (targets), columns frames; yellow = the target,
-# green = the two conditioning frames.
+# **Figure 3.** Test video 0, first seed. Rows are steps (targets), columns frames; yellow
+# = the target, green = the two conditioning frames. A policy that reads the masks picks
+# frames scattered over the video; sequential conditioning is the band left of the diagonal.
 
-# %%
-from matplotlib.colors import ListedColormap
-
+# %% tags=["hide-input"]
 seed0 = cfg.seeds[0]
 names = ["rovr_flow_cold", "rovr_noflow_warm", "rovr_flow_warm", "imitation_bce",
          "sequential", "oracle"]
-cmap = ListedColormap(["#f4f4f4", "#f2d22e", "#2e9e44"])
-fig, axes = plt.subplots(1, len(names), figsize=(2.3 * len(names), 2.6))
-for ax, name in zip(axes, names):
-    ax.imshow(R.choice_heatmap(studies[seed0].pairs[name][0]), cmap=cmap, vmin=0, vmax=2)
-    ax.set_title(R.TABLE2_LABELS[name].split(" (")[0].replace("ROVR: ", ""), fontsize=7)
-    ax.set_xlabel("frame", fontsize=7)
-    ax.set_xticks([])
-    ax.set_yticks([])
-axes[0].set_ylabel("step", fontsize=7)
-fig.tight_layout()
+choice_maps({short[n]: R.choice_heatmap(studies[seed0].pairs[n][0]) for n in names})
 plt.show()
 
 # %% [markdown]
 # ## Figure 6: context each policy recovered
 #
-# Five targets of test video 0. Green: hidden in the target but visible in at least one
-# chosen context frame (useful context); red: hidden in the target and in both context
-# frames (nothing to copy from).
+# **Figure 4** (the paper's Figure 6). Five targets of test video 0, first seed. Green:
+# hidden in the target but visible in at least one chosen context frame (useful context);
+# red: hidden in the target and in both context frames (nothing to copy from). The oracle
+# row has no red by construction; the fewer red pixels a policy leaves, the better.
 
-# %%
+# %% tags=["hide-input"]
 steps = np.linspace(0, test.videos.shape[1] - 1, 5).round().astype(int)
-policies = ["imitation_bce", "rovr_flow_warm", "oracle"]
-fig, axes = plt.subplots(len(policies), len(steps), figsize=(1.6 * len(steps), 1.7 * len(policies)))
-for r, name in enumerate(policies):
-    pairs = studies[seed0].pairs[name][0]
-    for c, step in enumerate(steps):
-        i, j = pairs[step].tolist()
-        m = test.masks[0]
-        img = R.context_overlay(test.corrupted[0, step], m[step], m[i], m[j])
-        ax = axes[r, c]
-        ax.imshow(img.permute(1, 2, 0).numpy(), interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title(f"t={step}: ({i},{j})", fontsize=7)
-        if c == 0:
-            ax.set_ylabel(R.TABLE2_LABELS[name].split(" (")[0].replace("ROVR: ", ""), fontsize=7)
-fig.tight_layout()
+context_figure(test, {short[n]: studies[seed0].pairs[n][0]
+                      for n in ("imitation_bce", "rovr_flow_warm", "oracle")}, steps)
 plt.show()

@@ -11,6 +11,10 @@ from typing import Any
 
 from rlvid.display import MAX_WIDTH_PX, _display, fmt
 
+# terms in a narrow left column, descriptions beside them
+_GRID = ("display:grid;grid-template-columns:max-content minmax(0,1fr);gap:0.15em 1em;"
+         "margin:0.2em 0")
+
 
 class HTMLBlock:
     """A piece of HTML with a plain-text twin (what ``print`` and nbval see)."""
@@ -53,9 +57,8 @@ def definitions(pairs: Mapping[str, Any] | Sequence[tuple[str, Any]],
     width = max([len(str(k)) for k, _ in items] + [0])
     text = "\n".join(([caption] if caption else [])
                      + [f"{str(k):>{width}}: {fmt(v)}" for k, v in items])
-    grid = ("display:grid;grid-template-columns:max-content minmax(0,1fr);gap:0.15em 1em;"
-            "margin:0.2em 0 0.8em 0;font-size:0.95em")
-    return HTMLBlock(_block(f"{head}<dl style='{grid}'>{body}</dl>"), text)
+    return HTMLBlock(_block(f"{head}<dl style='{_GRID};margin-bottom:0.8em;font-size:0.95em'>"
+                            f"{body}</dl>"), text)
 
 
 def show_list(items: Sequence[str], caption: str = "") -> None:
@@ -94,17 +97,16 @@ def claim_cards(claims: Sequence[Mapping[str, str]],
         meta = html.escape(where) + (f" · profile {html.escape(str(profile))}"
                                      if profile and profile != "-" else "")
         dl = "".join(
-            f"<dt style='font-weight:600;font-size:0.9em;margin-top:0.35em'>"
-            f"{html.escape(label)}</dt><dd style='margin:0 0 0 1.2em'>"
-            f"{html.escape(str(c[key]))}</dd>"
+            f"<dt style='font-weight:600;color:#444;margin:0'>{html.escape(label)}</dt>"
+            f"<dd style='margin:0'>{html.escape(str(c[key]))}</dd>"
             for key, label in fields if c.get(key) not in (None, ""))
-        statement = (f"<p style='margin:0.4em 0'>{html.escape(str(c['claim']))}</p>"
-                     if c.get("claim") else "")
+        statement = (f"<p style='margin:0.35em 0;font-weight:500'>"
+                     f"{html.escape(str(c['claim']))}</p>" if c.get("claim") else "")
         cards.append(
             f'<div class="rlvid-claim {cls}" style="border:1px solid #ddd;border-left:5px '
             f'solid {colour};border-radius:4px;padding:0.5em 0.8em;margin:0 0 0.8em 0">'
             f'<div>{badge} <span style="color:#555;font-size:0.9em">{meta}</span></div>'
-            f"{statement}<dl style='margin:0.2em 0'>{dl}</dl></div>")
+            f"{statement}<dl style='{_GRID};font-size:0.92em'>{dl}</dl></div>")
         text.append(f"[{verdict}] {where}" + (f" (profile {profile})" if profile else ""))
         if c.get("claim"):
             text.append(f"  {c['claim']}")

@@ -226,6 +226,52 @@ def rovr_reconstructions(local: Any, test: Any, seed: int, video: int = 0) -> di
     return recon
 
 
+def table2_figure(studies: Mapping[int, Any], labels: Mapping[str, str],
+                  paper: Mapping[str, float], poster: Mapping[str, float]) -> Figure:
+    """ROVR Table 2 as points: per policy, flow recovery O and the perceptual distance
+    over seeds (mean, 95% t-interval, seeds as dots); the paper's and the poster's O as
+    crosses. ``studies``: :class:`rlvid.train.rovr.SeedStudy` per seed; ``labels``: policy
+    key -> row label."""
+    from rlvid.viz import method_points
+
+    def values(key: str) -> dict[str, list[float]]:
+        return {label: [float(st.metrics[name][key]) for st in studies.values()]
+                for name, label in labels.items()}
+
+    names = list(labels)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 0.32 * len(names) + 1.2),
+                                      sharey=True)
+    method_points(left, values("flow_recovery"), label=metric_label("flow_recovery"))
+    for marks, colour, text in ((paper, "tab:red", "paper (Table 2)"),
+                                (poster, "tab:purple", "poster")):
+        ys = [i for i, n in enumerate(names) if marks.get(n) is not None]
+        left.scatter([marks[names[i]] for i in ys], ys, marker="x", color=colour, s=28,
+                     zorder=4, label=text)
+    left.legend(fontsize=6, loc="lower right")
+    method_points(right, values("perceptual"), label=metric_label("perceptual"))
+    fig.tight_layout()
+    return fig
+
+
+def context_figure(test: Any, pairs: Mapping[str, Any], steps: Sequence[int],
+                   video: int = 0) -> Figure:
+    """ROVR Figure 6: for each policy (``label -> (T, 2) chosen pairs`` of one test video)
+    and each target in ``steps``: green, pixels hidden in the target but visible in a chosen
+    frame; red, hidden in the target and in both chosen frames."""
+    from rlvid.train import rovr as R
+
+    images = {}
+    m = test.masks[video]
+    for name, chosen in pairs.items():
+        row = []
+        for step in steps:
+            i, j = chosen[step].tolist()
+            img = R.context_overlay(test.corrupted[video, step], m[step], m[i], m[j])
+            row.append((img.permute(1, 2, 0).numpy(), f"t={step}: ({i},{j})"))
+        images[name] = row
+    return context_grid(images)
+
+
 def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
     """ROVR Figure 3: for each policy a (steps x frames) map, yellow the target, green the
     two conditioning frames chosen at that step."""

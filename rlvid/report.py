@@ -258,6 +258,94 @@ def seed_order_table(raw: Mapping[int, Mapping[str, Mapping[str, Any]]]) -> Any:
     return html_table(rows, caption="The order of Table 1, seed by seed (MSE per pixel)")
 
 
-__all__ = ["LEVEL_UNITS", "Stat", "dataset_counts", "method_table", "network_table",
-           "profile_sizes", "seams_table", "show_style_tables", "sweep_table", "training_times",
-           "seed_order_table", "show_rovr_table1", "valid_pair_summary"]
+ROVR_REFERENCE = ("random", "oracle")  # content-free floor and ceiling of Table 2
+ROVR_SHORT = {  # Table 2's policies, short enough for figure labels
+    "rovr_flow_cold": "ROVR flow, cold", "rovr_noflow_warm": "ROVR no flow, warm",
+    "rovr_flow_warm": "ROVR flow, warm", "imitation_bce": "imitation (BCE)",
+    "imitation_contrastive": "imitation (contrastive)", "sequential": "sequential (t-1, t-2)",
+    "random": "random pairs", "oracle": "oracle best pair",
+    "rovr_flow_warm_pretrained_local": "ROVR flow, warm; pretrained Γ",
+}
+
+
+def show_rovr_table2(rows: Sequence[Mapping[str, Any]]) -> None:
+    """ROVR Table 2 (rows of :func:`rlvid.train.rovr.table2`) as two tables: O and the
+    perceptual distance beside the paper's and the poster's numbers, then the other
+    metrics. Random and oracle pairs are reference rows."""
+    from IPython.display import display
+
+    from rlvid.train.rovr import TABLE2_LABELS
+
+    reference_labels = {TABLE2_LABELS[k] for k in ROVR_REFERENCE}
+
+    def split(shown: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"rows": [r for r in shown if r["policy"] not in reference_labels],
+                "reference_rows": [r for r in shown if r["policy"] in reference_labels],
+                "reference_label": "reference: random pairs (floor), oracle best pair "
+                                   "(ceiling)"}
+
+    paper = [{"policy": r["policy"],
+              "o": Stat(r["flow_recovery"], r["flow_recovery_std"]),
+              "paper_o": r["paper_flow_recovery"], "poster_o": r["poster_flow_recovery"],
+              "perceptual": Stat(r["perceptual"], r["perceptual_std"]),
+              "paper_perceptual": r["paper_perceptual"]} for r in rows]
+    display(html_table(
+        caption="Table 2: every conditioning policy, beside the paper's numbers",
+        columns={"policy": "policy", "o": metric_label("flow_recovery"),
+                 "paper_o": "paper O", "poster_o": "poster O",
+                 "perceptual": metric_label("perceptual"),
+                 "paper_perceptual": "paper perceptual (unstated scale)"},
+        best={"o": "max", "perceptual": "min"},
+        notes="ours: mean ± standard deviation over seeds; the paper's perceptual loss is on "
+              "another scale (compare orderings, not values)", **split(paper)))
+    other = [{"policy": r["policy"], **{k: Stat(r[k], r[f"{k}_std"]) for k in
+                                        ("psnr", "ssim", "vgg_lp", "valid_pair_rate")}}
+             for r in rows]
+    display(html_table(
+        caption="Table 2, other metrics of the same reconstructions",
+        columns={"policy": "policy", "psnr": metric_label("psnr"),
+                 "ssim": metric_label("ssim"), "vgg_lp": metric_label("vgg_lp"),
+                 "valid_pair_rate": metric_label("valid_pair_rate")},
+        best={"psnr": "max", "ssim": "max", "vgg_lp": "min", "valid_pair_rate": "max"},
+        notes="mean ± standard deviation over seeds", **split(other)))
+
+
+def imitation_valid_table(studies: Mapping[int, Any]) -> Any:
+    """How often the imitation warm start's pair is valid (greedy top-2, a sampled pair),
+    on training and test videos, against uniformly random pairs; means over seeds."""
+    import numpy as np
+
+    rows = []
+    for key in ("bce/train", "bce/test", "contrastive/train", "contrastive/test"):
+        per = [st.imitation_valid[key] for st in studies.values()]
+        loss, split = key.split("/")
+        rows.append({"loss": loss, "videos": split,
+                     **{k: float(np.mean([p[k] for p in per]))
+                        for k in ("greedy", "sampled", "random")}})
+    return html_table(rows, label_columns=2,
+                      caption="Valid pairs chosen by the imitation warm start (share of steps)",
+                      columns={"loss": "imitation loss", "videos": "videos",
+                               "greedy": "greedy top-2 ↑", "sampled": "sampled pair ↑",
+                               "random": "uniformly random pair"},
+                      notes="mean over seeds; states visited when the oracle drives the MDP")
+
+
+def logprob_table(studies: Mapping[int, Any]) -> Any:
+    """Geometric-mean vs exact pair log-probability, means over seeds."""
+    import numpy as np
+
+    what = {"geometric_mass": "total probability of all pairs, geometric mean",
+            "exact_mass": "total probability of all pairs, exact (1 by definition)",
+            "spearman": "rank correlation of the two over pairs (Spearman)",
+            "top_pair_agree": "share of states where the most probable pair agrees"}
+    rows = [{"quantity": text,
+             "value": float(np.mean([st.logprob_comparison[k] for st in studies.values()]))}
+            for k, text in what.items()]
+    return html_table(rows, caption="Pair log-probabilities: the paper's geometric mean "
+                      "against the exact probability", notes="mean over seeds")
+
+
+__all__ = ["LEVEL_UNITS", "ROVR_SHORT", "Stat", "dataset_counts", "imitation_valid_table",
+           "logprob_table", "method_table", "network_table", "profile_sizes", "seams_table",
+           "seed_order_table", "show_rovr_table1", "show_rovr_table2", "show_style_tables",
+           "sweep_table", "training_times", "valid_pair_summary"]

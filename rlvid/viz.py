@@ -247,7 +247,7 @@ def method_points(
     ax.invert_yaxis()
     ax.set_xlabel(label, fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
     formatter = ax.xaxis.get_major_formatter()
     if isinstance(formatter, matplotlib.ticker.ScalarFormatter):
         formatter.set_useOffset(False)  # plain values on the axis, never "1e-6 + 0.0114"
