@@ -31,21 +31,21 @@
 # %% tags=["parameters"]
 profile: str = "cpu"  # smoke | cpu | paper
 
-# %%
-from collections import Counter
+# %% tags=["hide-input"]
+import matplotlib.pyplot as plt
 
-from IPython.display import display
-
+from rlvid.blocks import show_claims, verdict_counts
 from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
+from rlvid.display import show_table
+from rlvid.figures import verdict_bars
 from rlvid.results import reference_path, results_dir
-from rlvid.viz import table
 
 cfg = load_config(profile)
 reference_dir = reference_path("x", "cpu").parent
 fresh_dir = results_dir(cfg.profile)
-print(f"committed reference: results/cpu/ ({len(list(reference_dir.glob('*.json')))} tables)")
-print(f"this build: profile {cfg.profile}")
+print(f"committed reference: results/cpu/ ({len(list(reference_dir.glob('*.json')))} tables); "
+      f"this build: profile {cfg.profile}")
 
 # %% [markdown]
 # ## The committed reference results (`cpu` profile, 3 seeds)
@@ -56,9 +56,24 @@ print(f"this build: profile {cfg.profile}")
 
 # %%
 reference = evaluate_claims(reference_dir)
-display(table([{k: r[k] for k in ("paper", "where", "claim", "paper_value", "ours",
-                                  "verdict", "reason")} for r in reference]))
-print("verdicts:", dict(Counter(r["verdict"] for r in reference)))
+
+# %% [markdown]
+# **Figure 1.** How many of each paper's claims were reproduced, not reproduced or could
+# not be tested here, on the committed `cpu` results. Each claim has its card below.
+
+# %% tags=["hide-input"]
+verdict_bars(reference)
+plt.show()
+
+# %% [markdown]
+# One card per claim: where the paper makes it, what it says, the paper's number (or how it
+# shows the claim), our number, and why the verdict is what it is.
+
+# %% tags=["hide-input"]
+verdict_counts(reference)
+
+# %% tags=["hide-input"]
+show_claims(reference)
 
 # %% [markdown]
 # ## This build's own run
@@ -69,6 +84,13 @@ print("verdicts:", dict(Counter(r["verdict"] for r in reference)))
 
 # %%
 fresh = evaluate_claims(fresh_dir)
-display(table([{k: r[k] for k in ("paper", "where", "ours", "profile", "verdict")}
-               for r in fresh]))
-print("verdicts:", dict(Counter(r["verdict"] for r in fresh)))
+
+# %% tags=["hide-input"]
+by_claim = {(r["paper"], r["where"], r["claim"]): r["verdict"] for r in reference}
+show_table([{"claim": f"{r['paper']} · {r['where']}", "profile": r["profile"],
+             "verdict": r["verdict"],
+             "reference verdict (cpu)": by_claim.get((r["paper"], r["where"], r["claim"]), "–")}
+            for r in fresh],
+           caption=f"Verdicts on this build's tables (profile {cfg.profile})",
+           notes="our numbers for each claim are in the notebook that wrote its table")
+verdict_counts(fresh)

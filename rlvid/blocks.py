@@ -73,7 +73,9 @@ def show_definitions(pairs: Mapping[str, Any] | Sequence[tuple[str, Any]],
 # ---------------------------------------------------------------- claims
 
 VERDICT_COLOURS = {"reproduced": "#2e7d32", "not reproduced": "#c62828",
-                   "not comparable": "#6d6d6d", "no result": "#9e9e9e"}
+                   "refuted": "#c62828", "inconclusive": "#ef6c00",
+                   "not tested": "#6d6d6d", "not comparable": "#6d6d6d",
+                   "no result": "#9e9e9e"}
 
 
 def claim_cards(claims: Sequence[Mapping[str, str]],

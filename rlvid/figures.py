@@ -307,3 +307,38 @@ def context_grid(images: Mapping[str, Sequence[tuple[Any, str]]]) -> Figure:
                 ax.set_ylabel(name, fontsize=7)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- 90: results
+
+
+def verdict_bars(claims: Sequence[Mapping[str, str]]) -> Figure:
+    """How many of each paper's claims got each verdict: one stacked bar per paper, in the
+    verdict colours of the claim cards."""
+    from rlvid.blocks import VERDICT_COLOURS
+
+    papers = list(dict.fromkeys(c["paper"] for c in claims))
+    verdicts = [v for v in VERDICT_COLOURS if any(c["verdict"] == v for c in claims)]
+    verdicts += sorted({c["verdict"] for c in claims} - set(verdicts))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(papers) + 0.9))
+    left = np.zeros(len(papers))
+    for v in verdicts:
+        n = np.array([sum(c["paper"] == p and c["verdict"] == v for c in claims)
+                      for p in papers])
+        ax.barh(range(len(papers)), n, left=left, color=VERDICT_COLOURS.get(v, "0.4"),
+                label=v, height=0.6)
+        for y, (x0, k) in enumerate(zip(left, n)):
+            if k:
+                ax.text(x0 + k / 2, y, str(k), ha="center", va="center", color="white",
+                        fontsize=8, fontweight="bold")
+        left += n
+    ax.set_yticks(range(len(papers)), papers, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("claims tested (count)", fontsize=8)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, ncol=len(verdicts), loc="upper center", bbox_to_anchor=(0.5, -0.35),
+              frameon=False)
+    fig.tight_layout()
+    return fig
+

@@ -46,3 +46,34 @@ def test_table_text_and_html():
         "  ssim  0.0001235  -",
     ]
     assert "<th>value</th>" in table(rows)._repr_html_()
+
+
+def test_metric_labels_name_unit_backend_and_direction():
+    from rlvid.viz import backend_names, metric_label
+
+    b = backend_names()
+    assert metric_label("psnr") == "PSNR (dB) ↑"
+    assert metric_label("perceptual") == f"{b['perceptual']} distance ↓"
+    assert metric_label("ewarp", 1e3) == f"E_warp ({b['flow']}) ×1000 ↓"
+    assert metric_label("unknown") == "unknown"
+
+
+def test_method_panels_points_intervals_and_reference_lines():
+    from rlvid.viz import method_panels
+
+    rows = [{"method": m, "seed": s, "ssim": v, "ewarp": v / 100}
+            for m, vals in (("a", [0.5, 0.6, 0.7]), ("b", [0.2, 0.2, 0.2])) for s, v in
+            enumerate(vals)]
+    fig = method_panels(rows, ["ssim", "ewarp"], reference_rows=[{"method": "twin", "ssim": 1.0,
+                                                                  "ewarp": None}],
+                        scale={"ewarp": 1e3})
+    ssim_ax, ewarp_ax = fig.axes[:2]
+    assert ssim_ax.get_xlabel() == "SSIM ↑" and "×1000" in ewarp_ax.get_xlabel()
+    assert [t.get_text() for t in ssim_ax.get_yticklabels()] == ["a", "b"]
+    # the mean of "a" with its 95% t half-width: t(0.975, 2) * 0.1 / sqrt(3)
+    bars = ssim_ax.containers[0]
+    (x0, _), (x1, _) = bars.lines[2][0].get_segments()[0]
+    assert x1 - x0 == pytest.approx(2 * 4.302652729749464 * 0.1 / 3 ** 0.5)
+    assert any(line.get_label() == "twin" for line in ssim_ax.get_lines())
+    assert not any(line.get_label() == "twin" for line in ewarp_ax.get_lines())
+    plt.close(fig)
