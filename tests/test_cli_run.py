@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rlvid.cli import KERNEL_TCP_WARNING, _without_stderr_lines
+from rlvid.cli.run import KERNEL_TCP_WARNING, _without_stderr_lines
 
 WARNING_LINE = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. "
                 "All communication (including code and outputs) is sent in plain text.")

@@ -1,0 +1,85 @@
+"""What every ``rlvid`` command shares: the one-line argparse parser, argument types, and
+``--profile``/``-p NAME VALUE`` turned into a :class:`~rlvid.config.Config`."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import yaml
+
+from rlvid.config import Config, load_config
+from rlvid.errors import RlvidError
+
+
+class UsageError(RlvidError):
+    """A command line that argparse refuses (unknown option, bad value)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``rlvid: error: ...``, exit code 2) in place of the
+    usage block; subcommand parsers inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("rlvid").strip()
+        where = f"{command}: " if command else ""
+        raise UsageError(f"{where}{message} (see rlvid {command} --help)".replace("  ", " "))
+
+
+def positive_number(text: str) -> float:
+    """argparse type: a finite number > 0 (fps, for instance)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """argparse type: an integer >= ``minimum`` (0 for seeds, 1 for step counts)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value parsed as YAML: ``3`` → int, ``1e-3`` → float, ``[1,2]`` → list."""
+    value = yaml.safe_load(text)
+    if isinstance(value, str):  # YAML reads 1e-3 as a string
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def add_config_args(parser: argparse.ArgumentParser) -> None:
+    """``--profile P`` and repeated ``-p NAME VALUE`` (dotted config names)."""
+    parser.add_argument("--profile", default=None,
+                        help="smoke | cpu | paper (default: $RLVID_PROFILE or cpu)")
+    parser.add_argument("-p", "--set", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"),
+                        help="override a config field, e.g. -p v2v.lr 1e-3")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The profile's config with the ``-p`` overrides; sets torch's thread count."""
+    overrides = {name: parse_value(value) for name, value in getattr(args, "set", [])}
+    cfg = load_config(args.profile, overrides)
+    if cfg.torch_threads:
+        import torch
+
+        torch.set_num_threads(cfg.torch_threads)
+    return cfg
