@@ -5,7 +5,7 @@ depend on a learned or selectable model report which backend produced them
 (:func:`metric_backends`).
 """
 
-from rlvid.metrics.backends import Backend, cached_weights, checkpoint_dir, metric_backends
+from rlvid.metrics.backends import Backend, cached_weights, checkpoint_dir
 from rlvid.metrics.flow import flow_backend, optical_flow, video_flow, warp
 from rlvid.metrics.flow_recovery import FlowRecoveryUndefined, flow_recovery
 from rlvid.metrics.perceptual import (
@@ -40,3 +40,14 @@ __all__ = [
     "warp",
     "warping_error",
 ]
+
+
+def metric_backends() -> dict[str, str]:
+    """Active backend of each backend-dependent metric, as ``name -> "backend (reason)"``.
+
+    It lives here, above :mod:`rlvid.metrics.backends`, which the metrics themselves import.
+
+    >>> sorted(metric_backends())
+    ['flow', 'perceptual']
+    """
+    return {"perceptual": str(perceptual_backend()), "flow": str(flow_backend())}

@@ -39,14 +39,3 @@ def cached_weights(filename: str) -> Path | None:
     path = checkpoint_dir() / filename
     return path if path.is_file() else None
 
-
-def metric_backends() -> dict[str, str]:
-    """Active backend of each backend-dependent metric, as ``name -> "backend (reason)"``.
-
-    >>> sorted(metric_backends())
-    ['flow', 'perceptual']
-    """
-    from rlvid.metrics.flow import flow_backend
-    from rlvid.metrics.perceptual import perceptual_backend
-
-    return {"perceptual": str(perceptual_backend()), "flow": str(flow_backend())}
