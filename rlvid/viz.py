@@ -75,11 +75,27 @@ def show_video(
     with matplotlib.rc_context({"animation.frame_format": "png"}):
         text = animation.to_jshtml(fps=fps, embed_frames=True, default_mode="loop")
     plt.close(fig)
+    text = _offline_buttons(text)
     digest = hashlib.sha1(b"".join(f.tobytes() for f in frames)).hexdigest()
     ids = dict.fromkeys(re.findall(r"[0-9a-f]{32}", text))
     for n, old in enumerate(ids):
         text = text.replace(old, f"{digest[:24]}{n:08d}")
     return HTML(text)
+
+
+# the player's Font Awesome icons (a CDN stylesheet) as plain glyphs: no external resource
+_ICONS = {"fa-play fa-flip-horizontal": "\u25c0", "fa-fast-backward": "\u21e4",
+          "fa-step-backward": "\u25c1", "fa-fast-forward": "\u21e5",
+          "fa-step-forward": "\u25b7", "fa-pause": "\u2016", "fa-play": "\u25b6",
+          "fa-minus": "\u2212", "fa-plus": "+"}
+
+
+def _offline_buttons(text: str) -> str:
+    """``to_jshtml`` output without its Font Awesome ``<link>``, icons as Unicode glyphs."""
+    text = re.sub(r"<link[^>]*font-awesome[^>]*>", "", text)
+    for name, glyph in _ICONS.items():
+        text = text.replace(f'<i class="fa {name}"></i>', glyph)
+    return text
 
 
 def frame_grid(

@@ -20,6 +20,8 @@ def test_show_video_is_stable_html_and_closes_its_figure():
     again = show_video([video, video[:2]], titles=["a", "b"], fps=4)
     assert first.data == again.data  # content-derived ids: same input, same HTML
     assert first.data.count("data:image/png;base64") == 3  # one embedded image per frame
+    assert "http" not in first.data and "<link" not in first.data  # nothing fetched
+    assert 'class="fa' not in first.data and "\u25b6" in first.data  # glyph buttons
     assert show_video(perturb(video, "noise", 0.1)).data != first.data
     assert plt.get_fignums() == before
     with pytest.raises(ValueError, match="2 titles for 1 videos"):
