@@ -39,7 +39,7 @@ from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
 from rlvid.display import show_table
 from rlvid.figures import verdict_bars
-from rlvid.results import reference_path, results_dir
+from rlvid.paths import reference_path, results_dir
 
 cfg = load_config(profile)
 reference_dir = reference_path("x", "cpu").parent

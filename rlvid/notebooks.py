@@ -21,14 +21,12 @@ from typing import Any
 
 from rlvid.config import ENV_VAR, default_profile, profile_config
 from rlvid.errors import RlvidError
-from rlvid.runtime import project_root
-
-NOTEBOOK_DIR = "notebooks"
+from rlvid.paths import RESULTS_ENV, build_root, notebook_dir
 
 
 def notebook_sources() -> list[Path]:
     """Every notebook source, in book order (``NN_name.py``)."""
-    return sorted((project_root() / NOTEBOOK_DIR).glob("[0-9][0-9]_*.py"))
+    return sorted(notebook_dir().glob("[0-9][0-9]_*.py"))
 
 
 def find_notebook(name: str | Path) -> Path:
@@ -42,10 +40,6 @@ def find_notebook(name: str | Path) -> Path:
             return candidate
     known = ", ".join(p.stem for p in notebook_sources())
     raise RlvidError(f"no notebook {str(name)!r}; known: {known}")
-
-
-def build_root(profile: str) -> Path:
-    return project_root() / "build" / profile
 
 
 @dataclass(frozen=True)
@@ -211,7 +205,7 @@ def run_notebook(
     output = out_dir / f"{source.stem}.ipynb"
     log_path = log_dir / f"{source.stem}.log"
 
-    env = {ENV_VAR: profile, "RLVID_RESULTS": str(root / "results")}
+    env = {ENV_VAR: profile, RESULTS_ENV: str(root / "results")}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits these
     start = time.perf_counter()

@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import math
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,23 +21,8 @@ from typing import Any
 import numpy as np
 
 from rlvid.errors import RlvidError
-from rlvid.runtime import atomic_write_bytes, project_root, provenance, write_json
-
-RESULTS_ENV = "RLVID_RESULTS"
-
-
-def results_dir(profile: str) -> Path:
-    """Where a fresh run writes its tables.
-
-    ``$RLVID_RESULTS``, else ``<project>/build/<profile>/results``.
-    """
-    root = os.environ.get(RESULTS_ENV)
-    return Path(root) if root else project_root() / "build" / profile / "results"
-
-
-def reference_path(name: str, profile: str) -> Path:
-    """The committed reference table ``results/<profile>/<name>.json``."""
-    return project_root() / "results" / profile / f"{name}.json"
+from rlvid.paths import results_dir
+from rlvid.runtime import atomic_write_bytes, provenance, write_json
 
 
 def write_table(

@@ -28,8 +28,11 @@ import numpy as np
 import torch
 
 from rlvid.errors import RlvidError
+from rlvid.paths import (
+    project_root,  # noqa: F401  (old import path; use rlvid.paths)
+    runs_root,
+)
 
-RUNS_ROOT_ENV = "RLVID_RUNS"
 CHECKPOINT_NAME = "checkpoint.pt"
 # Tests only: the path of a marker file. Each write of a checkpoint.pt then stops after its
 # temporary file is complete and before the rename: it creates the marker and waits until
@@ -259,22 +262,6 @@ def check_finite(losses: dict[str, torch.Tensor | float], step: int) -> None:
 
 
 # ---------------------------------------------------------------- run directories
-
-def project_root() -> Path:
-    """The checkout holding this package (where ``pyproject.toml`` is), else the cwd.
-
-    Default locations for runs, results and caches hang off it, so a notebook executed
-    with another working directory still writes to the same places.
-    """
-    here = Path(__file__).resolve().parent.parent
-    return here if (here / "pyproject.toml").is_file() else Path.cwd()
-
-
-def runs_root() -> Path:
-    """``$RLVID_RUNS`` or ``<project>/runs``."""
-    env = os.environ.get(RUNS_ROOT_ENV)
-    return Path(env) if env else project_root() / "runs"
-
 
 @dataclass
 class Run:

@@ -41,7 +41,8 @@ import pytest
 # (layer, top-level modules or packages), lowest first
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("rlvid", "rlvid.errors")),
-    ("setup", ("rlvid.config", "rlvid.runtime", "rlvid.distributed", "rlvid.progress")),
+    ("setup", ("rlvid.config", "rlvid.paths", "rlvid.runtime", "rlvid.distributed",
+               "rlvid.progress")),
     ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results")),
     ("trainers", ("rlvid.harness", "rlvid.train", "rlvid.v2v", "rlvid.rovr", "rlvid.sweep")),
     ("book", ("rlvid.notebooks", "rlvid.evidence", "rlvid.claims", "rlvid.display",

@@ -13,11 +13,11 @@ import torch
 
 from rlvid.cli.common import add_config_args, config_from_args, whole_number
 from rlvid.config import Config
-from rlvid.data.cache import cache_dir
 from rlvid.data.folders import load_video_folder
 from rlvid.data.masked import MaskedVideoSet, make_masked_set, mask_videos
 from rlvid.data.v2v_sets import V2V_NAMES, V2VDataset, load_v2v_dataset
 from rlvid.errors import RlvidError
+from rlvid.paths import cache_dir
 from rlvid.runtime import atomic_write_bytes, check_writable_dir
 
 NAMES = (*V2V_NAMES, "masked")

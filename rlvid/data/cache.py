@@ -10,24 +10,18 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rlvid.paths import CACHE_ENV, cache_dir
 from rlvid.runtime import atomic_write_bytes
 
 # Bump a generator's version whenever its output changes for the same parameters.
 GENERATOR_VERSIONS: dict[str, int] = {"synthetic": 1, "flowers": 1, "city": 1, "masked": 3}
-ENV_VAR = "RLVID_CACHE"
-
-
-def cache_dir() -> Path:
-    """``$RLVID_CACHE`` if set, else ``<repo>/.cache/rlvid``."""
-    env = os.environ.get(ENV_VAR, "").strip()
-    return Path(env) if env else Path(__file__).resolve().parents[2] / ".cache" / "rlvid"
+ENV_VAR = CACHE_ENV
 
 
 def cache_key(kind: str, params: Mapping[str, Any], seed: int) -> str:
