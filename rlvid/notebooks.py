@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ast
 import io
+import math
 import os
+import re
 import time
 import tokenize
 from collections.abc import Mapping
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rlvid.config import ENV_VAR, default_profile, profile_config
+from rlvid.config.checks import Rule
 from rlvid.errors import RlvidError
 from rlvid.paths import RESULTS_ENV, build_root, notebook_dir
 
@@ -144,9 +147,44 @@ def _accepts(kind: str, value: Any) -> bool | None:
     return isinstance(value, _TYPES[base])
 
 
+# Ranges of notebook parameters, by name. A help comment that ends in choices
+# ("... : synthetic | flowers | city") also limits the value to them.
+PARAMETER_RULES: dict[str, Rule] = {
+    "seeds": Rule(ge=0, min_length=1), "seed": Rule(ge=0),
+    "iterations_share": Rule(gt=0, le=1), "test_share": Rule(gt=0, lt=1),
+    "view": Rule(gt=0, le=1), "box": Rule(gt=0, lt=1), "speed": Rule(gt=0),
+    "frames": Rule(ge=2), "height": Rule(ge=8), "width": Rule(ge=8), "fps": Rule(gt=0),
+    "boxes": Rule(ge=0),
+}
+_CHOICES = re.compile(r"([\w.-]+(?:\s\|\s[\w.-]+)+)\s*$")
+
+
+def _range_problem(param: Parameter, value: Any) -> str | None:
+    """Why ``value`` is out of range for ``param``, or None."""
+    if value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be finite, got {value}"
+    if isinstance(value, (list, tuple)):
+        if len(set(map(repr, value))) != len(value):
+            return f"must not repeat items, got {list(value)}"
+        value = tuple(value)
+    rule = PARAMETER_RULES.get(param.name)
+    if rule is not None and (why := rule.problem(value)):
+        return why
+    choices = _CHOICES.search(param.help)
+    if isinstance(value, str) and choices:
+        allowed = choices.group(1).split(" | ")
+        if value not in allowed:
+            return f"must be one of {', '.join(allowed)}, got {value!r}"
+    if param.name.endswith("_dir") and isinstance(value, str) and not Path(value).is_dir():
+        return f"must be an existing folder, got {value!r}"
+    return None
+
+
 def check_parameters(source: Path, parameters: Mapping[str, Any]) -> None:
-    """Refuse unknown names and values of the wrong type: the declared type when the
-    parameter is annotated, else the default's type."""
+    """Refuse unknown names, values of the wrong type (the declared type when the parameter
+    is annotated, else the default's type) and values out of range, before anything runs."""
     declared = {p.name: p for p in notebook_parameters(source)}
     for name, value in parameters.items():
         if name not in declared:
@@ -155,6 +193,9 @@ def check_parameters(source: Path, parameters: Mapping[str, Any]) -> None:
                 f"{', '.join(declared)}"
             )
         param = declared[name]
+        if (why := _range_problem(param, value)) is not None and _accepts(param.type or "Any",
+                                                                         value) is not False:
+            raise RlvidError(f"{source.stem} parameter {name!r} {why}")
         if param.type:
             ok = _accepts(param.type, value)
             if ok is False:

@@ -12,6 +12,7 @@ from rlvid.errors import RlvidError
 from rlvid.notebooks import (
     check_parameters,
     declared_parameters,
+    find_notebook,
     notebook_parameters,
     notebook_sources,
     parameter_help,
@@ -106,3 +107,44 @@ def test_check_parameters_uses_the_declared_type(tmp_path: Path) -> None:
                              ({"steps": "x"}, "parameter 'steps' must be int")):
         with pytest.raises(RlvidError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
             check_parameters(path, params)
+
+
+OUT_OF_RANGE = [
+    ("11_flower", {"iterations_share": float("nan")}, "must be finite"),
+    ("11_flower", {"iterations_share": 0.0}, "must be > 0 and <= 1"),
+    ("13_your_videos", {"test_share": 1.0}, "must be > 0 and < 1"),
+    ("13_your_videos", {"procedural": "moon"}, "must be one of synthetic, flowers, city"),
+    ("13_your_videos", {"x_dir": "/no/such/folder"}, "must be an existing folder"),
+    ("10_synthetic", {"seeds": [0, 0]}, "must not repeat items"),
+    ("10_synthetic", {"seeds": [-1]}, "items must be >= 0"),
+    ("10_synthetic", {"seeds": []}, "at least 1 item"),
+    ("14_real_footage", {"photo": "lena"}, "must be one of astronaut"),
+    ("14_real_footage", {"fps": 0}, "must be > 0"),
+    ("14_real_footage", {"speed": float("inf")}, "must be finite"),
+    ("10_synthetic", {"profile": "huge"}, "must be one of smoke, cpu, paper"),
+]
+
+
+@pytest.mark.parametrize(("name", "values", "message"), OUT_OF_RANGE)
+def test_out_of_range_parameters_are_refused(name: str, values: dict, message: str) -> None:
+    with pytest.raises(RlvidError, match=message):
+        check_parameters(find_notebook(name), {"profile": "smoke", **values})
+
+
+def test_in_range_parameters_pass() -> None:
+    check_parameters(find_notebook("10_synthetic"), {"profile": "smoke", "seeds": [0, 1]})
+    check_parameters(find_notebook("14_real_footage"), {"photo": "coffee", "fps": 12})
+
+
+def test_rlvid_run_refuses_a_nan_share_in_one_line_before_writing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rlvid.cli import main
+    from rlvid.paths import build_root
+
+    logs = build_root("smoke") / "logs" / "11_flower.log"
+    before = logs.stat().st_mtime_ns if logs.exists() else None
+    assert main(["run", "11_flower", "--profile", "smoke", "-p", "iterations_share",
+                 "nan"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("rlvid: error:") and "finite" in err[0]
+    assert (logs.stat().st_mtime_ns if logs.exists() else None) == before
