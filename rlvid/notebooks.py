@@ -25,6 +25,8 @@ from rlvid.config import ENV_VAR, default_profile, profile_config
 from rlvid.config.checks import Rule
 from rlvid.errors import RlvidError
 from rlvid.paths import RESULTS_ENV, build_root, notebook_dir
+from rlvid.progress import ENV_VAR as PROGRESS_ENV
+from rlvid.progress import progress_enabled
 
 
 def notebook_sources() -> list[Path]:
@@ -246,7 +248,8 @@ def run_notebook(
     output = out_dir / f"{source.stem}.ipynb"
     log_path = log_dir / f"{source.stem}.log"
 
-    env = {ENV_VAR: profile, RESULTS_ENV: str(root / "results")}
+    show_cells = progress_enabled()  # a bar over the cells here; none inside the kernel
+    env = {ENV_VAR: profile, RESULTS_ENV: str(root / "results"), PROGRESS_ENV: "0"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits these
     start = time.perf_counter()
@@ -255,7 +258,7 @@ def run_notebook(
             papermill.execute_notebook(
                 _with_python_kernel(jupytext.read(source)), str(output), parameters=params,
                 cwd=str(source.parent), kernel_name="python3", language="python",
-                progress_bar=False,
+                progress_bar=show_cells,
                 stdout_file=log, stderr_file=log, log_output=False,
             )
     except PapermillExecutionError as exc:
