@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from rlvid.data.render import SUPERSAMPLE, downsample, smooth_noise
+from rlvid.progress import progress
 
 MAX_PAN = 0.012  # camera speed, view widths per frame
 MAX_TURN = 0.02  # camera rotation, radians per frame
@@ -249,7 +250,7 @@ def render(rng: np.random.Generator, n: int, frames: int, size: int, style: Styl
     ppu = size * SUPERSAMPLE
     extent = world_extent(frames)
     out = {key: [] for key in ("video", "fg", "twin", "twin_fg")}
-    for _ in range(n):
+    for _ in progress(range(n), desc=f"city: rendering {style} videos"):
         world = make_world(rng, style, extent, ppu)
         cam = random_camera(rng, frames, extent)
         fg = downsample(film((world.ids > 0).astype(np.float32), cam, ppu, nearest=True)) >= 0.5

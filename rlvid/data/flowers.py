@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from rlvid.data.render import SUPERSAMPLE, downsample, hsv_colours, pixel_grid, smooth_noise
+from rlvid.progress import progress
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def render(f: Flowers, size: int, rng: np.random.Generator | None
     big = size * SUPERSAMPLE
     video = np.empty((n, frames, size, size, 3), np.float32)
     fg = np.empty((n, frames, size, size), bool)
-    for k in range(n):
+    for k in progress(range(n), desc="flowers: rendering videos"):
         if rng is None:
             bg = np.zeros((frames, big, big, 3), np.float32)
         else:

@@ -31,6 +31,7 @@ from rlvid.config.data import DataConfig
 from rlvid.data.cache import cached_arrays
 from rlvid.data.render import smooth_noise
 from rlvid.errors import RlvidError
+from rlvid.progress import progress
 
 GRID = 3  # slots sit in distinct cells of a GRID x GRID partition of the frame
 
@@ -242,7 +243,7 @@ def textured_videos(rng: np.random.Generator, n: int, frames: int, size: int) ->
     margin = int(np.ceil(max_step * frames)) + 2
     canvas = size + 2 * margin
     out = np.empty((n, frames, size, size, 3), np.float32)
-    for k in range(n):
+    for k in progress(range(n), desc="masked: rendering videos"):
         base = np.stack([smooth_noise(rng, canvas, 3, octaves=4) for _ in range(3)], -1)
         mix = rng.uniform(-0.8, 0.8, (3, 3)).astype(np.float32)
         img = 0.5 + (base - 0.5) @ mix + rng.uniform(-0.2, 0.2, 3).astype(np.float32)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rlvid.data.render import SUPERSAMPLE, bounce_paths, downsample, hsv_colours, pixel_grid
+from rlvid.progress import progress
 
 BLACK = np.zeros(3, np.float32)
 BLUE = np.array([0.10, 0.20, 0.90], np.float32)
@@ -82,7 +83,7 @@ def render(
     ys, xs = pixel_grid(big)
     video = np.empty((n, frames, size, size, 3), np.float32)
     fg = np.empty((n, frames, size, size), bool)
-    for lo in range(0, n, chunk):
+    for lo in progress(range(0, n, chunk), desc=f"synthetic: rendering {shape}s"):
         sl = slice(lo, lo + chunk)
         cy = motion.centres[sl, :, :, 0, None, None]  # (c, T, k, 1, 1)
         cx = motion.centres[sl, :, :, 1, None, None]
