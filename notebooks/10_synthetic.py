@@ -25,7 +25,7 @@
 # outperforms Recycle-GAN (§2, §6). The paper shows this dataset only as frames: **it
 # gives no number**, so our tables have no paper column to set beside.
 #
-# Methods, all trained here on the same data in the same harness (`rlvid.train.v2v.fit`):
+# Methods, all trained here on the same data in the same harness (`rlvid.v2v.train.fit`):
 # RL-V2V-GAN (GAN pretraining, then Algorithm 1), RL-V2V-GAN without the DDPG phase
 # (its pretrained weights), Recycle-GAN and a frame-based CycleGAN.
 
@@ -48,7 +48,8 @@ from rlvid.figures import background_by_frame, v2v_training_curves
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, network_table, training_times
 from rlvid.results import aggregate_seeds, results_dir, write_table
-from rlvid.train.evaluate_v2v import comparison_sentences, reference_rows, run_experiment
+from rlvid.v2v.evaluate import comparison_sentences, reference_rows
+from rlvid.v2v.experiment import run_experiment
 from rlvid.viz import frame_grid, method_panels, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
@@ -65,7 +66,7 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{
 # Z̄), frames in time from left to right. The Y row carries the rule to learn: blue, then red.
 
 # %%
-data = load_v2v_dataset("synthetic", cfg.data, seed=0)
+data = load_v2v_dataset("synthetic", cfg.data, seed=cfg.v2v.data_seed)
 
 # %% tags=["hide-input"]
 frame_grid({"x (source)": data.x[0], "y (target)": data.y[0], "z": data.z[0],

@@ -43,34 +43,27 @@ import torch
 
 from rlvid.blocks import show_claims, show_definitions, show_list
 from rlvid.claims import evaluate_claims
-from rlvid.config import load_config
 from rlvid.data import DOMAINS, load_v2v_dataset
 from rlvid.figures import v2v_training_curves
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, show_style_tables, training_times
 from rlvid.results import aggregate_seeds, results_dir, write_table
-from rlvid.train.evaluate_style import (
-    CLASSIFIER_STEPS,
+from rlvid.v2v.style import (
     METHOD_ORDER,
     comparison_sentences,
     dataset_evaluator,
-    fit_style_judge,
+    held_out_judge,
     reference_rows,
     run_style_experiment,
-    scaled_iterations,
+    schedule_line,
+    style_config,
     table_rows,
 )
 from rlvid.viz import frame_grid, method_panels, show_video
 
-share = iterations_share if iterations_share is not None else (0.7 if profile == "cpu" else 1.0)
-base = load_config(profile)
-cfg = load_config(profile, {"seeds": seeds, **scaled_iterations(base.v2v, share)})
+cfg, share = style_config(profile, seeds, iterations_share)
 torch.set_num_threads(cfg.torch_threads or 1)
-print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{cfg.data.size}, "
-      f"T = {cfg.data.video_len}; pretraining {cfg.v2v.pretrain_iterations} steps, "
-      f"Algorithm 1 {cfg.v2v.rl_iterations} videos, baselines "
-      f"{cfg.v2v.baseline_iterations or cfg.v2v.pretrain_iterations + cfg.v2v.rl_iterations} "
-      f"steps ({share:g} of the profile's iterations)")
+print(schedule_line(cfg, share))
 
 # %% [markdown]
 # At `cpu` the notebook trains each method for 0.7 of the profile's iterations, so that
@@ -83,7 +76,7 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{
 # images). Look at the bloom: the flower opens along each row.
 
 # %%
-data = load_v2v_dataset("flowers", cfg.data, seed=0)
+data = load_v2v_dataset("flowers", cfg.data, seed=cfg.v2v.data_seed)
 T = cfg.data.video_len
 
 # %% tags=["hide-input"]
@@ -144,9 +137,7 @@ plt.show()
 # reference rows are scored by the same evaluator as every method's output.
 
 # %%
-held_out = load_v2v_dataset("flowers", cfg.data, seed=1)  # an independent copy: unseen frames
-judge = fit_style_judge(held_out.x_test, held_out.y_test, data.zbar,
-                        steps=CLASSIFIER_STEPS[cfg.profile], seed=0)
+judge = held_out_judge(cfg, "flowers", data.zbar)  # trained on an independent copy
 evaluate = dataset_evaluator(data, judge, masks=True)
 reference = reference_rows(data, evaluate)
 

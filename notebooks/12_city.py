@@ -44,38 +44,30 @@ import torch
 
 from rlvid.blocks import show_claims, show_definitions, show_list
 from rlvid.claims import evaluate_claims
-from rlvid.config import load_config
 from rlvid.data import DOMAINS, load_v2v_dataset
 from rlvid.display import show_table
 from rlvid.figures import v2v_training_curves, window_seams_plot
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, seams_table, show_style_tables, training_times
 from rlvid.results import aggregate_seeds, results_dir, write_table
-from rlvid.train.evaluate_style import (
-    CLASSIFIER_STEPS,
+from rlvid.v2v.style import (
     METHOD_ORDER,
     comparison_sentences,
     dataset_evaluator,
-    fit_style_judge,
-    long_city_video,
+    held_out_judge,
     reference_rows,
     run_style_experiment,
-    scaled_iterations,
+    schedule_line,
+    style_config,
     table_rows,
-    window_seams,
 )
-from rlvid.train.v2v import load_translator
+from rlvid.v2v.style_data import long_city_video, window_seams
+from rlvid.v2v.train import load_translator
 from rlvid.viz import frame_grid, method_panels, show_video
 
-share = iterations_share if iterations_share is not None else (0.7 if profile == "cpu" else 1.0)
-base = load_config(profile)
-cfg = load_config(profile, {"seeds": seeds, **scaled_iterations(base.v2v, share)})
+cfg, share = style_config(profile, seeds, iterations_share)
 torch.set_num_threads(cfg.torch_threads or 1)
-print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{cfg.data.size}, "
-      f"T = {cfg.data.video_len}; pretraining {cfg.v2v.pretrain_iterations} steps, "
-      f"Algorithm 1 {cfg.v2v.rl_iterations} videos, baselines "
-      f"{cfg.v2v.baseline_iterations or cfg.v2v.pretrain_iterations + cfg.v2v.rl_iterations} "
-      f"steps ({share:g} of the profile's iterations)")
+print(schedule_line(cfg, share))
 
 # %% [markdown]
 # At `cpu` the notebook trains each method for 0.7 of the profile's iterations, so that
@@ -88,7 +80,7 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{
 # images). Look at the camera's slow pan and turn along each row, and at what night changes.
 
 # %%
-data = load_v2v_dataset("city", cfg.data, seed=0)
+data = load_v2v_dataset("city", cfg.data, seed=cfg.v2v.data_seed)
 T = cfg.data.video_len
 
 # %% tags=["hide-input"]
@@ -143,9 +135,7 @@ plt.show()
 # reference rows are scored by the same evaluator as every method's output.
 
 # %%
-held_out = load_v2v_dataset("city", cfg.data, seed=1)  # an independent copy: unseen frames
-judge = fit_style_judge(held_out.x_test, held_out.y_test, data.zbar,
-                        steps=CLASSIFIER_STEPS[cfg.profile], seed=0)
+judge = held_out_judge(cfg, "city", data.zbar)  # trained on an independent copy
 evaluate = dataset_evaluator(data, judge)
 reference = reference_rows(data, evaluate)
 
@@ -246,7 +236,7 @@ plt.show()
 #
 # The translators are trained on videos of T frames. A video of any length is translated
 # by sliding over it in windows of T frames, carrying every ConvLSTM's hidden and cell
-# state from one window into the next (`rlvid.train.evaluate_v2v.translate_video`, which
+# state from one window into the next (`rlvid.v2v.evaluate.translate_video`, which
 # `rlvid translate` uses). In evaluation mode the normalisation uses its running
 # statistics, so the windowed translation is the same computation as one pass over the
 # whole video: a boundary between windows is a frame pair like any other.
@@ -258,7 +248,7 @@ plt.show()
 
 # %%
 long_frames = 200
-long_video, long_twin = long_city_video(cfg.data.size, long_frames, seed=0)
+long_video, long_twin = long_city_video(cfg.data.size, long_frames, seed=cfg.v2v.data_seed)
 net, meta = load_translator(experiment.model_path("rlv2v", cfg.seeds[0]))
 seams = window_seams(net, long_video, window=T)
 

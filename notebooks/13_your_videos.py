@@ -53,30 +53,24 @@ import matplotlib.pyplot as plt
 import torch
 
 from rlvid.blocks import show_definitions, show_list
-from rlvid.config import load_config
 from rlvid.display import show_table
 from rlvid.figures import v2v_training_curves
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, show_style_tables, training_times
 from rlvid.results import aggregate_seeds, results_dir, write_table
-from rlvid.train.evaluate_style import (
-    CLASSIFIER_STEPS,
+from rlvid.v2v.style import (
     METHOD_ORDER,
     comparison_sentences,
     evaluate_style,
     fit_style_judge,
-    folder_reference_rows,
-    load_style_folders,
     run_style_experiment,
-    scaled_iterations,
-    style_folders,
+    style_config,
     table_rows,
 )
+from rlvid.v2v.style_data import folder_reference_rows, load_style_folders, style_folders
 from rlvid.viz import frame_grid, method_panels, show_video
 
-share = iterations_share if iterations_share is not None else (0.7 if profile == "cpu" else 1.0)
-base = load_config(profile)
-cfg = load_config(profile, {"seeds": seeds, **scaled_iterations(base.v2v, share)})
+cfg, share = style_config(profile, seeds, iterations_share)
 torch.set_num_threads(cfg.torch_threads or 1)
 print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{cfg.data.size}, "
       f"T = {cfg.data.video_len}; {share:g} of the profile's training iterations")
@@ -89,7 +83,8 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{
 
 # %%
 work = results_dir(cfg.profile).parent / "your_videos"
-folders = style_folders(x_dir, y_dir, z_dir, zbar_dir, procedural, cfg.data, work)
+folders = style_folders(x_dir, y_dir, z_dir, zbar_dir, procedural, cfg.data, work,
+                        data_seed=cfg.v2v.data_seed)
 T = cfg.data.video_len
 videos = load_style_folders(folders["x"], folders["y"], folders["z"], folders["zbar"],
                             size=cfg.data.size, T=T, test_share=test_share)
@@ -144,7 +139,7 @@ plt.show()
 
 # %%
 judge = fit_style_judge(videos.x_test, videos.y_test, videos.zbar,
-                        steps=CLASSIFIER_STEPS[cfg.profile], seed=0)
+                        steps=cfg.v2v.classifier_steps, seed=cfg.v2v.judge_seed)
 reference = folder_reference_rows(videos, lambda out, src: evaluate_style(out, src, judge))
 
 # %% tags=["hide-input"]

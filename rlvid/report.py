@@ -147,7 +147,7 @@ def show_style_tables(summary: Sequence[Mapping[str, Any]],
     out (no twin: no PSNR)."""
     from IPython.display import display
 
-    from rlvid.train.evaluate_style import METHOD_ORDER
+    from rlvid.v2v.style import METHOD_ORDER
 
     for name, metrics in STYLE_GROUPS.items():
         if not any(f"{m}_mean" in r or m in r for r in [*summary, *reference] for m in metrics):
@@ -184,7 +184,8 @@ def network_table(cfg: Any, data: Any,
     import torch
 
     from rlvid.nn import count_parameters, table1
-    from rlvid.train.v2v import TrainingData, make_method
+    from rlvid.v2v.common import TrainingData
+    from rlvid.v2v.train import make_method
 
     rows = [{"network": r["network"], "encoder": r["encoder"], "decoder": r["decoder"],
              "final function": r["final"],

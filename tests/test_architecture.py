@@ -58,15 +58,10 @@ KNOWN_VIOLATIONS: set[str] = {
     # display.py's module __getattr__ still hands out rlvid.blocks' names (moved there from
     # display, which blocks imports) so that old notebook imports keep working
     "cycle: rlvid.blocks, rlvid.display",
-    # train/v2v.py builds the baselines, which subclass its RLV2VGAN: goes with the split
-    # of the trainer into rlvid/v2v/ (issue 11)
-    "cycle: rlvid.train.baselines, rlvid.train.v2v",
 }
 # Files over MAX_LINES that are being split (issue 11); remove each once it is under.
 KNOWN_OVER_400: set[str] = {
-    "rlvid/train/evaluate_style.py",
     "rlvid/train/rovr.py",
-    "rlvid/train/v2v.py",
 }
 
 PACKAGE = Path(__file__).resolve().parents[1] / "rlvid"

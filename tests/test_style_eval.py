@@ -11,19 +11,21 @@ from torch import nn
 
 from rlvid.config import load_config
 from rlvid.metrics.translation import mask_iou
-from rlvid.train.evaluate_style import (
+from rlvid.v2v.style import (
     STYLE_METRICS,
     TWIN_FREE_METRICS,
-    StyleFolderError,
     colour_segmentation,
     comparison_sentences,
     evaluate_style,
     fit_style_judge,
-    load_style_folders,
     run_style_experiment,
     scaled_iterations,
-    style_folders,
     summary_rows,
+)
+from rlvid.v2v.style_data import (
+    StyleFolderError,
+    load_style_folders,
+    style_folders,
     window_seams,
     write_procedural_folders,
 )
@@ -175,7 +177,7 @@ def test_run_style_experiment_smoke(tmp_path):
         return {"flicker": float(output.mean())}
 
     result = run_style_experiment(cfg, data, data.x_test, evaluate, tmp_path, "flowers",
-                                  methods=("rlv2v",))
+                                  methods=("rlv2v",), backend="serial")
     assert [(r["method"], r["seed"]) for r in result.rows] == [("rlv2v", 0),
                                                                ("pretrain_only", 0)]
     assert calls == [data.x_test.shape] * 2

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rlvid.config import load_config
-from rlvid.train import losses_v2v as L
+from rlvid.v2v import losses as L
 
 T = 4
 

@@ -1,12 +1,24 @@
 """Algorithm 1 pieces: replay buffer, DDPG updates, transitions and rewards."""
 
+import copy
+
 import pytest
 import torch
 
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
-from rlvid.rl import ReplayBuffer, Transitions, actor_loss, critic_loss, soft_update, td_target
-from rlvid.train.v2v import RLV2VGAN, TrainingData
+from rlvid.rl import (
+    Part,
+    ReplayBuffer,
+    Transitions,
+    actor_loss,
+    critic_loss,
+    ddpg_update,
+    soft_update,
+    td_target,
+)
+from rlvid.v2v.algorithm1 import RLV2VGAN
+from rlvid.v2v.common import TrainingData
 
 torch.set_num_threads(1)
 
@@ -94,3 +106,46 @@ def test_rl_step_fills_buffer_and_logs(trainer):
         assert key in stats
     assert stats["q_mean"] <= 0  # neg_relu Q
     assert stats["reward"] < 0
+
+
+def test_ddpg_update_in_cleanrl_order_by_hand():
+    """One candidate, linear nets: the update equals CleanRL's DDPG step done by hand."""
+    torch.manual_seed(0)
+    q, pi = torch.nn.Linear(3, 1), torch.nn.Linear(2, 1)
+    q_t, pi_t = copy.deepcopy(q), copy.deepcopy(pi)
+    ref_q, ref_pi, ref0 = copy.deepcopy(q), copy.deepcopy(pi), copy.deepcopy(q)
+    opt_q, opt_pi = torch.optim.SGD(q.parameters(), lr=0.1), torch.optim.SGD(pi.parameters(),
+                                                                             lr=0.1)
+    s, s2, a, r = torch.rand(4, 2), torch.rand(4, 2), torch.rand(4, 1), torch.rand(4)
+    done = torch.tensor([1.0, 1.0, 0.0, 1.0])
+
+    def critic(net):
+        return lambda key, state, action: net(torch.cat([state, action], 1))[:, 0]
+
+    def actor(net):
+        return lambda key, state: [net(state)]
+
+    stats = ddpg_update(critic(q), critic(q_t), actor(pi), actor(pi_t), opt_q, opt_pi,
+                        [Part("x", s, a, r, s2, done, 4)], 0.9, 0.5, [q], [(q_t, q), (pi_t, pi)])
+    # by hand: target, critic step, actor step, Polyak
+    with torch.no_grad():
+        target = r + 0.9 * ref_q(torch.cat([s2, ref_pi(s2)], 1))[:, 0] * done
+    loss_q = ((target - ref_q(torch.cat([s, a], 1))[:, 0]) ** 2).mean()
+    grads = torch.autograd.grad(loss_q, list(ref_q.parameters()))
+    with torch.no_grad():
+        for p, g in zip(ref_q.parameters(), grads):
+            p -= 0.1 * g
+    loss_pi = -ref_q(torch.cat([s, ref_pi(s)], 1)).mean()
+    grads = torch.autograd.grad(loss_pi, list(ref_pi.parameters()))
+    with torch.no_grad():
+        for p, g in zip(ref_pi.parameters(), grads):
+            p -= 0.1 * g
+    assert stats["loss_q"] == pytest.approx(float(loss_q.detach()), rel=1e-6)
+    assert stats["loss_actor"] == pytest.approx(float(loss_pi.detach()), rel=1e-6)
+    for mine, ref in ((q, ref_q), (pi, ref_pi)):
+        for p, p_ref in zip(mine.parameters(), ref.parameters()):
+            assert torch.allclose(p, p_ref, atol=1e-6)
+    assert all(p.requires_grad for p in q.parameters())  # critics unfrozen after the actor step
+    with torch.no_grad():  # Polyak with tau 0.5 from the initial weights (= ref0)
+        for p_t, p0, p in zip(q_t.parameters(), ref0.parameters(), q.parameters()):
+            assert torch.allclose(p_t, 0.5 * p0 + 0.5 * p, atol=1e-6)

@@ -9,8 +9,9 @@ from rlvid.cli import main
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
 from rlvid.runtime import TrainingDiverged, load_checkpoint
-from rlvid.train.evaluate_v2v import evaluate_run
-from rlvid.train.v2v import RLV2VGAN, fit
+from rlvid.v2v.algorithm1 import RLV2VGAN
+from rlvid.v2v.evaluate import evaluate_run
+from rlvid.v2v.train import fit
 
 torch.set_num_threads(1)
 
@@ -58,6 +59,12 @@ def test_interrupted_and_resumed_equals_uninterrupted(cfg, data, tmp_path):
     assert len(a["trainer"]["buffer"]["p"]) > 0
     _assert_same(a["trainer"], b["trainer"])  # weights, targets, optimisers, replay buffer
     _assert_same(a["history"], b["history"])
+    # what each step reported to the harness; the pretrained snapshot came through on_step
+    pre, rl = a["counts"]["pretrain"], a["counts"]["rl"]
+    assert (pre["steps"], pre["updates"], pre["samples"]) == (2, 4, 2 * 3 * cfg.v2v.batch_size)
+    assert (rl["steps"], rl["updates"]) == (3, 9)
+    assert rl["samples"] == sum(h["new_transitions"] for h in a["history"] if h["phase"] == "rl")
+    assert (tmp_path / "b" / "pretrained.pt").is_file()
 
 
 def test_stop_flag_checkpoints_after_the_current_step(cfg, data, tmp_path):
@@ -83,7 +90,7 @@ def test_nan_stops_with_message_and_keeps_last_good_checkpoint(cfg, data, tmp_pa
     with pytest.raises(TrainingDiverged, match="loss_gp.*step 4"):
         fit(run_cfg, "rlv2v", seed=0, run_dir=tmp_path / "n", data=data, progress=False)
     kept = load_checkpoint(tmp_path / "n" / "checkpoint.pt", restore_rng=False)
-    assert kept["step"] == 2 and not kept["done"]
+    assert kept["step"] == 2 and kept["status"] == "running"
     assert all(math.isfinite(h["loss_gp"]) for h in kept["history"])
 
 
@@ -109,3 +116,18 @@ def test_cli_train_eval_translate(tmp_path, capsys):
                  str(tmp_path / "nope.pt"), "-o", str(tmp_path / "o.gif")]) == 2
     err = capsys.readouterr().err
     assert err.count("rlvid: error:") == 2 and "nope.pt" in err
+
+
+@pytest.mark.parametrize("method", ["cyclegan", "recycle"])
+def test_baselines_resume_bit_identical(cfg, data, tmp_path, method):
+    small = load_config("smoke", {"v2v.baseline_iterations": 3, "v2v.checkpoint_every": 100})
+    fit(small, method, seed=2, run_dir=tmp_path / "a", data=data, progress=False)
+    first = fit(small, method, seed=2, run_dir=tmp_path / "b", data=data, max_steps=1,
+                progress=False)
+    assert first.status == "interrupted" and first.step == 1
+    assert fit(small, method, seed=2, run_dir=tmp_path / "b", data=data,
+               progress=False).status == "done"
+    for name in ("checkpoint.pt", "model.pt"):
+        a = load_checkpoint(tmp_path / "a" / name, restore_rng=False)
+        b = load_checkpoint(tmp_path / "b" / name, restore_rng=False)
+        _assert_same(a.get("trainer", a.get("state_dict")), b.get("trainer", b.get("state_dict")))

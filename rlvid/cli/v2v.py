@@ -53,7 +53,7 @@ def register(subparsers: Any) -> None:
 def _cmd_train(args: argparse.Namespace) -> int:
     from rlvid.errors import RlvidError
     from rlvid.runtime import TrainingDiverged, check_writable_dir
-    from rlvid.train.v2v import default_run_dir, fit
+    from rlvid.v2v.train import default_run_dir, fit
 
     cfg = config_from_args(args)  # refuses a bad value before anything is written
     run_dir = args.run_dir or default_run_dir(args.method, args.seed, cfg.profile, args.dataset)
@@ -70,7 +70,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from rlvid.train.evaluate_v2v import evaluate_run
+    from rlvid.v2v.evaluate import evaluate_run
 
     for row in evaluate_run(args.run_dir):
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
@@ -85,8 +85,8 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
     from rlvid.data.folders import resize_frames
     from rlvid.data.io import check_video_output, read_video, video_fps, write_video
-    from rlvid.train.evaluate_v2v import translate_video
-    from rlvid.train.v2v import load_translator
+    from rlvid.v2v.evaluate import translate_video
+    from rlvid.v2v.train import load_translator
 
     check_video_output(args.output, inputs=(args.input, args.checkpoint))
     net, meta = load_translator(args.checkpoint)  # one line for a missing or foreign file

@@ -1,7 +1,7 @@
-"""Reinforcement-learning pieces: the Algorithm 1 replay buffer and DDPG updates."""
+"""Reinforcement-learning pieces: the Algorithm 1 replay buffer and the DDPG update."""
 
-from rlvid.rl.ddpg import actor_loss, critic_loss, soft_update, td_target
+from rlvid.rl.ddpg import Part, actor_loss, critic_loss, ddpg_update, soft_update, td_target
 from rlvid.rl.replay import ReplayBuffer, Transitions
 
-__all__ = ["ReplayBuffer", "Transitions", "actor_loss", "critic_loss", "soft_update",
-           "td_target"]
+__all__ = ["Part", "ReplayBuffer", "Transitions", "actor_loss", "critic_loss", "ddpg_update",
+           "soft_update", "td_target"]

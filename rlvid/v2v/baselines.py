@@ -1,4 +1,4 @@
-"""Baselines in the RL-V2V-GAN harness (same data, same :func:`rlvid.train.v2v.fit` loop).
+"""Baselines in the RL-V2V-GAN harness (same data, same :func:`rlvid.v2v.train.fit` loop).
 
 - CycleGAN (Zhu et al. 2017): frame-based; each frame is translated alone. Generators are
   the G/P architecture with per-frame convolutions instead of ConvLSTMs
@@ -21,8 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rlvid.harness import StepOutput
 from rlvid.nn.v2v import Discriminator, SeqToSeq, xavier_init
-from rlvid.train.v2v import TrainingData, adam, set_requires_grad
+from rlvid.v2v.common import Schedule, TrainingData, adam, set_requires_grad
 
 
 def _lsgan(logits: torch.Tensor, real: bool) -> torch.Tensor:
@@ -34,10 +35,11 @@ def _frames_as_videos(frames: torch.Tensor) -> torch.Tensor:
     return frames[:, None]
 
 
-class _FrameGAN:
-    """What CycleGAN and Recycle-GAN share: G_A (x -> y), G_B (y -> x), frame discriminators."""
+class _FrameGAN(Schedule):
+    """What CycleGAN and Recycle-GAN share: G_A (x -> y), G_B (y -> x), frame discriminators.
 
-    phases: list[tuple[str, int]]
+    ``step(index)`` is one generator step and one discriminator step (phase "train");
+    its samples count the videos drawn (CycleGAN: as many frames as 2m videos hold)."""
 
     def __init__(self, cfg: Any, data: TrainingData, device: torch.device):
         self.cfg, self.v, self.data, self.device = cfg, cfg.v2v, data, device
@@ -107,7 +109,10 @@ class CycleGAN(_FrameGAN):
         super().__init__(cfg, data, device)
         self._finish_init()
 
-    def step(self, phase: str) -> dict[str, float]:
+    def step(self, index: int) -> StepOutput:
+        return StepOutput(self.train_step(), "train", updates=2, samples=2 * self.v.batch_size)
+
+    def train_step(self) -> dict[str, float]:
         n, v = self.nets, self.v
         m = v.batch_size * self.data.frames  # as many frames as a video batch holds
         a, b = self.source_frames(m), self.target_frames(m)
@@ -145,7 +150,10 @@ class RecycleGAN(_FrameGAN):
     def _predict(p: nn.Module, f0: torch.Tensor, f1: torch.Tensor) -> torch.Tensor:
         return p(_frames_as_videos(torch.cat([f0, f1], dim=1)))[:, 0]
 
-    def step(self, phase: str) -> dict[str, float]:
+    def step(self, index: int) -> StepOutput:
+        return StepOutput(self.train_step(), "train", updates=2, samples=2 * self.v.batch_size)
+
+    def train_step(self) -> dict[str, float]:
         n, v = self.nets, self.v
         m = v.batch_size
         xa = self.data.x[torch.randint(self.data.x.shape[0], (m,))]

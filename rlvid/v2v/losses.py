@@ -1,4 +1,5 @@
-"""RL-V2V-GAN losses, eqs. (1)-(10), one function each.
+"""RL-V2V-GAN losses, eqs. (1)-(10), one function each (eq. 7, ``L_v = L_vx + L_vy``, is
+the sum of :func:`video_loss_x` and :func:`video_loss_y`, which :func:`total_loss` weights).
 
 Conventions (errata page, "Losses"):
 - ``D`` callables return logits ``(B, T, heads)``; ``log D = logsigmoid(logit)`` and
@@ -146,11 +147,6 @@ def video_loss_y(d_y: Net, fake_y: torch.Tensor, y: torch.Tensor | None = None,
         loss = (loss + _log_real(prefix_logits(d_y, y)[..., 0])
                 + _log_real(prefix_logits(d_y, z)[..., 1]))
     return loss
-
-
-def video_loss(lvx: torch.Tensor, lvy: torch.Tensor) -> torch.Tensor:
-    """Eq. (7): ``L_v = L_vx + L_vy``."""
-    return lvx + lvy
 
 
 def total_loss(terms: dict[str, torch.Tensor], cfg) -> torch.Tensor:

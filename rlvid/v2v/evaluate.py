@@ -12,13 +12,12 @@ Metrics per method (each averaged over the held-out videos):
 - ``psnr`` / ``ssim``: against the twin (rlvid.metrics).
 - ``ewarp``: flow warping error of the output, flows from the source video (Lai et al.).
 Flowers and city reuse :func:`translate_video` and the PSNR/SSIM/E_warp part
-(:func:`twin_metrics`); the colour test needs a background mask.
+(:func:`twin_metrics`); the colour test needs a background mask. Training every method
+with every seed: :mod:`rlvid.v2v.experiment`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +111,7 @@ def evaluate_translation(output: torch.Tensor, data: Any) -> dict[str, Any]:
 
 def evaluate_model(path: str | Path, data: Any) -> dict[str, Any]:
     """Load a saved translator (``model.pt``/``pretrained.pt``) and evaluate it on ``data``."""
-    from rlvid.train.v2v import load_translator
+    from rlvid.v2v.train import load_translator
 
     net, _ = load_translator(path)
     return evaluate_translation(translate_video(net, data.x_test), data)
@@ -134,7 +133,8 @@ def evaluate_run(run_dir: str | Path, data: Any = None) -> list[dict[str, Any]]:
         from rlvid.data import load_v2v_dataset
 
         cfg = load_config(meta["profile"])
-        data = load_v2v_dataset(ckpt.get("dataset", "synthetic"), cfg.data, seed=0)
+        data = load_v2v_dataset(ckpt.get("dataset", "synthetic"), cfg.data,
+                                seed=cfg.v2v.data_seed)
     rows = [{"method": meta["method"], "seed": ckpt.get("seed"),
              **evaluate_model(model, data)}]
     if meta["method"] == "rlv2v" and (run_dir / "pretrained.pt").is_file():
@@ -152,77 +152,6 @@ def reference_rows(data: Any) -> list[dict[str, Any]]:
 
 METRIC_DIRECTIONS = {"bg_acc": "higher", "iou": "higher", "psnr": "higher", "ssim": "higher",
                      "ewarp": "lower"}
-
-
-@dataclass
-class Experiment:
-    """Per-seed metric rows, seed-0 training histories, every translation of the test
-    videos (``outputs[method][seed]``) and the run directories (``run_dirs[(method, seed)]``)."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    outputs: dict[str, dict[int, torch.Tensor]] = field(default_factory=dict)
-    run_dirs: dict[tuple[str, int], Path] = field(default_factory=dict)
-
-    def model_path(self, method: str, seed: int) -> Path:
-        """The saved translator of ``method`` (pretrain_only: rlv2v's pretrained snapshot)."""
-        if method == "pretrain_only":
-            return self.run_dirs[("rlv2v", seed)] / "pretrained.pt"
-        return self.run_dirs[(method, seed)] / "model.pt"
-
-
-def train_and_evaluate(cfg: Any, data: Any, x_test: torch.Tensor,
-                       evaluate: Callable[[torch.Tensor], dict[str, Any]],
-                       root: str | Path, dataset: str,
-                       methods: Sequence[str] = ("rlv2v", "recycle", "cyclegan"),
-                       fresh: bool = True) -> Experiment:
-    """Train every method for every seed of ``cfg.seeds`` on ``data`` (anything with
-    ``x, y, z, zbar``), translate ``x_test`` and score each translation with ``evaluate``.
-
-    The pretrain-only ablation is the RL-V2V-GAN run's own pretrained snapshot (the same
-    seed gives the same pretraining), so it costs no extra training; its ``train_s`` is the
-    whole RL-V2V-GAN run's.
-    """
-    import shutil
-    import time
-
-    from rlvid.train.v2v import fit, load_translator
-
-    root = Path(root)
-    result = Experiment()
-    for method in methods:
-        for seed in cfg.seeds:
-            run_dir = root / f"{dataset}-{method}-s{seed}"
-            if fresh and run_dir.exists():
-                shutil.rmtree(run_dir)
-            start = time.perf_counter()
-            fitted = fit(cfg, method, seed=seed, run_dir=run_dir, data=data, dataset=dataset)
-            seconds = time.perf_counter() - start
-            result.run_dirs[(method, seed)] = run_dir
-            for name in [method] + (["pretrain_only"] if method == "rlv2v" else []):
-                net, _ = load_translator(result.model_path(name, seed))
-                out = translate_video(net, x_test)
-                result.rows.append({"method": name, "seed": seed, "train_s": seconds,
-                                    **evaluate(out)})
-                result.outputs.setdefault(name, {})[seed] = out
-                if seed == cfg.seeds[0]:
-                    result.histories[name] = fitted.history
-    return result
-
-
-def run_experiment(cfg: Any, data: Any, root: str | Path,
-                   methods: tuple[str, ...] = ("rlv2v", "recycle", "cyclegan"),
-                   fresh: bool = True, dataset: str = "synthetic") -> dict[str, Any]:
-    """The synthetic experiment: :func:`train_and_evaluate` on ``data.x_test`` scored by
-    :func:`evaluate_translation`. Returns per-seed ``rows`` (metrics plus ``train_s``),
-    ``histories`` and ``outputs`` (the first seed's translations) keyed by method.
-    """
-    result = train_and_evaluate(cfg, data, data.x_test,
-                                lambda out: evaluate_translation(out, data), root, dataset,
-                                methods, fresh)
-    first = cfg.seeds[0]
-    return {"rows": result.rows, "histories": result.histories,
-            "outputs": {name: per_seed[first] for name, per_seed in result.outputs.items()}}
 
 
 def comparison_sentences(summary: list[dict[str, Any]], ours: str = "rlv2v") -> list[str]:

@@ -1,0 +1,139 @@
+"""Training one V2V method with one seed: :func:`fit` through :func:`rlvid.harness.train`,
+run directories, and the saved x -> y translators (``pretrained.pt``, ``model.pt``).
+
+The harness seeds, builds the trainer, resumes, checkpoints, stops on a signal or a NaN and
+writes ``history.json``; this module adds what is V2V's own: the translator snapshot when
+pretraining ends (through ``on_step``) and the final one, both with their BN statistics
+recomputed on X (errata).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rlvid.harness import StepOutput
+from rlvid.harness import train as harness_train
+from rlvid.nn.blocks import recalibrated
+from rlvid.nn.v2v import SeqToSeq
+from rlvid.runtime import (
+    CheckpointError,
+    checkpoint_kind,
+    load_checkpoint,
+    resolve_device,
+    runs_root,
+    save_checkpoint,
+)
+from rlvid.v2v.common import METHODS, TrainingData
+
+
+def make_method(name: str, cfg: Any, data: TrainingData, device: torch.device) -> Any:
+    """The trainer of method ``name`` (one of :data:`METHODS`)."""
+    if name == "rlv2v":
+        from rlvid.v2v.algorithm1 import RLV2VGAN
+
+        return RLV2VGAN(cfg, data, device, rl=True)
+    if name == "pretrain_only":
+        from rlvid.v2v.algorithm1 import RLV2VGAN
+
+        return RLV2VGAN(cfg, data, device, rl=False)
+    from rlvid.v2v.baselines import CycleGAN, RecycleGAN
+
+    if name == "cyclegan":
+        return CycleGAN(cfg, data, device)
+    if name == "recycle":
+        return RecycleGAN(cfg, data, device)
+    from rlvid.config import ConfigError
+
+    raise ConfigError(f"method {name!r} is unknown; choose one of {', '.join(METHODS)}")
+
+
+def save_translator(path: Path, net: SeqToSeq, method: str, cfg: Any) -> Path:
+    """The x -> y translator alone, with what is needed to rebuild it (used by eval/translate)."""
+    state = {"method": method, "profile": cfg.profile, "spec": net.spec,
+             "frames": cfg.data.video_len, "size": cfg.data.size,
+             "state_dict": net.state_dict()}
+    save_checkpoint(path, state)
+    return path
+
+
+def load_translator(path: str | Path, device: str = "cpu") -> tuple[SeqToSeq, dict[str, Any]]:
+    state = load_checkpoint(path, restore_rng=False)
+    if "spec" not in state or "state_dict" not in state:
+        raise CheckpointError(f"{path}: {checkpoint_kind(state)}, not a v2v translator; pass "
+                              "model.pt or pretrained.pt of a `rlvid train v2v` run")
+    net = SeqToSeq(**state["spec"]).to(device)
+    net.load_state_dict(state["state_dict"])
+    return net.eval(), state
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    method: str
+    seed: int
+    status: str  # "done" or "interrupted"
+    step: int
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def default_run_dir(method: str, seed: int, profile: str, dataset: str = "synthetic") -> Path:
+    return runs_root() / f"v2v-{dataset}-{profile}-{method}-s{seed}"
+
+
+def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | None = None,
+        data: Any = None, dataset: str = "synthetic", max_steps: int | None = None,
+        stop: dict[str, bool] | None = None, progress: bool = True) -> RunResult:
+    """Train one method with one seed; resume from ``run_dir``'s checkpoint if there is one.
+
+    ``max_steps`` (or SIGINT/SIGTERM, or ``stop["requested"]``) checkpoints and returns with
+    status "interrupted"; calling again resumes to the end with bit-identical results on the
+    CPU. A NaN/Inf loss raises :class:`rlvid.runtime.TrainingDiverged` and keeps the last
+    good checkpoint. Writes ``pretrained.pt`` when pretraining ends (RL-V2V-GAN) and
+    ``model.pt`` at the end.
+    """
+    if method not in METHODS:
+        make_method(method, cfg, None, None)  # raises ConfigError
+    device = resolve_device(cfg.device)
+    if data is None:
+        from rlvid.data import load_v2v_dataset
+
+        data = load_v2v_dataset(dataset, cfg.data, seed=cfg.v2v.data_seed)
+    run_dir = Path(run_dir) if run_dir else default_run_dir(method, seed, cfg.profile, dataset)
+    training = TrainingData.from_dataset(data, device)
+    built: list[Any] = []
+
+    def make_trainer() -> Any:  # called by the harness after seeding
+        built.append(make_method(method, cfg, training, device))
+        return built[0]
+
+    def translator() -> SeqToSeq:
+        """The x -> y translator to save: its BN statistics recomputed on X (errata)."""
+        return recalibrated(built[0].translator(), training.x, cfg.v2v.batch_size)
+
+    def on_step(step: int, out: StepOutput, where: Path) -> None:
+        if out.phase == "pretrain" and built[0].last_of_phase(step):
+            save_translator(where / "pretrained.pt", translator(), method, cfg)
+
+    result = harness_train(
+        make_trainer, run_dir, total_steps(method, cfg), seed, config=cfg,
+        checkpoint_every=cfg.v2v.checkpoint_every, log_every=cfg.v2v.log_every,
+        max_steps=max_steps, stop=stop, progress=progress, desc=f"{method} s{seed}",
+        on_step=on_step, meta={"method": method, "dataset": dataset})
+    if result.status == "done":  # also when called again on a finished run (weights loaded)
+        save_translator(run_dir / "model.pt", translator(), method, cfg)
+    return RunResult(run_dir, method, seed, result.status, result.step, result.history)
+
+
+def total_steps(method: str, cfg: Any) -> int:
+    """Harness steps of ``method`` at ``cfg``: pretraining plus Algorithm 1 for RL-V2V-GAN,
+    pretraining alone for ``pretrain_only``, the baselines' own count otherwise."""
+    v = cfg.v2v
+    if method == "rlv2v":
+        return v.pretrain_iterations + v.rl_iterations
+    if method == "pretrain_only":
+        return v.pretrain_iterations
+    return v.baseline_iterations or (v.pretrain_iterations + v.rl_iterations)
