@@ -47,8 +47,10 @@ def _assigned(source: str) -> dict[str, str]:
     return values
 
 
-def parameters_table(nb: Any) -> str | None:
+def parameters_table(nb: Any, name: str = "NAME") -> str | None:
     """Markdown (an HTML table) of the run's parameters, or None if the notebook has none."""
+    for cell in nb.cells:
+        _tags(cell)  # papermill's parser reads every cell's tags
     declared = {p.name: p for p in _infer_parameters(nb)}
     if not declared:
         return None
@@ -57,17 +59,17 @@ def parameters_table(nb: Any) -> str | None:
         if "injected-parameters" in _tags(cell):
             injected = _assigned(cell.source)
     rows = []
-    for name, param in declared.items():
-        value = injected.get(name, param.default)
-        source = "this run" if name in injected and injected[name] != param.default else "default"
-        rows.append(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
-                name, value, param.inferred_type_name, param.help or "", source)) + "</tr>"
-        )
+    for key, param in declared.items():
+        value = injected.get(key, param.default)
+        source = "this run" if key in injected and injected[key] != param.default else "default"
+        cells = [f"<code>{html.escape(str(v))}</code>" for v in (param.name, value)]
+        cells += [html.escape(str(v)) for v in (param.inferred_type_name, param.help or "",
+                                                 source)]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("parameter", "value", "type", "help", "set by"))
     return (
         "**Parameters of this run.** Re-run the page with others through "
-        "`rlvid run NAME -p name value` (see `rlvid run NAME --help`).\n\n"
+        f"`rlvid run {name} -p NAME VALUE` (see `rlvid run {name} --help`).\n\n"
         f'<table class="rlvid-parameters"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>\n"
     )
@@ -82,12 +84,12 @@ def _drop_external_stylesheets(cell: Any) -> None:
             data["text/html"] = EXTERNAL_STYLESHEET.sub("", text)
 
 
-def prepare(nb: Any) -> Any:
+def prepare(nb: Any, name: str = "NAME") -> Any:
     """Tag the plumbing cells ``remove-cell``, insert the parameters table after them, and
     drop CDN stylesheets from outputs."""
     for cell in nb.cells:
         _drop_external_stylesheets(cell)
-    table = parameters_table(nb)
+    table = parameters_table(nb, name)
     last = None
     for i, cell in enumerate(nb.cells):
         tags = _tags(cell)
@@ -113,7 +115,7 @@ def main() -> int:
     args.dest.mkdir(parents=True, exist_ok=True)
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
-        nbformat.write(prepare(nb), args.dest / path.name)
+        nbformat.write(prepare(nb, path.stem), args.dest / path.name)
     print(f"book: {len(notebooks)} notebooks prepared in {args.dest}")
     return 0
 

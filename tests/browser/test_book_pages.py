@@ -32,8 +32,9 @@ def book_pages() -> list[str]:
     if not HTML.is_dir():
         return ["index"]  # the ``book`` fixture then fails with the command to run
     pages = [p.relative_to(HTML).with_suffix("").as_posix() for p in HTML.rglob("*.html")
-             if p.name not in SKIP and not p.relative_to(HTML).parts[0].startswith("_")]
-    return sorted(pages)
+             if p.name not in SKIP and not p.relative_to(HTML).parts[0].startswith("_")
+             and 'http-equiv="Refresh"' not in p.read_text(errors="replace")[:2000]]
+    return sorted(pages)  # the root index.html only redirects to book/intro
 
 
 def _open(browser: Any, page: str, width: int = 1300) -> None:
@@ -98,6 +99,16 @@ OVERFLOW_JS = """
 const bad = [], vw = document.documentElement.clientWidth;
 if (document.documentElement.scrollWidth > vw + 2)
   bad.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + vw);
+const article = document.querySelector('article.bd-article');
+if (article) {
+  const edge = article.getBoundingClientRect().right;
+  for (const el of article.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > edge + 2 && !el.closest('.math'))
+      bad.push(el.tagName.toLowerCase() + ' reaches past the text column ('
+               + Math.round(r.right) + ' > ' + Math.round(edge) + ' px)');
+  }
+}
 for (const out of document.querySelectorAll('div.cell_output')) {
   const box = out.getBoundingClientRect();
   if (box.width === 0) continue;  // folded
@@ -117,13 +128,20 @@ return bad.slice(0, 10);
 """
 
 
+SEGMENT = 16000  # chromium draws nothing right beyond 16384 px in one capture
+
+
 def _screenshot(browser: Any, path: Path) -> None:
+    """The full page, in segments of at most SEGMENT px (``name.png``, ``name-2.png``...)."""
     size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 20000),
-            "scale": 1}
-    shot = browser.execute_cdp_cmd("Page.captureScreenshot",
-                                   {"captureBeyondViewport": True, "clip": clip})
-    path.write_bytes(base64.b64decode(shot["data"]))
+    height = int(size["height"])
+    for part, top in enumerate(range(0, height, SEGMENT), start=1):
+        clip = {"x": 0, "y": top, "width": size["width"],
+                "height": min(SEGMENT, height - top), "scale": 1}
+        shot = browser.execute_cdp_cmd("Page.captureScreenshot",
+                                       {"captureBeyondViewport": True, "clip": clip})
+        name = path.name if part == 1 else f"{path.stem}-{part}{path.suffix}"
+        path.with_name(name).write_bytes(base64.b64decode(shot["data"]))
 
 
 @pytest.mark.parametrize("width", WIDTHS)
