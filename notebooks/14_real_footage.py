@@ -71,8 +71,8 @@ from rlvid.display import show_list, show_table
 from rlvid.metrics import metric_backends, warping_error
 from rlvid.metrics.translation import edge_ssim, flicker, luminance
 from rlvid.results import results_dir, write_table
+from rlvid.rovr.runs import stage_dir
 from rlvid.runtime import project_root
-from rlvid.train.rovr import stage_dir
 from rlvid.train.v2v import load_translator
 from rlvid.viz import frame_grid, show_video
 

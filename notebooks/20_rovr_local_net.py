@@ -40,6 +40,7 @@ from typing import Optional
 # ruff: noqa: UP045 -- papermill --help-notebook reads Optional[...], not X | None
 profile: str = "cpu"  # smoke | cpu | paper
 seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
+backend: str = "process"  # seeds in parallel processes ("process") or here in order ("serial")
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -58,14 +59,18 @@ from rlvid.figures import (
 from rlvid.metrics import metric_backends
 from rlvid.report import seed_order_table, show_rovr_table1
 from rlvid.results import results_dir, write_table
-from rlvid.train import rovr as R
+from rlvid.rovr.local import train_local
+from rlvid.rovr.losses import lambda_schedule, vgg_model
+from rlvid.rovr.paper import PAPER_TABLE1
+from rlvid.rovr.runs import load_local, masked_set, stage_dir
+from rlvid.rovr.tables import table1
 from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
     torch.set_num_threads(cfg.torch_threads)
-backends = {**metric_backends(), "vgg16 (L_P, eq. 1)": R.vgg_model()[1]}
-test = R.masked_set(cfg, "test", R.DATA_SEED)
+backends = {**metric_backends(), "vgg16 (L_P, eq. 1)": vgg_model()[1]}
+test = masked_set(cfg, "test")
 n, t = test.videos.shape[:2]
 print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}: {n} test videos of {t} frames, "
       f"{test.videos.shape[-1]}x{test.videos.shape[-1]} px; Gamma channels "
@@ -85,7 +90,7 @@ show_definitions(backends, caption="Metric backends")
 
 # %% tags=["hide-input"]
 steps = np.arange(cfg.rovr.local_iterations + 1)
-lambda_schedule_plot(steps, [R.lambda_schedule(int(i), cfg.rovr) for i in steps])
+lambda_schedule_plot(steps, [lambda_schedule(int(i), cfg.rovr) for i in steps])
 plt.show()
 
 # %% [markdown]
@@ -98,7 +103,7 @@ plt.show()
 # pair.
 
 # %% tags=["nbval-ignore-output"]
-rows, raw = R.table1(cfg, progress=True)
+rows, raw = table1(cfg, progress=True, backend=backend)
 
 # %% tags=["hide-input"]
 path = write_table("rovr_table1", rows, cfg, backends,
@@ -118,7 +123,7 @@ path = write_table("rovr_table1", rows, cfg, backends,
 # ratios. Look for best left of 1 and worst right of it, as the paper's crosses are.
 
 # %% tags=["hide-input"]
-table1_figure(raw, {k: v / R.PAPER_TABLE1["random"][0] for k, (v, _) in R.PAPER_TABLE1.items()})
+table1_figure(raw, {k: v / PAPER_TABLE1["random"][0] for k, (v, _) in PAPER_TABLE1.items()})
 plt.show()
 
 # %% tags=["hide-input"]
@@ -149,7 +154,7 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=["rovr_table1"]))
 # (per pixel, [0, 1] units), smoothed over a few logged points.
 
 # %% tags=["hide-input"]
-stage_curves({f"seed {s}": R.stage_dir(cfg, s, "local") for s in cfg.seeds},
+stage_curves({f"seed {s}": stage_dir(cfg, s, "local") for s in cfg.seeds},
              {"local/L_R": "L_R (training batch)", "local/mse": "MSE per pixel (training batch)"},
              smooth=5)
 plt.show()
@@ -162,7 +167,7 @@ plt.show()
 # the best pair's row should fill them closest to the original. The animation plays them.
 
 # %%
-local = R.load_local(cfg, R.train_local(cfg, cfg.seeds[0], progress=False).state)
+local = load_local(cfg, train_local(cfg, cfg.seeds[0], progress=False).state)
 recon = rovr_reconstructions(local, test, seed=cfg.seeds[0])
 
 # %% tags=["hide-input"]

@@ -46,6 +46,7 @@ from typing import Optional
 # ruff: noqa: UP045 -- papermill --help-notebook reads Optional[...], not X | None
 profile: str = "cpu"  # smoke | cpu | paper
 seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
+backend: str = "process"  # seeds in parallel processes ("process") or here in order ("serial")
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -59,14 +60,18 @@ from rlvid.figures import choice_maps, context_figure, stage_curves, table2_figu
 from rlvid.metrics import metric_backends
 from rlvid.report import ROVR_SHORT, imitation_valid_table, logprob_table, show_rovr_table2
 from rlvid.results import results_dir, write_table
-from rlvid.train import rovr as R
+from rlvid.rovr.figures import choice_heatmap
+from rlvid.rovr.losses import vgg_model
+from rlvid.rovr.paper import PAPER_TABLE2, POSTER_FLOW_RECOVERY
+from rlvid.rovr.runs import masked_set, stage_dir
+from rlvid.rovr.tables import seed_studies, table2
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
     torch.set_num_threads(cfg.torch_threads)
 rc = cfg.rovr
-backends = {**metric_backends(), "vgg16 (L_P, reward)": R.vgg_model()[1]}
-test = R.masked_set(cfg, "test", R.DATA_SEED)
+backends = {**metric_backends(), "vgg16 (L_P, reward)": vgg_model()[1]}
+test = masked_set(cfg, "test")
 print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}; PPG: {rc.ppg_phases} phases x "
       f"{rc.ppg_policy_iterations} rollouts of {rc.ppg_rollout_videos} videos "
       f"(E_pi={rc.ppg_policy_epochs}, E_aux={rc.ppg_aux_epochs}, beta_clone={rc.beta_clone}); "
@@ -78,8 +83,8 @@ short = ROVR_SHORT  # short policy names for figures
 # ## Training every stage for every seed
 
 # %% tags=["nbval-ignore-output"]
-studies = {seed: R.seed_study(cfg, seed, progress=True) for seed in cfg.seeds}
-rows = R.table2(cfg, studies)
+studies = seed_studies(cfg, progress=True, backend=backend)
+rows = table2(cfg, studies)
 
 # %% tags=["hide-input"]
 path = write_table("rovr_table2", rows, cfg, backends,
@@ -103,8 +108,8 @@ path = write_table("rovr_table2", rows, cfg, backends,
 
 # %% tags=["hide-input"]
 table2_figure(studies, short,
-              paper={k: v[1] for k, v in R.PAPER_TABLE2.items()},
-              poster=R.POSTER_FLOW_RECOVERY)
+              paper={k: v[1] for k, v in PAPER_TABLE2.items()},
+              poster=POSTER_FLOW_RECOVERY)
 plt.show()
 
 # %% tags=["hide-input"]
@@ -133,11 +138,11 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=["rovr_table2"]))
 # iteration. Look for a return that rises over the run.
 
 # %% tags=["hide-input"]
-stage_curves({short[k]: R.stage_dir(cfg, cfg.seeds[0], d) for k, d in
+stage_curves({short[k]: stage_dir(cfg, cfg.seeds[0], d) for k, d in
               (("rovr_flow_cold", "ppg-flow-cold"), ("rovr_noflow_warm", "ppg-noflow-warm"),
                ("rovr_flow_warm", "ppg-flow-warm"))},
-             {"ppg/episode_return": "episode return (rollouts)",
-              "ppg/flow_recovery": "flow recovery O (rollouts)"}, smooth=3)
+             {"policy/episode_return": "episode return (rollouts)",
+              "policy/flow_recovery": "flow recovery O (rollouts)"}, smooth=3)
 plt.show()
 
 # %% [markdown]
@@ -183,7 +188,7 @@ logprob_table(studies)
 seed0 = cfg.seeds[0]
 names = ["rovr_flow_cold", "rovr_noflow_warm", "rovr_flow_warm", "imitation_bce",
          "sequential", "oracle"]
-choice_maps({short[n]: R.choice_heatmap(studies[seed0].pairs[n][0]) for n in names})
+choice_maps({short[n]: choice_heatmap(studies[seed0].pairs[n][0]) for n in names})
 plt.show()
 
 # %% [markdown]

@@ -211,7 +211,8 @@ def rovr_reconstructions(local: Any, test: Any, seed: int, video: int = 0) -> di
     the worst conditioning pair (a generator seeded by ``seed`` draws the random pairs)."""
     import torch
 
-    from rlvid.train import rovr as R
+    from rlvid.rovr.local import local_inputs
+    from rlvid.rovr.pairs import random_pairs
 
     t = test.videos.shape[1]
     nn_ = torch.full((t,), video, dtype=torch.long)
@@ -219,10 +220,10 @@ def rovr_reconstructions(local: Any, test: Any, seed: int, video: int = 0) -> di
     gen = torch.Generator().manual_seed(seed)
     recon = {}
     for name, pair in (("best", test.best_pair[video]),
-                       ("random", R.random_pairs(targets, t, gen)),
+                       ("random", random_pairs(targets, t, gen)),
                        ("worst", test.worst_pair[video])):
         with torch.no_grad():
-            recon[name] = local(*R.local_inputs(test, nn_, targets, pair))
+            recon[name] = local(*local_inputs(test, nn_, targets, pair))
     return recon
 
 
@@ -230,7 +231,7 @@ def table2_figure(studies: Mapping[int, Any], labels: Mapping[str, str],
                   paper: Mapping[str, float], poster: Mapping[str, float]) -> Figure:
     """ROVR Table 2 as points: per policy, flow recovery O and the perceptual distance
     over seeds (mean, 95% t-interval, seeds as dots); the paper's and the poster's O as
-    crosses. ``studies``: :class:`rlvid.train.rovr.SeedStudy` per seed; ``labels``: policy
+    crosses. ``studies``: :class:`rlvid.rovr.tables.SeedStudy` per seed; ``labels``: policy
     key -> row label."""
     from rlvid.viz import method_points
 
@@ -258,7 +259,7 @@ def context_figure(test: Any, pairs: Mapping[str, Any], steps: Sequence[int],
     """ROVR Figure 6: for each policy (``label -> (T, 2) chosen pairs`` of one test video)
     and each target in ``steps``: green, pixels hidden in the target but visible in a chosen
     frame; red, hidden in the target and in both chosen frames."""
-    from rlvid.train import rovr as R
+    from rlvid.rovr.figures import context_overlay
 
     images = {}
     m = test.masks[video]
@@ -266,7 +267,7 @@ def context_figure(test: Any, pairs: Mapping[str, Any], steps: Sequence[int],
         row = []
         for step in steps:
             i, j = chosen[step].tolist()
-            img = R.context_overlay(test.corrupted[video, step], m[step], m[i], m[j])
+            img = context_overlay(test.corrupted[video, step], m[step], m[i], m[j])
             row.append((img.permute(1, 2, 0).numpy(), f"t={step}: ({i},{j})"))
         images[name] = row
     return context_grid(images)

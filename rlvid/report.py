@@ -219,7 +219,7 @@ def training_times(rows: Sequence[Mapping[str, Any]],
 
 
 def show_rovr_table1(rows: Sequence[Mapping[str, Any]]) -> None:
-    """ROVR Table 1 (rows of :func:`rlvid.train.rovr.table1`) as two tables: the MSE beside
+    """ROVR Table 1 (rows of :func:`rlvid.rovr.tables.table1`) as two tables: the MSE beside
     the paper's, then the other metrics."""
     from IPython.display import display
 
@@ -270,12 +270,12 @@ ROVR_SHORT = {  # Table 2's policies, short enough for figure labels
 
 
 def show_rovr_table2(rows: Sequence[Mapping[str, Any]]) -> None:
-    """ROVR Table 2 (rows of :func:`rlvid.train.rovr.table2`) as two tables: O and the
+    """ROVR Table 2 (rows of :func:`rlvid.rovr.tables.table2`) as two tables: O and the
     perceptual distance beside the paper's and the poster's numbers, then the other
     metrics. Random and oracle pairs are reference rows."""
     from IPython.display import display
 
-    from rlvid.train.rovr import TABLE2_LABELS
+    from rlvid.rovr.paper import TABLE2_LABELS
 
     reference_labels = {TABLE2_LABELS[k] for k in ROVR_REFERENCE}
 

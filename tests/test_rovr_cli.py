@@ -6,7 +6,7 @@ from _tiny_models import rovr_local
 from rlvid.cli import main
 from rlvid.config import load_config
 from rlvid.data.io import read_video, write_video
-from rlvid.train import rovr as R
+from rlvid.rovr.runs import masked_set
 
 
 def test_train_local_then_inpaint_with_masks_and_auto_masks(tmp_path, capsys):
@@ -14,7 +14,7 @@ def test_train_local_then_inpaint_with_masks_and_auto_masks(tmp_path, capsys):
     assert main(["train", "rovr", "--stage", "local", "--profile", "smoke",
                  "-p", "rovr.local_iterations", "2", "--run-dir", str(run)]) == 0
     assert "done at iteration 2" in capsys.readouterr().out
-    data = R.masked_set(load_config("smoke"), "test", 0)
+    data = masked_set(load_config("smoke"), "test", 0)
     write_video(tmp_path / "video", data.corrupted[0])  # a folder of PNG frames: lossless
     write_video(tmp_path / "masks", data.masks[0].float())
     ckpt = str(run / "checkpoint.pt")
@@ -29,7 +29,7 @@ def test_train_local_then_inpaint_with_masks_and_auto_masks(tmp_path, capsys):
 
 
 def test_inpaint_rejects_masks_of_the_wrong_length_or_size(tmp_path, capsys):
-    data = R.masked_set(load_config("smoke"), "test", 0)
+    data = masked_set(load_config("smoke"), "test", 0)
     write_video(tmp_path / "video", data.corrupted[0])
     write_video(tmp_path / "short", data.masks[0, :5].float())
     write_video(tmp_path / "small", data.masks[0, :, :, :16, :16].float())

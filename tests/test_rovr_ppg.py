@@ -13,7 +13,7 @@ from rlvid.nn.rovr import (
     pair_log_prob,
     sample_pair,
 )
-from rlvid.rl.ppg import Batch, advantages, auxiliary_phase, policy_phase_update, rewards_to_go
+from rlvid.rl.ppg import Batch, advantages, auxiliary_phase, policy_phase, rewards_to_go
 
 GOOD = torch.tensor([1, 2])
 
@@ -51,7 +51,7 @@ def test_policy_phase_learns_a_pair_bandit_with_both_log_probs():
         before = _good_prob(policy, small, target)
         for _ in range(25):
             batch = _bandit_batch(policy, critic, small, target, kind)
-            logs = policy_phase_update(policy, critic, opt, batch,
+            logs = policy_phase(policy, critic, opt, batch,
                                        replace(cfg, pair_logprob=kind))
         after = _good_prob(policy, small, target)
         assert after > before + 0.2, (kind, before, after)

@@ -7,7 +7,15 @@ import torch
 
 from rlvid.config import load_config
 from rlvid.nn.rovr import mask_target
-from rlvid.train import rovr as R
+from rlvid.rovr.env import InpaintEnv
+from rlvid.rovr.evaluate import evaluate_rollout, local_table, random_valid_rate
+from rlvid.rovr.imitation import contrastive_pair_loss, train_imitation
+from rlvid.rovr.local import train_local
+from rlvid.rovr.losses import lambda_schedule, vgg_perceptual
+from rlvid.rovr.pairs import random_pairs, sample_labelled_pairs, sequential_pairs
+from rlvid.rovr.ppg_stage import train_ppg
+from rlvid.rovr.runs import load_local, masked_set
+from rlvid.rovr.selectors import oracle_selector, run_selector, sequential_selector
 
 
 @pytest.fixture(scope="module")
@@ -17,12 +25,12 @@ def cfg():
 
 @pytest.fixture(scope="module")
 def data(cfg):
-    return R.masked_set(cfg, "train", 0)
+    return masked_set(cfg, "train", 0)
 
 
 @pytest.fixture(scope="module")
 def local_state(cfg, tmp_path_factory):
-    return R.train_local(cfg, 0, tmp_path_factory.mktemp("local"), progress=False).state
+    return train_local(cfg, 0, tmp_path_factory.mktemp("local"), progress=False).state
 
 
 def _same(a, b):
@@ -31,25 +39,25 @@ def _same(a, b):
 
 def test_lambda_grows_from_zero_to_0_9(cfg):
     rcfg = load_config("cpu").rovr
-    lams = [R.lambda_schedule(i, rcfg) for i in range(0, rcfg.local_iterations + 1, 50)]
+    lams = [lambda_schedule(i, rcfg) for i in range(0, rcfg.local_iterations + 1, 50)]
     assert lams[0] == 0 and all(b > a for a, b in zip(lams, lams[1:]))
     assert 0.88 < lams[-1] < 0.9
 
 
 def test_pair_samplers(data):
     target = torch.arange(20).repeat(10)
-    pairs = R.random_pairs(target, 20)
+    pairs = random_pairs(target, 20)
     assert (pairs != target[:, None]).all() and (pairs[:, 0] != pairs[:, 1]).all()
-    seq = R.sequential_pairs(torch.tensor([0, 1, 5]))
+    seq = sequential_pairs(torch.tensor([0, 1, 5]))
     assert seq.tolist() == [[2, 1], [0, 2], [4, 3]]
     valid = data.valid[0]  # (T, T, T)
     t = torch.arange(20)
-    rows, pos = R.sample_labelled_pairs(valid, t, True)
+    rows, pos = sample_labelled_pairs(valid, t, True)
     assert valid[rows, pos[:, 0], pos[:, 1]].all()
-    rows, neg = R.sample_labelled_pairs(valid, t, False)
+    rows, neg = sample_labelled_pairs(valid, t, False)
     assert len(rows) == 20 and not valid[rows, neg[:, 0], neg[:, 1]].any()
     assert (neg != t[rows, None]).all() and (neg[:, 0] != neg[:, 1]).all()
-    assert 0 < R.random_valid_rate(data) < 0.2
+    assert 0 < random_valid_rate(data) < 0.2
 
 
 def test_contrastive_loss_hand_value_and_direction(data):
@@ -58,39 +66,39 @@ def test_contrastive_loss_hand_value_and_direction(data):
     logits = mask_target(torch.zeros(4, 20), target)
     n_pos = valid.triu(1).flatten(1).sum(1).float()
     expected = (math.log(171) - n_pos.log()).mean()
-    assert R.contrastive_pair_loss(logits, valid, target).item() == pytest.approx(expected.item())
+    assert contrastive_pair_loss(logits, valid, target).item() == pytest.approx(expected.item())
     i, j = data.best_pair[0, 0].tolist()
     boosted = logits.clone()
     boosted[0, [i, j]] += 2.0
-    assert (R.contrastive_pair_loss(boosted, valid, target)
-            < R.contrastive_pair_loss(logits, valid, target))
+    assert (contrastive_pair_loss(boosted, valid, target)
+            < contrastive_pair_loss(logits, valid, target))
 
 
 def test_env_rewards_paste_back_and_flow_at_the_end(cfg, data, local_state):
-    local = R.load_local(cfg, local_state)
-    env = R.InpaintEnv(local, data.videos[:2], data.masks[:2], data.corrupted[:2], cfg.rovr,
+    local = load_local(cfg, local_state)
+    env = InpaintEnv(local, data.videos[:2], data.masks[:2], data.corrupted[:2], cfg.rovr,
                        flow_coef=3.0)
     rewards = []
     while not env.done:
         small, target = env.observe()
         assert (target == env.t).all()
-        rewards.append(env.step(R.oracle_selector(data.best_pair)(small, target,
+        rewards.append(env.step(oracle_selector(data.best_pair)(small, target,
                                                                   torch.arange(2))))
     known = ~data.masks[:2].expand_as(env.current)
     assert torch.equal(env.current[known], data.videos[:2][known])
-    x_hat_lp = R.vgg_perceptual(env.current[:, 5], data.videos[:2, 5])
+    x_hat_lp = vgg_perceptual(env.current[:, 5], data.videos[:2, 5])
     expected = env.corrupted_lp[:, 5] - x_hat_lp
     assert torch.allclose(rewards[5], expected, atol=1e-5)
-    last = env.corrupted_lp[:, -1] - R.vgg_perceptual(env.current[:, -1], data.videos[:2, -1])
+    last = env.corrupted_lp[:, -1] - vgg_perceptual(env.current[:, -1], data.videos[:2, -1])
     assert torch.allclose(rewards[-1], last + 3.0 * env.flow_recovery, atol=1e-5)
 
 
 def test_local_training_resumes_exactly(cfg, tmp_path):
     c = load_config("smoke", {"rovr.local_iterations": 4, "rovr.checkpoint_every": 100})
-    full = R.train_local(c, 0, tmp_path / "a", progress=False)
-    part = R.train_local(c, 0, tmp_path / "b", stop_after=2, progress=False)
+    full = train_local(c, 0, tmp_path / "a", progress=False)
+    part = train_local(c, 0, tmp_path / "b", stop_after=2, progress=False)
     assert not part.done and part.iteration == 2
-    resumed = R.train_local(c, 0, tmp_path / "b", progress=False)
+    resumed = train_local(c, 0, tmp_path / "b", progress=False)
     assert resumed.done and _same(full.state["local"], resumed.state["local"])
     assert (tmp_path / "a" / "tb").is_dir() and (tmp_path / "a" / "provenance.json").is_file()
 
@@ -98,34 +106,91 @@ def test_local_training_resumes_exactly(cfg, tmp_path):
 def test_imitation_and_ppg_resume_exactly(cfg, local_state, tmp_path):
     c = load_config("smoke", {"rovr.ppg_policy_iterations": 2, "rovr.ppg_phases": 1})
     for loss in ("bce", "contrastive"):
-        full = R.train_imitation(c, 0, local_state, tmp_path / f"i{loss}", loss=loss,
+        full = train_imitation(c, 0, local_state, tmp_path / f"i{loss}", loss=loss,
                                  progress=False)
-        R.train_imitation(c, 0, local_state, tmp_path / f"j{loss}", loss=loss, stop_after=1,
+        train_imitation(c, 0, local_state, tmp_path / f"j{loss}", loss=loss, stop_after=1,
                           progress=False)
-        again = R.train_imitation(c, 0, local_state, tmp_path / f"j{loss}", loss=loss,
+        again = train_imitation(c, 0, local_state, tmp_path / f"j{loss}", loss=loss,
                                   progress=False)
         assert _same(full.state["policy"], again.state["policy"])
     warm = full.state
     # interrupt inside the first phase (buffer non-empty) and resume
-    full = R.train_ppg(c, 0, local_state, warm, True, tmp_path / "p", progress=False)
-    part = R.train_ppg(c, 0, local_state, warm, True, tmp_path / "q", stop_after=1,
+    full = train_ppg(c, 0, local_state, warm, True, tmp_path / "p", progress=False)
+    part = train_ppg(c, 0, local_state, warm, True, tmp_path / "q", stop_after=1,
                        progress=False)
     assert len(part.state["buffer"]) == 1
-    again = R.train_ppg(c, 0, local_state, warm, True, tmp_path / "q", progress=False)
+    again = train_ppg(c, 0, local_state, warm, True, tmp_path / "q", progress=False)
     for key in ("policy", "critic", "local"):
         assert _same(full.state[key], again.state[key]), key
     assert not _same(full.state["policy"], warm["policy"])
 
 
 def test_selectors_and_evaluation(cfg, local_state):
-    test = R.masked_set(cfg, "test", 0)
-    local = R.load_local(cfg, local_state)
-    oracle = R.run_selector(local, test, R.oracle_selector(test.best_pair), cfg.rovr)
+    test = masked_set(cfg, "test", 0)
+    local = load_local(cfg, local_state)
+    oracle = run_selector(local, test, oracle_selector(test.best_pair), cfg.rovr)
     assert torch.equal(oracle.pairs, test.best_pair)
-    metrics = R.evaluate_rollout(oracle, test)
+    metrics = evaluate_rollout(oracle, test)
     assert metrics["valid_pair_rate"] == 1.0
     assert {"mse", "psnr", "ssim", "perceptual", "flow_recovery"} <= set(metrics)
-    seq = R.run_selector(local, test, R.sequential_selector(), cfg.rovr)
+    seq = run_selector(local, test, sequential_selector(), cfg.rovr)
     assert seq.pairs[0, 5].tolist() == [4, 3]
-    table = R.local_table(local, test, cfg.rovr, 0)
+    table = local_table(local, test, cfg.rovr, 0)
     assert set(table) == {"best", "worst", "random"} and len(table["best"]["mse"]) == 40
+
+
+# ---------------------------------------------------------------- bit-identical resume per stage
+
+
+def _identical(a, b) -> bool:
+    """Every tensor, number and string of two nested states equal, bit for bit."""
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.dtype == b.dtype and torch.equal(a, b)
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _history(run_dir):
+    import json
+
+    return [{k: v for k, v in row.items()} for row in
+            json.loads((run_dir / "history.json").read_text())]
+
+
+def _resume_is_identical(train, tmp_path, stop_at):
+    """A run stopped after ``stop_at`` steps and resumed ends with the uninterrupted run's
+    state (weights, optimizer moments, PPG buffer) and the same per-step losses."""
+    full = train(tmp_path / "full", None)
+    part = train(tmp_path / "part", stop_at)
+    assert not part.done and part.iteration == stop_at
+    again = train(tmp_path / "part", None)
+    assert again.done and again.iteration == full.iteration
+    assert _identical(full.state, again.state)
+    assert _history(tmp_path / "full") == _history(tmp_path / "part")
+    return full
+
+
+def test_local_resume_is_bit_identical(tmp_path):
+    c = load_config("smoke", {"rovr.local_iterations": 4, "rovr.checkpoint_every": 1})
+    _resume_is_identical(lambda d, stop: train_local(c, 1, d, stop_after=stop, progress=False),
+                         tmp_path, 3)
+
+
+def test_imitation_resume_is_bit_identical(local_state, tmp_path):
+    c = load_config("smoke", {"rovr.imitation_iterations": 5})
+    _resume_is_identical(lambda d, stop: train_imitation(c, 1, local_state, d, loss="bce",
+                                                         stop_after=stop, progress=False),
+                         tmp_path, 3)  # resumes on a negative-pair step
+
+
+def test_ppg_resume_is_bit_identical_at_a_phase_boundary(local_state, tmp_path):
+    c = load_config("smoke", {"rovr.ppg_policy_iterations": 2, "rovr.ppg_phases": 1})
+    full = _resume_is_identical(
+        lambda d, stop: train_ppg(c, 1, local_state, None, True, d, stop_after=stop,
+                                  progress=False),
+        tmp_path, 2)  # stops with two rollouts in the buffer, before the auxiliary phase
+    phases = [row["phase"] for row in _history(tmp_path / "full")]
+    assert phases == ["policy", "policy", "auxiliary"] and full.state["buffer"] == []

@@ -28,8 +28,9 @@ def register_train(train_subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from rlvid.rovr.runs import stage_dir
+    from rlvid.rovr.stages import train_stage
     from rlvid.runtime import check_writable_dir
-    from rlvid.train.rovr import stage_dir, train_stage
 
     cfg = config_from_args(args)  # refuses a bad value before anything is written
     seed = cfg.seeds[0] if args.seed is None else args.seed
@@ -71,14 +72,15 @@ def _cmd_inpaint(args: argparse.Namespace) -> int:
 
     from rlvid.data.folders import resize_frames, resize_masks
     from rlvid.data.io import check_video_output, read_masks, read_video, video_fps, write_video
+    from rlvid.rovr.inference import auto_masks, inpaint_video
+    from rlvid.rovr.runs import stage_state
     from rlvid.runtime import checkpoint_kind, load_checkpoint
-    from rlvid.train.rovr import auto_masks, inpaint_video
 
     if args.invert_masks and not args.masks:
         raise RlvidError("--invert-masks needs --masks")
     inputs = [args.video, args.checkpoint] + ([args.masks] if args.masks else [])
     check_video_output(args.output, inputs)
-    state = load_checkpoint(args.checkpoint, restore_rng=False)  # one line if bad
+    state = stage_state(load_checkpoint(args.checkpoint, restore_rng=False))  # one line if bad
     try:
         size = int(state["config"]["data"]["rovr_size"])
         state["local"]

@@ -14,6 +14,8 @@ from rlvid.config.checks import COUNT, NON_NEGATIVE, POSITIVE, PROBABILITY, Rule
 
 @dataclass(frozen=True)
 class ROVRConfig:
+    # --- data: one fixed masked-video task; training seeds vary the networks, not the data
+    data_seed: int = checked(0, NON_NEGATIVE)
     # --- networks (§5.2)
     # each frame downsampled to tile_size^2 and tiled 4x5 for T=20 (Fig. 2)
     tile_size: int = checked(8, COUNT)

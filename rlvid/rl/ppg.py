@@ -1,12 +1,22 @@
-"""Phasic Policy Gradient for ROVR's pair selector (§6.3), after CleanRL's ``ppg_procgen.py``.
+"""Phasic Policy Gradient for ROVR's pair selector (§6.3), in the order of CleanRL's
+``ppg_procgen.py`` and of Cobbe et al., "Phasic Policy Gradient" (2020), Algorithm 1.
 
-A PPG phase = ``ppg_policy_iterations`` policy iterations (rollout, then PPO's clipped
-update of pi plus value regression of V; each rollout's states and returns go to a buffer),
-then one auxiliary phase: ``ppg_aux_epochs`` epochs of
-``beta_clone * KL(pi_old || pi) + 0.5 (V_aux - R)^2`` on pi and ``0.5 (V - R)^2`` on V over the
-whole buffer, which is then cleared. pi and V are separate networks ("dual").
+    for phase = 1, 2, ...                                   (``ppg_phases``)
+        POLICY PHASE, N_pi times (``ppg_policy_iterations``):
+            collect a rollout with pi (environment-specific: ``rlvid.rovr.ppg_stage``),
+            returns and advantages (:func:`rollout_batch`),
+            E_pi epochs of PPO's clipped objective + value loss over minibatches
+            (:func:`policy_phase`), rollout states and returns into the buffer B;
+        AUXILIARY PHASE (:func:`auxiliary_phase`):
+            snapshot pi_old over all of B first, then E_aux epochs (``ppg_aux_epochs``) of
+            0.5 (V_aux - R)^2 + beta_clone * KL(pi_old || pi) on pi and 0.5 (V - R)^2 on V;
+            clear B.
 
-States are (small, target): the downsampled current video (N, T, 3, s, s) and the target index.
+:class:`PhasicPolicyGradient` holds the schedule (which harness step is which phase) and the
+buffer. pi and V are separate networks ("dual"), with one optimizer, as CleanRL's single Adam;
+PPG's paper gives the dual variant separate ones. States are (small, target): the downsampled
+current video (N, T, 3, s, s) and the target index. gamma = 1 with rewards-to-go (ROVR
+§5.1), no GAE.
 """
 
 from __future__ import annotations
@@ -46,6 +56,9 @@ class Batch:
         return Batch(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
 
 
+# ---------------------------------------------------------------- returns and advantages
+
+
 def rewards_to_go(rewards: torch.Tensor) -> torch.Tensor:
     """gamma = 1 (§5.1): R_t = sum_{k >= t} r_k along the last dim ("reverse and sum")."""
     return rewards.flip(-1).cumsum(-1).flip(-1)
@@ -54,6 +67,21 @@ def rewards_to_go(rewards: torch.Tensor) -> torch.Tensor:
 def advantages(returns: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     """A_t = R_t - V(s_t): the usual sign (the paper prints V - R: errata)."""
     return returns - values
+
+
+def rollout_batch(smalls: list[torch.Tensor], targets: list[torch.Tensor],
+                  pairs: list[torch.Tensor], log_probs: list[torch.Tensor],
+                  values: list[torch.Tensor], rewards: list[torch.Tensor]) -> Batch:
+    """One rollout's per-step tensors (each (N, ...), one per step t) -> a flat Batch with
+    rewards-to-go and A_t = R_t - V(s_t)."""
+    returns = rewards_to_go(torch.stack(rewards, 1))  # (N, T)
+    value = torch.stack(values, 1)
+    return Batch(
+        small=torch.stack(smalls, 1).flatten(0, 1), target=torch.stack(targets, 1).flatten(),
+        pair=torch.stack(pairs, 1).flatten(0, 1), log_prob=torch.stack(log_probs, 1).flatten(),
+        value=value.flatten(), returns=returns.flatten(),
+        advantages=advantages(returns, value).flatten(),
+    )
 
 
 def normalize(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
@@ -69,7 +97,10 @@ def _params(policy: nn.Module, critic: nn.Module) -> list[nn.Parameter]:
     return list(policy.parameters()) + list(critic.parameters())
 
 
-def policy_phase_update(
+# ---------------------------------------------------------------- POLICY PHASE (PPO)
+
+
+def policy_phase(
     policy: PolicyNet, critic: CriticNet, optimizer: torch.optim.Optimizer, batch: Batch,
     cfg: ROVRConfig,
 ) -> dict[str, float]:
@@ -104,12 +135,16 @@ def policy_phase_update(
     return {k: sum(v) / max(len(v), 1) for k, v in logs.items()}
 
 
+# ---------------------------------------------------------------- AUXILIARY PHASE
+
+
 def auxiliary_phase(
     policy: PolicyNet, critic: CriticNet, optimizer: torch.optim.Optimizer,
     small: torch.Tensor, target: torch.Tensor, returns: torch.Tensor, cfg: ROVRConfig,
 ) -> dict[str, float]:
-    """PPG's auxiliary phase over the buffered states (CleanRL: E_aux = 6, beta_clone = 1)."""
-    with torch.no_grad():
+    """PPG's auxiliary phase over the buffered states (CleanRL: E_aux = 6, beta_clone = 1):
+    pi_old's log-probs over the whole buffer first, then E_aux epochs of minibatches."""
+    with torch.no_grad():  # the old-policy snapshot (PPG Algorithm 1, line "compute pi_old")
         old = torch.cat([
             candidate_log_probs(policy(small[i], target[i])[0], cfg.gumbel_temperature)
             for i in _chunks(len(target), cfg.ppg_minibatch)
@@ -135,3 +170,44 @@ def auxiliary_phase(
 
 def _chunks(n: int, size: int) -> list[slice]:
     return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def n_minibatches(n: int, size: int) -> int:
+    return -(-n // size)
+
+
+# ---------------------------------------------------------------- the phase schedule
+
+
+class PhasicPolicyGradient:
+    """The PPG loop as harness steps: each phase is ``N_pi`` policy steps then one auxiliary
+    step, so harness step ``i`` is :meth:`phase_of` (i). Holds the buffer B (states and
+    returns of this phase's rollouts), which a checkpoint keeps."""
+
+    def __init__(self, policy: PolicyNet, critic: CriticNet,
+                 optimizer: torch.optim.Optimizer, cfg: ROVRConfig):
+        self.policy, self.critic, self.optimizer, self.cfg = policy, critic, optimizer, cfg
+        self.buffer: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = []
+
+    @staticmethod
+    def total_steps(cfg: ROVRConfig) -> int:
+        return cfg.ppg_phases * (cfg.ppg_policy_iterations + 1)
+
+    def phase_of(self, index: int) -> str:
+        n_pi = self.cfg.ppg_policy_iterations
+        return "auxiliary" if index % (n_pi + 1) == n_pi else "policy"
+
+    def policy_iteration(self, batch: Batch) -> tuple[dict[str, float], int]:
+        """PPO update on one rollout; its states and returns go to B. Returns (logs, updates)."""
+        logs = policy_phase(self.policy, self.critic, self.optimizer, batch, self.cfg)
+        self.buffer.append((batch.small, batch.target, batch.returns))
+        return logs, self.cfg.ppg_policy_epochs * n_minibatches(len(batch), self.cfg.ppg_minibatch)
+
+    def auxiliary_iteration(self) -> tuple[dict[str, float], int, int]:
+        """The auxiliary phase over B, then B cleared. Returns (logs, updates, states)."""
+        small, target, returns = (torch.cat(x) for x in zip(*self.buffer))
+        logs = auxiliary_phase(self.policy, self.critic, self.optimizer, small, target,
+                               returns, self.cfg)
+        self.buffer = []
+        n = len(target)
+        return logs, self.cfg.ppg_aux_epochs * n_minibatches(n, self.cfg.ppg_minibatch), n

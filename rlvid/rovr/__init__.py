@@ -1,0 +1,18 @@
+"""ROVR (Prasad, Tandon, Vikram): masked-video inpainting with a learned choice of two
+conditioning frames, by concern (§ = the paper's sections):
+
+- :mod:`.paper`: the paper's own numbers (Tables 1 and 2, the poster);
+- :mod:`.losses`: L_R = lambda L_P + (1 - lambda) MSE (eq. 1) and the lambda schedule;
+- :mod:`.pairs`: random, sequential and labelled conditioning pairs;
+- :mod:`.runs`: run directories, networks, and one stage through :func:`rlvid.harness.train`;
+- :mod:`.env`: the MDP (§5.1, :class:`~rlvid.rovr.env.InpaintEnv`) and flow recovery O;
+- :mod:`.selectors`: conditioning policies and a rollout of one (``run_selector``);
+- :mod:`.local`: stage 1, pretraining Gamma (§6.1);
+- :mod:`.imitation`: stage 2, the imitation warm start (§6.2, §8);
+- :mod:`.ppg_stage`: stage 3, end-to-end PPG (§6.3; the update is :mod:`rlvid.rl.ppg`);
+- :mod:`.stages`: ``train_stage`` for ``rlvid train rovr``;
+- :mod:`.evaluate`: metrics, Table 1's pairs, valid-pair rates;
+- :mod:`.tables`: Tables 1 and 2, seeds in parallel (notebooks 20, 21);
+- :mod:`.inference`: ``inpaint_video`` and ``auto_masks`` for ``rlvid inpaint``;
+- :mod:`.figures`: Figure 3's choice map and Figure 6's context overlay.
+"""

@@ -1,0 +1,127 @@
+"""Evaluation of Gamma and of conditioning policies on the test videos: per-frame metrics,
+a rollout's means, Table 1's best / worst / random pairs, the imitation policy's valid-pair
+rates and the pair log-prob comparison (§5.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from rlvid.config.rovr import ROVRConfig
+from rlvid.nn.rovr import (
+    LocalUNet,
+    PolicyNet,
+    candidate_log_probs,
+    greedy_pair,
+    pair_log_prob,
+    sample_pair,
+)
+from rlvid.rovr.local import local_inputs
+from rlvid.rovr.losses import vgg_perceptual
+from rlvid.rovr.pairs import pair_weights, random_pairs
+from rlvid.rovr.selectors import Rollout, expert_states
+
+
+def frame_metrics(reconstructed: torch.Tensor, original: torch.Tensor) -> dict[str, np.ndarray]:
+    """Per-frame MSE, PSNR, SSIM, perceptual distance, L_P for (M, 3, H, W) frames."""
+    from rlvid.metrics import perceptual_distance, psnr, ssim
+
+    with torch.no_grad():
+        return {
+            "mse": (reconstructed - original).pow(2).mean(dim=(1, 2, 3)).numpy(),
+            "psnr": np.asarray(psnr(reconstructed, original, reduction="none"), dtype=float),
+            "ssim": np.asarray(ssim(reconstructed, original, reduction="none"), dtype=float),
+            "perceptual": perceptual_distance(reconstructed, original).double().numpy(),
+            "vgg_lp": vgg_perceptual(reconstructed, original).double().numpy(),
+        }
+
+
+def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = None):
+    """Mean metrics of a rollout: frame metrics, flow recovery, valid-pair rate."""
+    idx = torch.arange(data.videos.shape[0]) if videos is None else videos
+    n, t = rollout.pairs.shape[:2]
+    frames = frame_metrics(rollout.reconstructed.flatten(0, 1), data.videos[idx].flatten(0, 1))
+    out = {k: float(v.mean()) for k, v in frames.items()}
+    out["flow_recovery"] = float(rollout.flow_recovery.mean())
+    rows = idx[:, None].expand(n, t)
+    tt = torch.arange(t)[None].expand(n, t)
+    valid = data.valid[rows, tt, rollout.pairs[..., 0], rollout.pairs[..., 1]]
+    out["valid_pair_rate"] = float(valid.float().mean())
+    return out
+
+
+def random_valid_rate(data: Any) -> float:
+    """Share of valid pairs among all candidate pairs: what a uniform random policy scores."""
+    t = data.valid.shape[1]
+    target = torch.arange(t).repeat(data.valid.shape[0])
+    valid = data.valid.flatten(0, 1)
+    pos = pair_weights(valid, target, True).sum()
+    neg = pair_weights(valid, target, False).sum()
+    return float(pos / (pos + neg))
+
+
+def local_table(local: LocalUNet, data: Any, rcfg: ROVRConfig, seed: int):
+    """Table 1: Gamma on every (test video, target) with the best, worst and random pairs
+    taken from the corrupted video. Returns {policy: per-frame metric arrays}."""
+    n, t = data.videos.shape[:2]
+    nn_ = torch.arange(n).repeat_interleave(t)
+    target = torch.arange(t).repeat(n)
+    gen = torch.Generator().manual_seed(seed)
+    pairs = {"best": data.best_pair[nn_, target], "worst": data.worst_pair[nn_, target],
+             "random": random_pairs(target, t, gen)}
+    out = {}
+    for name, pair in pairs.items():
+        with torch.no_grad():
+            x_hat = local(*local_inputs(data, nn_, target, pair))
+        out[name] = frame_metrics(x_hat, data.videos[nn_, target])
+    return out
+
+
+
+def imitation_valid_rates(policy: PolicyNet, data: Any, local: LocalUNet,
+                          rcfg: ROVRConfig, seed: int = 0) -> dict[str, float]:
+    """How often the policy's top-2 (greedy) and a sampled pair are valid, on expert states
+    of ``data`` (test videos), against a uniformly random pair. The sample uses its own
+    generator seeded by ``seed``, so the number does not depend on whether the stages were
+    trained in this process or reloaded from their run directories."""
+    small, target, n = expert_states(local, data, rcfg)
+    with torch.no_grad():
+        lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+    sampled = sample_pair(lp, torch.Generator().manual_seed(seed))
+    out = {}
+    for kind, pair in (("greedy", greedy_pair(lp)), ("sampled", sampled)):
+        out[kind] = float(data.valid[n, target, pair[:, 0], pair[:, 1]].float().mean())
+    out["random"] = random_valid_rate(data)
+    return out
+
+
+def logprob_comparison(policy: PolicyNet, data: Any, local: LocalUNet,
+                       rcfg: ROVRConfig) -> dict[str, float]:
+    """Geometric-mean vs exact pair log-prob on expert states: total mass over all pairs
+    (exact: 1), and the rank correlation of the two over pairs."""
+    small, target, _ = expert_states(local, data, rcfg)
+    with torch.no_grad():
+        lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+    t = lp.shape[1]
+    i, j = torch.triu_indices(t, t, 1)
+    keep = [(a, b) for a, b in zip(i.tolist(), j.tolist())]
+    pairs = torch.tensor(keep)
+    geo, exact = [], []
+    for row in range(lp.shape[0]):
+        ok = (pairs != target[row]).all(1)
+        pr = pairs[ok]
+        rows = lp[row].expand(len(pr), -1)
+        geo.append(pair_log_prob(rows, pr, "geometric").exp())
+        exact.append(pair_log_prob(rows, pr, "exact").exp())
+    geo_t, exact_t = torch.stack(geo), torch.stack(exact)
+    ranks = lambda x: x.argsort(1).argsort(1).float()
+    rg, re = ranks(geo_t), ranks(exact_t)
+    rg, re = rg - rg.mean(1, keepdim=True), re - re.mean(1, keepdim=True)
+    spearman = (rg * re).sum(1) / (rg.norm(dim=1) * re.norm(dim=1) + 1e-12)
+    return {"geometric_mass": float(geo_t.sum(1).mean()),
+            "exact_mass": float(exact_t.sum(1).mean()),
+            "spearman": float(spearman.mean()),
+            "top_pair_agree": float((geo_t.argmax(1) == exact_t.argmax(1)).float().mean())}
+

@@ -1,0 +1,70 @@
+"""Stage 1: pretrain the local network Gamma (§6.1).
+
+Random conditioning pairs, L_R = lambda * L_P + (1 - lambda) * MSE with lambda growing from
+0 to 0.9 (eq. 1, :func:`rlvid.rovr.losses.lambda_schedule`); one Adam step per harness step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rlvid.config import Config
+from rlvid.harness import StepOutput
+from rlvid.rovr.losses import lambda_schedule, reconstruction_loss
+from rlvid.rovr.pairs import random_pairs
+from rlvid.rovr.runs import StageResult, build_local, masked_set, run_stage, stage_dir
+
+
+def local_inputs(data: Any, n: torch.Tensor, target: torch.Tensor, pair: torch.Tensor,
+                 source: torch.Tensor | None = None):
+    """Gamma's inputs for states (n, target) and conditioning ``pair``; conditioning frames
+    come from ``source`` (default: the corrupted videos)."""
+    source = data.corrupted if source is None else source
+    return (data.corrupted[n, target], source[n, pair[:, 0]], source[n, pair[:, 1]],
+            data.masks[n, target])
+
+
+class LocalTrainer:
+    """Gamma and its Adam; a step is one batch of random (video, target, pair) draws."""
+
+    def __init__(self, cfg: Config):
+        self.cfg, self.rcfg = cfg, cfg.rovr
+        self.local = build_local(self.rcfg)  # seeded by the harness first
+        self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local_lr)
+        self.data = masked_set(cfg, "train")  # draws no random numbers
+
+    def step(self, index: int) -> StepOutput:
+        rcfg, data = self.rcfg, self.data
+        n_videos, n_frames = data.videos.shape[:2]
+        n = torch.randint(n_videos, (rcfg.local_batch_size,))
+        target = torch.randint(n_frames, (rcfg.local_batch_size,))
+        pair = random_pairs(target, n_frames)  # random conditioning pairs (§6.1)
+        lam = lambda_schedule(index, rcfg)
+        x_hat = self.local(*local_inputs(data, n, target, pair))
+        loss, perceptual, mse = reconstruction_loss(x_hat, data.videos[n, target], lam)
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        return StepOutput({"L_R": float(loss.detach()),
+                           "perceptual": float(perceptual.detach().mean()),
+                           "mse": float(mse.detach().mean()), "lambda": lam},
+                          phase="local", samples=rcfg.local_batch_size)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"local": self.local.state_dict(), "local_opt": self.opt.state_dict(),
+                "stage": "local", "config": self.cfg.to_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.local.load_state_dict(state["local"])
+        self.opt.load_state_dict(state["local_opt"])
+
+
+def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
+                stop_after: int | None = None, progress: bool = True) -> StageResult:
+    """Pretrain Gamma (§6.1); resumes from ``run_dir``; ``stop_after`` simulates a kill."""
+    run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, "local")
+    return run_stage(lambda: LocalTrainer(cfg), cfg, seed, run_dir, cfg.rovr.local_iterations,
+                     "local", stop_after, progress)

@@ -1,0 +1,52 @@
+"""ROVR's reconstruction loss (eq. 1) and its lambda schedule (§6.1).
+
+L_R = lambda * L_P + (1 - lambda) * MSE, with L_P the VGG16 feature distance; L_P is also
+the MDP's per-step reward (§6.3).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import torch
+
+from rlvid.config.rovr import ROVRConfig
+
+
+@functools.lru_cache(maxsize=1)
+def vgg_model() -> tuple[torch.nn.Module, str]:
+    """The frozen trained VGG16 of ``rlvid.metrics.vgg16_features`` and its backend name
+    (torchvision's ImageNet VGG16 when cached, else the one shipped in stlpips-pytorch)."""
+    from rlvid.metrics import vgg16_features
+
+    model, backend = vgg16_features()
+    return model, str(backend)
+
+
+def vgg_perceptual(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """L_P per image (N,): sum over the five VGG16 relu layers of the spatial mean of the
+    squared difference of channel-normalised features (eq. 1 with w_l = 1, see errata)."""
+    model, _ = vgg_model()
+    total = x.new_zeros(x.shape[0])
+    for fx, fy in zip(model(x), model(y)):
+        fx = fx / (fx.norm(dim=1, keepdim=True) + 1e-10)
+        fy = fy / (fy.norm(dim=1, keepdim=True) + 1e-10)
+        total = total + (fx - fy).pow(2).sum(1).mean(dim=(-2, -1))
+    return total
+
+
+def reconstruction_loss(
+    x_hat: torch.Tensor, x: torch.Tensor, lam: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """L_R = lam * L_P + (1 - lam) * MSE (eq. 1); returns (L_R, L_P per image, MSE per image)."""
+    mse = (x_hat - x).pow(2).mean(dim=(1, 2, 3))
+    perceptual = vgg_perceptual(x_hat, x) if lam > 0 else torch.zeros_like(mse)
+    return (lam * perceptual + (1 - lam) * mse).mean(), perceptual, mse
+
+
+def lambda_schedule(step: int, rcfg: ROVRConfig) -> float:
+    """lambda_i = lambda_max (1 - exp(-rate i / iterations)): 0 at the start, -> 0.9 (§6.1)."""
+    frac = step / max(rcfg.local_iterations, 1)
+    return rcfg.lambda_max * (1.0 - math.exp(-rcfg.lambda_rate * frac))
+

@@ -1,0 +1,112 @@
+"""Run directories, networks and the harness call shared by ROVR's three stages.
+
+Each stage (:mod:`.local`, :mod:`.imitation`, :mod:`.ppg_stage`) is a trainer object with
+``step(index)``, ``state_dict()`` and ``load_state_dict()``; :func:`run_stage` hands it to
+:func:`rlvid.harness.train`, which seeds, builds it, resumes, checkpoints and stops. The
+checkpoint holds the trainer's state under ``"trainer"`` (the weights ``load_local`` and
+``load_policy`` read, the resolved config), and the stage's name beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rlvid.config import Config
+from rlvid.config.rovr import ROVRConfig
+from rlvid.harness import Trainer, train
+from rlvid.nn.rovr import CriticNet, LocalUNet, PolicyNet
+from rlvid.runtime import runs_root
+
+STAGES = ("local", "imitation", "ppg")
+
+
+def masked_set(cfg: Config, split: str, seed: int | None = None) -> Any:
+    """The masked-video task of ROVR §4 (``rlvid.data.make_masked_set``); ``seed`` defaults
+    to ``cfg.rovr.data_seed``: one fixed task, training seeds vary the networks only."""
+    from rlvid.data import make_masked_set
+
+    return make_masked_set(cfg.data, split, cfg.rovr.data_seed if seed is None else seed)
+
+
+def config_tag(cfg: Config) -> str:
+    """Profile plus a short hash of the data and ROVR sections: runs with other settings
+    never reuse each other's checkpoints."""
+    blob = json.dumps({"data": cfg.to_dict()["data"], "rovr": cfg.to_dict()["rovr"]},
+                      sort_keys=True, default=str)
+    return f"{cfg.profile}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
+
+
+def stage_dir(cfg: Config, seed: int, stage: str, root: str | Path | None = None) -> Path:
+    """``<runs>/rovr/<profile>-<hash>/seed<seed>/<stage>``."""
+    base = Path(root) if root is not None else runs_root() / "rovr" / config_tag(cfg)
+    return base / f"seed{seed}" / stage
+
+
+# ---------------------------------------------------------------- networks
+
+
+def build_local(rcfg: ROVRConfig) -> LocalUNet:
+    return LocalUNet(rcfg.unet_channels, paste_known=rcfg.paste_known)
+
+
+def build_policy(rcfg: ROVRConfig) -> PolicyNet:
+    return PolicyNet(rcfg.policy_channels, rcfg.policy_hidden)
+
+
+def build_critic(rcfg: ROVRConfig) -> CriticNet:
+    return CriticNet(rcfg.policy_channels, rcfg.policy_hidden)
+
+
+def load_local(cfg: Config, state: dict[str, Any]) -> LocalUNet:
+    local = build_local(cfg.rovr)
+    local.load_state_dict(state["local"])
+    return local.eval()
+
+
+def load_policy(cfg: Config, state: dict[str, Any]) -> PolicyNet:
+    policy = build_policy(cfg.rovr)
+    policy.load_state_dict(state["policy"])
+    return policy.eval()
+
+
+# ---------------------------------------------------------------- one stage through the harness
+
+
+@dataclass
+class StageResult:
+    run_dir: Path
+    iteration: int  # harness steps done
+    done: bool
+    state: dict[str, Any]  # the trainer's state_dict: weights, "stage", "config"
+
+
+def stage_state(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """A stage's state from its ``checkpoint.pt`` (the harness keeps it under ``"trainer"``);
+    any other dict is returned as it is."""
+    if isinstance(checkpoint, dict) and "stage" in checkpoint and isinstance(
+            checkpoint.get("trainer"), dict):
+        return checkpoint["trainer"]
+    return checkpoint
+
+
+def run_stage(make_trainer: Callable[[], Trainer], cfg: Config, seed: int, run_dir: Path,
+              total_steps: int, stage: str, stop_after: int | None = None,
+              progress: bool = True, log_every: int | None = None) -> StageResult:
+    """Train (or resume, or reuse) one stage with :func:`rlvid.harness.train`."""
+    made: list[Trainer] = []
+
+    def make() -> Trainer:
+        made.append(make_trainer())
+        return made[-1]
+
+    result = train(make, run_dir, total_steps, seed, config=cfg,
+                   checkpoint_every=cfg.rovr.checkpoint_every,
+                   log_every=log_every or cfg.rovr.log_every, max_steps=stop_after,
+                   progress=progress, desc=f"{run_dir.name} seed {seed}",
+                   meta={"stage": stage})
+    return StageResult(run_dir, result.step, result.status == "done", made[-1].state_dict())

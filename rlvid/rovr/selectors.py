@@ -1,0 +1,82 @@
+"""Conditioning policies (ROVR, sequential (t-1, t-2), random, oracle) and a rollout of one
+through the MDP (:func:`run_selector`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from rlvid.config.rovr import ROVRConfig
+from rlvid.nn.rovr import LocalUNet, PolicyNet, candidate_log_probs, greedy_pair, sample_pair
+from rlvid.rovr.env import InpaintEnv
+from rlvid.rovr.pairs import random_pairs, sequential_pairs
+
+Selector = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+"""(small (N,T,3,s,s), target (N,), video index (N,)) -> pair (N, 2)."""
+
+
+def policy_selector(policy: PolicyNet, rcfg: ROVRConfig, greedy: bool = True) -> Selector:
+    def select(small: torch.Tensor, target: torch.Tensor, _n: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
+        return greedy_pair(lp) if greedy else sample_pair(lp)
+    return select
+
+
+def sequential_selector() -> Selector:
+    return lambda small, target, _n: sequential_pairs(target)
+
+
+def random_selector(seed: int) -> Selector:
+    gen = torch.Generator().manual_seed(seed)
+    return lambda small, target, _n: random_pairs(target, small.shape[1], gen)
+
+
+def oracle_selector(best_pair: torch.Tensor) -> Selector:
+    """The dataset's best pair for each (video, target) (most masked pixels covered)."""
+    return lambda small, target, n: best_pair[n, target]
+
+
+@dataclass
+class Rollout:
+    reconstructed: torch.Tensor  # (N, T, 3, H, W)
+    pairs: torch.Tensor  # (N, T, 2)
+    rewards: torch.Tensor  # (N, T) perceptual rewards (+ flow reward at the end if enabled)
+    flow_recovery: torch.Tensor  # (N,)
+
+
+def run_selector(local: LocalUNet, data: Any, selector: Selector, rcfg: ROVRConfig,
+                 videos: torch.Tensor | None = None, flow_coef: float = 0.0,
+                 rewards: bool = False) -> Rollout:
+    """Reconstruct videos ``videos`` (indices; default all) with a conditioning policy;
+    ``rewards``: also compute the MDP's rewards (zeros otherwise)."""
+    idx = torch.arange(data.videos.shape[0]) if videos is None else videos
+    env = InpaintEnv(local, data.videos[idx], data.masks[idx], data.corrupted[idx], rcfg,
+                     flow_coef, rewards=rewards)
+    pairs, rewards_ = [], []
+    while not env.done:
+        small, target = env.observe()
+        pair = selector(small, target, idx)
+        pairs.append(pair)
+        rewards_.append(env.step(pair))
+    return Rollout(env.current, torch.stack(pairs, 1), torch.stack(rewards_, 1),
+                   env.flow_recovery)
+
+
+def expert_states(local: LocalUNet, data: Any, rcfg: ROVRConfig):
+    """States visited when the oracle (best pair) drives the MDP: (small, target, n)."""
+    idx = torch.arange(data.videos.shape[0])
+    env = InpaintEnv(local, data.videos, data.masks, data.corrupted, rcfg, rewards=False,
+                     track_flow=False)
+    smalls, targets = [], []
+    select = oracle_selector(data.best_pair)
+    while not env.done:
+        small, target = env.observe()
+        smalls.append(small)
+        targets.append(target)
+        env.step(select(small, target, idx))
+    n = idx.repeat(len(targets))
+    return torch.cat(smalls), torch.cat(targets), n
