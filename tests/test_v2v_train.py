@@ -131,3 +131,16 @@ def test_baselines_resume_bit_identical(cfg, data, tmp_path, method):
         a = load_checkpoint(tmp_path / "a" / name, restore_rng=False)
         b = load_checkpoint(tmp_path / "b" / name, restore_rng=False)
         _assert_same(a.get("trainer", a.get("state_dict")), b.get("trainer", b.get("state_dict")))
+
+
+def test_parallel_fits_give_the_serial_numbers(data, tmp_path):
+    """(method, seed) fits in spawned processes, 1 thread each: the rows of a serial run."""
+    from rlvid.v2v.experiment import run_experiment
+
+    small = load_config("smoke", {"seeds": [0, 1], "v2v.baseline_iterations": 1})
+    rows = {backend: run_experiment(small, data, tmp_path / backend, methods=("cyclegan",),
+                                    backend=backend)["rows"]
+            for backend in ("serial", "process")}
+    for a, b in zip(rows["serial"], rows["process"], strict=True):
+        assert {k: v for k, v in a.items() if k != "train_s"} == \
+            {k: v for k, v in b.items() if k != "train_s"}
