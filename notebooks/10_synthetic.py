@@ -48,7 +48,7 @@ from rlvid.figures import background_by_frame, v2v_training_curves
 from rlvid.metrics import metric_backends
 from rlvid.report import method_table, network_table, training_times
 from rlvid.results import aggregate_seeds, results_dir, write_table
-from rlvid.v2v.evaluate import comparison_sentences, reference_rows
+from rlvid.v2v.evaluate import comparison_sentences, reference_rows, scalar_rows, table_rows
 from rlvid.v2v.experiment import run_experiment
 from rlvid.viz import frame_grid, method_panels, show_video
 
@@ -97,18 +97,12 @@ training_times(experiment["rows"])
 
 # %%
 rows = experiment["rows"]
-summary = aggregate_seeds([{k: v for k, v in r.items() if k != "bg_acc_t"} for r in rows],
-                          keys=["method"])
+summary = aggregate_seeds(scalar_rows(rows), keys=["method"])
 reference = reference_rows(data)  # the twin and the untranslated source, scored alike
 
 # %% tags=["hide-input"]
 backends = metric_backends()
-table_rows = ([{"dataset": "synthetic", **{k: v for k, v in r.items() if k != "bg_acc_t"}}
-               for r in rows]
-              + [{"dataset": "synthetic", "seed": "-", **{k: v for k, v in r.items()
-                                                        if k != "bg_acc_t" and k != "psnr"}}
-                 for r in reference])
-path = write_table("synthetic", table_rows, cfg, backends,
+path = write_table("synthetic", table_rows(rows, reference), cfg, backends,
                    notes="per-seed rows; twin/identity are reference rows (twin PSNR is infinite)")
 
 # %% [markdown]

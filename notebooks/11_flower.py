@@ -210,7 +210,7 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=["flower"]))
 # textured background, opening as the source does.
 
 # %% tags=["hide-input"]
-outputs = {m: experiment.outputs[m][cfg.seeds[0]][0] for m in METHOD_ORDER}
+outputs = experiment.first_videos(cfg.seeds[0], METHOD_ORDER)
 frame_grid({"X": data.x[1], "Y": data.y[1], "Z": data.z[1], "Z̄": data.zbar[T:2 * T],
             "source": data.x_test[0], "twin": data.x_test_twin[0], **outputs})
 plt.show()

@@ -205,7 +205,7 @@ show_list(comparison_sentences(summary), caption="RL-V2V-GAN against each other 
 # (first seed), frames in time from left to right.
 
 # %% tags=["hide-input"]
-outputs = {m: experiment.outputs[m][cfg.seeds[0]][0] for m in METHOD_ORDER}
+outputs = experiment.first_videos(cfg.seeds[0], METHOD_ORDER)
 frame_grid({"X": videos.x[1 % len(videos.x)], "Y": videos.y[1 % len(videos.y)],
             "Z": videos.z[1 % len(videos.z)], "Z̄": videos.zbar[T:2 * T],
             "source": videos.x_test[0], **outputs})

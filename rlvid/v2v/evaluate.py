@@ -150,6 +150,20 @@ def reference_rows(data: Any) -> list[dict[str, Any]]:
             {"method": "identity (source)", **evaluate_translation(data.x_test, data)}]
 
 
+def scalar_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows without ``bg_acc_t`` (a list per frame): what tables and summaries hold."""
+    return [{k: v for k, v in r.items() if k != "bg_acc_t"} for r in rows]
+
+
+def table_rows(rows: list[dict[str, Any]], reference: list[dict[str, Any]],
+               dataset: str = "synthetic") -> list[dict[str, Any]]:
+    """Rows for :func:`rlvid.results.write_table`: per-seed rows, then the reference rows
+    without PSNR (the twin's is infinite)."""
+    return ([{"dataset": dataset, **r} for r in scalar_rows(rows)]
+            + [{"dataset": dataset, "seed": "-", **{k: v for k, v in r.items() if k != "psnr"}}
+               for r in scalar_rows(reference)])
+
+
 METRIC_DIRECTIONS = {"bg_acc": "higher", "iou": "higher", "psnr": "higher", "ssim": "higher",
                      "ewarp": "lower"}
 

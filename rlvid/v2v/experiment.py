@@ -41,6 +41,11 @@ class Experiment:
             return self.run_dirs[("rlv2v", seed)] / "pretrained.pt"
         return self.run_dirs[(method, seed)] / "model.pt"
 
+    def first_videos(self, seed: int, order: Sequence[str], index: int = 0
+                     ) -> dict[str, torch.Tensor]:
+        """Test video ``index`` as each method of ``order`` translated it with ``seed``."""
+        return {m: self.outputs[m][seed][index] for m in order}
+
 
 @dataclass
 class FitJobs:
