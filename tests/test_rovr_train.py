@@ -194,3 +194,20 @@ def test_ppg_resume_is_bit_identical_at_a_phase_boundary(local_state, tmp_path):
         tmp_path, 2)  # stops with two rollouts in the buffer, before the auxiliary phase
     phases = [row["phase"] for row in _history(tmp_path / "full")]
     assert phases == ["policy", "policy", "auxiliary"] and full.state["buffer"] == []
+
+
+@pytest.mark.slow
+def test_table1_seeds_in_parallel_match_the_serial_run(tmp_path, monkeypatch):
+    """Two seeds in two spawned processes give Table 1 to the bit, as one process does."""
+    from rlvid.rovr.tables import table1
+
+    c = load_config("smoke", {"seeds": [0, 1], "rovr.local_iterations": 2})
+    monkeypatch.setenv("RLVID_RUNS", str(tmp_path / "serial"))
+    serial_rows, serial_raw = table1(c, progress=False, backend="serial")
+    monkeypatch.setenv("RLVID_RUNS", str(tmp_path / "process"))
+    rows, raw = table1(c, progress=False, backend="process")
+    assert rows == serial_rows and list(raw) == [0, 1]
+    assert (tmp_path / "process" / "rovr").is_dir()  # trained there, not reused
+    for seed in raw:
+        for name, metrics in raw[seed].items():
+            assert all((metrics[k] == serial_raw[seed][name][k]).all() for k in metrics)
