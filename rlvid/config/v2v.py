@@ -67,6 +67,8 @@ class V2VConfig:
     # share of the iterations the style notebooks (11-13) train for
     iterations_share: float = checked(1.0, POSITIVE)
     # bookkeeping
+    # steps per phase whose FLOPs the harness counts (FlopCounterMode makes each ~5x slower)
+    flop_samples: int = checked(2, COUNT)
     log_every: int = checked(10, COUNT)
     checkpoint_every: int = checked(50, COUNT)
 
@@ -75,7 +77,7 @@ PROFILES: dict[str, V2VConfig] = {
     "smoke": V2VConfig(channels=(4, 8, 8), tail_channels=(8, 8), fc_hidden=8, batch_size=2,
                        baseline_channels=(12, 24, 24), pretrain_iterations=3,
                        rl_iterations=3, buffer_size=64, log_every=1, checkpoint_every=2,
-                       classifier_steps=30),
+                       classifier_steps=30, flop_samples=1),
     # cpu: few steps, so a larger step size (Adam moves a weight by at most ~lr per step:
     # at 2e-4, and still at 1e-3, the outputs stayed near grey after 150 steps; errata),
     # batch 2 for more steps per minute; the DDPG actor at DDPG's 1e-4 (3e-3 on a critic

@@ -122,7 +122,8 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
         make_trainer, run_dir, total_steps(method, cfg), seed, config=cfg,
         checkpoint_every=cfg.v2v.checkpoint_every, log_every=cfg.v2v.log_every,
         max_steps=max_steps, stop=stop, progress=progress, desc=f"{method} s{seed}",
-        on_step=on_step, meta={"method": method, "dataset": dataset})
+        flop_samples=cfg.v2v.flop_samples, on_step=on_step,
+        meta={"method": method, "dataset": dataset})
     if result.status == "done":  # also when called again on a finished run (weights loaded)
         save_translator(run_dir / "model.pt", translator(), method, cfg)
     return RunResult(run_dir, method, seed, result.status, result.step, result.history)
