@@ -37,7 +37,7 @@ browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser -q
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest -q --nbval build/smoke/notebooks/*.ipynb \
+	RLVID_PROGRESS=0 $(BIN)/python -m pytest -q --nbval build/smoke/notebooks/*.ipynb \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: $(STAMP)

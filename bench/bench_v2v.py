@@ -21,8 +21,9 @@ import torch
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
 from rlvid.runtime import device_description, resolve_device, seed_everything
-from rlvid.train.baselines import RecycleGAN
-from rlvid.train.v2v import RLV2VGAN, TrainingData
+from rlvid.v2v.algorithm1 import RLV2VGAN
+from rlvid.v2v.baselines import RecycleGAN
+from rlvid.v2v.common import TrainingData
 
 
 def _rss_mb() -> float:
@@ -45,16 +46,17 @@ def measure(method: str, profile: str, t_len: int, repeats: int, threads: int
     seed_everything(0)
     rss0 = _current_rss_mb()
     if method == "rlv2v":
-        trainer, steps = RLV2VGAN(cfg, data, device), ("pretrain", "rl")
+        rl = RLV2VGAN(cfg, data, device)
+        steps = (rl.pretrain_step, rl.rl_step)
     else:
-        trainer, steps = RecycleGAN(cfg, data, device), ("train",)
+        steps = (RecycleGAN(cfg, data, device).train_step,)
     for step in steps:
-        trainer.step(step)
+        step()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         for step in steps:
-            trainer.step(step)
+            step()
         if device.type == "cuda":
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)

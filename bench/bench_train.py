@@ -1,0 +1,148 @@
+"""Every trainer's step: steps/s, achieved GFLOP/s, and that as a share of this machine's
+conv peak, all measured in this one run.
+
+For each trainer step (V2V pretraining, the DDPG update, CycleGAN, Recycle-GAN, Γ, imitation,
+PPG policy and auxiliary updates) at the ``cpu`` profile's sizes, and one step at the paper's
+frame sizes:
+
+- steps/s: median wall time of ``--repeats`` steps after ``--warmup`` steps;
+- GFLOP/s: FLOPs of one step (``torch.utils.flop_counter``, counted on a separate step so the
+  counter's overhead stays out of the timing) times steps/s;
+- peak: a 3x3 conv forward and backward (the FLOPs the counter gives it, over its time) on
+  the trainer's own largest conv input shape, at the same thread count; the share is
+  GFLOP/s over that peak.
+
+    python bench/bench_train.py [--threads 2] [--repeats 5] [--only v2v|rovr] [--no-paper]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+
+@dataclass
+class Bench:
+    name: str
+    step: Callable[[], Any]  # one training step
+
+
+def flops_of(fn: Callable[[], Any]) -> float:
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return float(counter.get_total_flops())
+
+
+def timed(fn: Callable[[], Any], warmup: int, repeats: int) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def conv_peak(shape: tuple[int, int, int, int], repeats: int) -> float:
+    """GFLOP/s of a 3x3 conv forward and backward on ``shape`` (C -> C channels)."""
+    n, c, h, w = shape
+    conv = torch.nn.Conv2d(c, c, 3, padding=1)
+    x = torch.randn(n, c, h, w, requires_grad=True)
+
+    def step() -> None:
+        conv(x).sum().backward()
+
+    return flops_of(step) / timed(step, 2, repeats) / 1e9
+
+
+def largest_conv_input(step: Callable[[], Any]) -> tuple[int, int, int, int]:
+    """The (N, C, H, W) of the conv2d call with the most input elements during ``step``."""
+    seen: list[tuple[int, int, int, int]] = []
+
+    def hook(module: torch.nn.Module, args: tuple[torch.Tensor, ...]) -> None:
+        seen.append(tuple(args[0].shape))  # type: ignore[arg-type]
+
+    handle = torch.nn.modules.module.register_module_forward_pre_hook(
+        lambda m, a: hook(m, a) if isinstance(m, torch.nn.Conv2d) else None)
+    try:
+        step()
+    finally:
+        handle.remove()
+    return max(seen, key=lambda s: s[0] * s[1] * s[2] * s[3])
+
+
+# one step at the paper's sizes needs only a few videos: generate few
+FEW_VIDEOS = {"data.count_scale": 0.002, "data.min_videos": 8, "data.test_videos": 2}
+
+
+def v2v_benches(profile: str) -> list[Bench]:
+    from rlvid.config import load_config
+    from rlvid.data import load_v2v_dataset
+    from rlvid.runtime import seed_everything
+    from rlvid.v2v.common import TrainingData
+    from rlvid.v2v.train import make_method
+
+    cfg = load_config(profile, FEW_VIDEOS if profile == "paper" else {})
+    data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),
+                                     torch.device("cpu"))
+    out = []
+    seed_everything(0)
+    rl = make_method("rlv2v", cfg, data, torch.device("cpu"))
+    out.append(Bench("V2V pretrain step (Alg. 1 line 2)", rl.pretrain_step))
+    for _ in range(4):  # fill the replay buffer before timing the DDPG update
+        rl.rl_step()
+    out.append(Bench("DDPG update (Alg. 1 one video)", rl.rl_step))
+    for name, label in (("cyclegan", "CycleGAN step"), ("recycle", "Recycle-GAN step")):
+        trainer = make_method(name, cfg, data, torch.device("cpu"))
+        out.append(Bench(label, lambda t=trainer: t.step(0)))
+    return out
+
+
+def rovr_benches(profile: str) -> list[Bench]:
+    from rlvid.rovr.bench import benches  # the ROVR stages' single steps
+
+    return [Bench(name, step) for name, step in benches(profile)]
+
+
+def report(benches: list[Bench], warmup: int, repeats: int, label: str) -> None:
+    print(f"\n{label}")
+    print(f"{'trainer step':32s} {'steps/s':>9s} {'GFLOP/step':>11s} {'GFLOP/s':>9s} "
+          f"{'peak GFLOP/s':>13s} {'share of peak':>14s}  conv shape")
+    for b in benches:
+        shape = largest_conv_input(b.step)
+        flops = flops_of(b.step)
+        seconds = timed(b.step, warmup, repeats)
+        achieved = flops / seconds / 1e9
+        peak = conv_peak(shape, repeats)
+        print(f"{b.name:32s} {1 / seconds:9.2f} {flops / 1e9:11.3f} {achieved:9.2f} "
+              f"{peak:13.1f} {achieved / peak:13.1%}  {shape}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--only", choices=("v2v", "rovr"), default=None)
+    parser.add_argument("--no-paper", action="store_true", help="skip the paper-size step")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    kinds = [args.only] if args.only else ["v2v", "rovr"]
+    make = {"v2v": v2v_benches, "rovr": rovr_benches}
+    for kind in kinds:
+        report(make[kind]("cpu"), args.warmup, args.repeats, f"{kind}: cpu profile sizes")
+        if not args.no_paper:
+            report(make[kind]("paper"), 0, 1, f"{kind}: one step at the paper's frame sizes")
+
+
+if __name__ == "__main__":
+    main()
