@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from rlvid.results import aggregate_seeds
+from rlvid.v2v.paper import PAPER as V2V_PAPER
+from rlvid.v2v.paper import STATEMENTS as V2V_STATEMENTS
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
@@ -180,37 +182,24 @@ def _flower_city(name: str) -> Callable[[Tables], Verdict]:
     return judge
 
 
+def _v2v(key: str, judge: Callable[[Tables], Verdict]) -> Claim:
+    """A claim of the RL-V2V-GAN paper, in the words kept in :mod:`rlvid.v2v.paper`."""
+    st = V2V_STATEMENTS[key]
+    return Claim(V2V_PAPER, st.where, st.text, st.evidence, st.tables, judge)
+
+
 V2V_CLAIMS = (
-    Claim("RL-V2V-GAN", "§1, Figure 1",
-          "A frame-based model cannot produce the blue-first-half, red-second-half background; "
-          "RL-V2V-GAN gets each frame's colour right.",
-          "qualitative (one example video)", ("synthetic",), _figure1),
-    Claim("RL-V2V-GAN", "Abstract, §6",
-          "RL-V2V-GAN produces temporally coherent videos (vs frame-based translation).",
-          "qualitative (sample frames)", ("synthetic",),
-          _coherence),
-    Claim("RL-V2V-GAN", "§3.3, §5 (Algorithm 1)",
-          "Training by DDPG on top of the pretrained GAN improves the translation.",
-          "no ablation in the paper", ("synthetic",),
-          lambda t: _beats(t, "synthetic", "rlv2v", "pretrain_only", "ssim", True,
-                           "SSIM vs twin")),
-    Claim("RL-V2V-GAN", "§2, §6",
-          "RL-V2V-GAN outperforms the state of the art (Recycle-GAN, the closest baseline).",
-          "qualitative; no numbers", ("synthetic",),
-          lambda t: _beats(t, "synthetic", "rlv2v", "recycle", "ssim", True, "SSIM vs twin")),
-    Claim("RL-V2V-GAN", "§6.1, Table 3",
-          "Red flowers blooming on black become yellow flowers on natural backgrounds, "
-          "keeping the bloom.", "qualitative (sample frames)", ("flower",),
-          _flower_city("flower")),
-    Claim("RL-V2V-GAN", "§6.1, Table 4",
-          "Daytime modern-city aerials become night-time small-town aerials, keeping layout.",
-          "qualitative (sample frames)", ("city",), _flower_city("city")),
-    Claim("RL-V2V-GAN", "§6.1, Tables 5–6",
-          "Results on a proprietary synthetic-to-real dataset.",
-          "qualitative (sample frames)", (),
-          lambda t: Verdict("-", NOT_COMPARABLE,
-                            "the dataset is proprietary; 13_your_videos runs the same "
-                            "pipeline on folders you supply")),
+    _v2v("figure1", _figure1),
+    _v2v("coherence", _coherence),
+    _v2v("ddpg_helps", lambda t: _beats(t, "synthetic", "rlv2v", "pretrain_only", "ssim", True,
+                                        "SSIM vs twin")),
+    _v2v("beats_recycle", lambda t: _beats(t, "synthetic", "rlv2v", "recycle", "ssim", True,
+                                           "SSIM vs twin")),
+    _v2v("flower", _flower_city("flower")),
+    _v2v("city", _flower_city("city")),
+    _v2v("proprietary", lambda t: Verdict("-", NOT_COMPARABLE,
+                                          "the dataset is proprietary; 13_your_videos runs "
+                                          "the same pipeline on folders you supply")),
 )
 
 
