@@ -17,10 +17,16 @@ from rlvid.config.rovr import ROVRConfig
 @functools.lru_cache(maxsize=1)
 def vgg_model() -> tuple[torch.nn.Module, str]:
     """The frozen trained VGG16 of ``rlvid.metrics.vgg16_features`` and its backend name
-    (torchvision's ImageNet VGG16 when cached, else the one shipped in stlpips-pytorch)."""
+    (torchvision's ImageNet VGG16 when cached, else the one shipped in stlpips-pytorch).
+
+    Built under ``fork_rng``: building it initialises weights at random before loading the
+    trained ones, and that draw must not shift a training run's random stream, or a run that
+    first needs L_P mid-way (lambda > 0 from step 1) would differ between a fresh process
+    and one that had already loaded the VGG (a resumed run, ``rlvid train`` vs a notebook)."""
     from rlvid.metrics import vgg16_features
 
-    model, backend = vgg16_features()
+    with torch.random.fork_rng(devices=[]):
+        model, backend = vgg16_features()
     return model, str(backend)
 
 
