@@ -117,6 +117,7 @@ def policy_phase(
             new_lp = pair_log_prob(log_probs, mb.pair, cfg.pair_logprob)
             log_ratio = new_lp - mb.log_prob
             ratio = log_ratio.exp()
+            # L^clip (PPO; PPG paper eq. 1), an entropy bonus, and L^value on V (eq. 3)
             pg_loss = torch.max(-adv * ratio,
                                 -adv * ratio.clamp(1 - cfg.clip, 1 + cfg.clip)).mean()
             entropy = categorical_entropy(log_probs).mean()
@@ -157,6 +158,7 @@ def auxiliary_phase(
             kl = categorical_kl(old[idx], new).mean()
             aux_value_loss = 0.5 * (aux_value - returns[idx]).pow(2).mean()
             value_loss = 0.5 * (critic(small[idx], target[idx]) - returns[idx]).pow(2).mean()
+            # L^joint = L^aux + beta_clone KL(pi_old || pi) on pi (PPG eq. 2), L^value on V
             loss = aux_value_loss + cfg.beta_clone * kl + value_loss
             optimizer.zero_grad()
             loss.backward()
