@@ -62,6 +62,8 @@ class ROVRConfig:
     eval_videos: int = checked(0, NON_NEGATIVE)  # 0: every test video
     log_every: int = checked(10, COUNT)
     checkpoint_every: int = checked(50, COUNT)
+    # steps per phase whose FLOPs the harness counts (FlopCounterMode slows a step down)
+    flop_samples: int = checked(2, COUNT)
 
 
 PROFILES: dict[str, ROVRConfig] = {
@@ -69,7 +71,7 @@ PROFILES: dict[str, ROVRConfig] = {
         tile_size=8, policy_channels=(4, 8), policy_hidden=8, unet_channels=(4, 8),
         local_iterations=3, local_batch_size=2, imitation_iterations=4, imitation_batch_size=4,
         ppg_phases=1, ppg_policy_iterations=2, ppg_rollout_videos=2, ppg_policy_epochs=1,
-        ppg_aux_epochs=1, ppg_minibatch=20, log_every=1, checkpoint_every=2,
+        ppg_aux_epochs=1, ppg_minibatch=20, log_every=1, checkpoint_every=2, flop_samples=1,
     ),
     "cpu": ROVRConfig(),
     "paper": ROVRConfig(

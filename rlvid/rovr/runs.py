@@ -108,5 +108,6 @@ def run_stage(make_trainer: Callable[[], Trainer], cfg: Config, seed: int, run_d
                    checkpoint_every=cfg.rovr.checkpoint_every,
                    log_every=log_every or cfg.rovr.log_every, max_steps=stop_after,
                    progress=progress, desc=f"{run_dir.name} seed {seed}",
+                   flop_samples=cfg.rovr.flop_samples,
                    meta={"stage": stage})
     return StageResult(run_dir, result.step, result.status == "done", made[-1].state_dict())
