@@ -63,17 +63,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rlvid.blocks import show_list
 from rlvid.config import load_config
 from rlvid.data.inpaint_baselines import comparison_sentences, hidden_scores, reference_fills
 from rlvid.data.io import read_video, write_video
 from rlvid.data.photos import load_photo, moving_boxes, packaged_photos, pan_video, write_masks
-from rlvid.display import show_list, show_table
+from rlvid.display import show_table
 from rlvid.metrics import metric_backends, warping_error
 from rlvid.metrics.translation import edge_ssim, flicker, luminance
 from rlvid.results import results_dir, write_table
 from rlvid.rovr.runs import stage_dir
 from rlvid.runtime import project_root
-from rlvid.train.v2v import load_translator
+from rlvid.v2v.train import load_translator
 from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile)

@@ -222,7 +222,7 @@ def _table1(tables: Tables) -> Verdict:
 def _rovr_beats(ours: str, other: str, metric: str, higher: bool, label: str
                 ) -> Callable[[Tables], Verdict]:
     """Table 2 rows are keyed by their printed label (``TABLE2_LABELS``)."""
-    from rlvid.train.rovr import TABLE2_LABELS
+    from rlvid.rovr.paper import TABLE2_LABELS
 
     return lambda t: _beats(t, "rovr_table2", TABLE2_LABELS[ours], TABLE2_LABELS[other],
                             metric, higher, label, key="policy")

@@ -386,13 +386,3 @@ def _display(obj: Any, display: Callable[[Any], Any] | None = None) -> None:
     if display is None:
         from IPython.display import display
     display(obj)
-
-
-def __getattr__(name: str) -> Any:
-    """Lists, definition lists and claim cards live in :mod:`rlvid.blocks` (importable
-    from here too)."""
-    from rlvid import blocks
-
-    if name.startswith("_") or not hasattr(blocks, name):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(blocks, name)

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from rlvid import distributed
 from rlvid.progress import progress as progress_bar
 from rlvid.runtime import (
+    CheckpointError,
     Run,
     check_finite,
     load_checkpoint,
@@ -107,24 +108,30 @@ def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps:
           budget: Budget | None = None, max_steps: int | None = None,
           stop: dict[str, bool] | None = None, progress: bool = True, desc: str = "",
           flop_samples: int = 2, on_step: Callable[[int, StepOutput, Path], None] | None = None,
-          meta: dict[str, Any] | None = None) -> Result:
+          meta: dict[str, Any] | None = None, backends: dict[str, str] | None = None) -> Result:
     """Run ``make_trainer()``'s steps ``0 .. total_steps - 1``, resuming from ``run_dir``.
 
     ``max_steps`` (or SIGINT/SIGTERM, or ``stop["requested"]``) checkpoints and returns
     "interrupted"; calling again resumes. A spent ``budget`` ends the run as "budget".
     ``on_step(step, output, run_dir)`` runs after each step on the main process (e.g. to
-    save a snapshot at a phase boundary). A NaN/Inf loss raises
+    save a snapshot at a phase boundary). ``backends`` (metric backends in use) go into the
+    run's ``provenance.json``. A NaN/Inf loss raises
     :class:`rlvid.runtime.TrainingDiverged` naming the loss and step; the last good
     checkpoint stays.
     """
     ctx = distributed.context()
     run_dir = Path(run_dir)
-    run = Run.create(run_dir.name, config, root=run_dir.parent) if ctx.is_main else None
+    run = (Run.create(run_dir.name, config, backends, root=run_dir.parent) if ctx.is_main
+           else None)
     seed_everything(seed)
     trainer = make_trainer()
     start, history, counts = 0, [], {}
     if (run_dir / "checkpoint.pt").is_file():
         state = load_checkpoint(run_dir / "checkpoint.pt")  # restores the RNG states too
+        if not {"trainer", "step", "history", "counts", "status"} <= set(state):
+            raise CheckpointError(f"{run_dir / 'checkpoint.pt'}: written by an older rlvid "
+                                  "(before the training harness); delete the run directory "
+                                  "to train it again")
         trainer.load_state_dict(state["trainer"])
         start, history = state["step"], state["history"]
         counts = {k: PhaseCounts(**v) for k, v in state["counts"].items()}

@@ -244,10 +244,10 @@ def checkpoint_kind(state: dict[str, Any]) -> str:
     """What a loaded checkpoint holds, in words, for error messages."""
     if "spec" in state and "state_dict" in state:
         return f"a v2v translator ({state.get('method', '?')}, profile {state.get('profile')})"
+    if "stage" in state:  # before "trainer": a ROVR harness checkpoint holds both
+        return f"a ROVR {state['stage']} checkpoint"
     if "trainer" in state:
         return f"a v2v training checkpoint ({state.get('method', '?')})"
-    if "stage" in state:
-        return f"a ROVR {state['stage']} checkpoint"
     return "not an rlvid checkpoint"
 
 

@@ -119,3 +119,11 @@ def test_two_gloo_processes_follow_the_one_process_loss_curve(tmp_path: Path) ->
     samples = [json.loads((tmp_path / n / "counts.json").read_text())["train"]["samples"]
                for n in ("one", "two")]
     assert samples == [12 * 16, 12 * 8]
+
+
+def test_a_checkpoint_from_before_the_harness_is_refused_in_one_line(tmp_path: Path) -> None:
+    from rlvid.runtime import CheckpointError, save_checkpoint
+
+    save_checkpoint(tmp_path / "r" / "checkpoint.pt", {"trainer": {}, "step": 3})
+    with pytest.raises(CheckpointError, match="older rlvid"):
+        train(NoisyRegression, tmp_path / "r", total_steps=4, seed=0, progress=False)

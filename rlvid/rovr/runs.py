@@ -19,6 +19,7 @@ from typing import Any
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import Trainer, train
+from rlvid.metrics import metric_backends
 from rlvid.nn.rovr import CriticNet, LocalUNet, PolicyNet
 from rlvid.runtime import runs_root
 
@@ -109,5 +110,5 @@ def run_stage(make_trainer: Callable[[], Trainer], cfg: Config, seed: int, run_d
                    log_every=log_every or cfg.rovr.log_every, max_steps=stop_after,
                    progress=progress, desc=f"{run_dir.name} seed {seed}",
                    flop_samples=cfg.rovr.flop_samples,
-                   meta={"stage": stage})
+                   meta={"stage": stage}, backends=metric_backends())
     return StageResult(run_dir, result.step, result.status == "done", made[-1].state_dict())

@@ -1,1 +1,0 @@
-"""Trainers: RL-V2V-GAN (and its baselines) and ROVR."""
