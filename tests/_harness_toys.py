@@ -75,10 +75,17 @@ class PlainLinear(NoisyRegression):
         return StepOutput({"mse": float(loss.detach())}, phase="train", samples=int(x.shape[0]))
 
 
-if __name__ == "__main__":  # the DDP test's worker
+if __name__ == "__main__":  # the DDP tests' worker: toy RUN_DIR STEPS | rovr-local RUN_DIR
     from rlvid import distributed
 
-    run_dir, steps = Path(sys.argv[1]), int(sys.argv[2])
     torch.set_num_threads(1)
-    result = train(PlainLinear, run_dir, total_steps=steps, seed=0, progress=False)
+    if sys.argv[1] == "rovr-local":  # ROVR's Gamma stage at smoke, batch 4
+        from rlvid.config import load_config
+        from rlvid.rovr.local import train_local
+
+        cfg = load_config("smoke", {"rovr.local_batch_size": 4, "rovr.local_iterations": 4})
+        train_local(cfg, seed=0, run_dir=Path(sys.argv[2]), progress=False)
+    else:
+        train(PlainLinear, Path(sys.argv[1]), total_steps=int(sys.argv[2]), seed=0,
+              progress=False)
     distributed.shutdown()

@@ -95,12 +95,12 @@ def test_a_stop_request_checkpoints_and_resumes(tmp_path: Path) -> None:
     assert [h["mse"] for h in rest.history] == [h["mse"] for h in whole.history]
 
 
-def _torchrun(tmp_path: Path, nproc: int, name: str) -> list[float]:
+def _torchrun(tmp_path: Path, nproc: int, name: str, *args: str) -> list[float]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get(
         "PYTHONPATH", "")]), "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
            f"--nproc_per_node={nproc}", str(HERE / "_harness_toys.py"),
-           str(tmp_path / name), "12"]
+           *(args or (str(tmp_path / name), "12"))]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     history = json.loads((tmp_path / name / "history.json").read_text())
@@ -127,3 +127,13 @@ def test_a_checkpoint_from_before_the_harness_is_refused_in_one_line(tmp_path: P
     save_checkpoint(tmp_path / "r" / "checkpoint.pt", {"trainer": {}, "step": 3})
     with pytest.raises(CheckpointError, match="older rlvid"):
         train(NoisyRegression, tmp_path / "r", total_steps=4, seed=0, progress=False)
+
+
+def test_rovr_gamma_stage_in_two_gloo_processes_follows_one_process(tmp_path: Path) -> None:
+    one = _torchrun(tmp_path, 1, "one", "rovr-local", str(tmp_path / "one"))
+    two = _torchrun(tmp_path, 2, "two", "rovr-local", str(tmp_path / "two"))
+    assert len(one) == len(two) == 4
+    assert two == pytest.approx(one, rel=1e-4, abs=1e-6)  # float32 order; same batches
+    samples = [json.loads((tmp_path / n / "counts.json").read_text())["local"]["samples"]
+               for n in ("one", "two")]
+    assert samples == [4 * 4, 4 * 2]

@@ -35,6 +35,14 @@ class LocalTrainer:
         self.local = build_local(self.rcfg)  # seeded by the harness first
         self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local_lr)
         self.data = masked_set(cfg, "train")  # draws no random numbers
+        self.model: torch.nn.Module = self.local  # what the step runs: DDP under torchrun
+        self.shard = lambda batch: batch
+
+    def distribute(self, ctx: Any) -> None:
+        """Under torchrun (the harness calls this): Gamma in DDP, and every process draws the
+        whole batch (same seed) and trains on its own shard of it, so the averaged gradient
+        is the whole batch's."""
+        self.model, self.shard = ctx.wrap(self.local), ctx.shard
 
     def step(self, index: int) -> StepOutput:
         rcfg, data = self.rcfg, self.data
@@ -42,8 +50,9 @@ class LocalTrainer:
         n = torch.randint(n_videos, (rcfg.local_batch_size,))
         target = torch.randint(n_frames, (rcfg.local_batch_size,))
         pair = random_pairs(target, n_frames)  # random conditioning pairs (§6.1)
+        n, target, pair = self.shard(n), self.shard(target), self.shard(pair)
         lam = lambda_schedule(index, rcfg)
-        x_hat = self.local(*local_inputs(data, n, target, pair))
+        x_hat = self.model(*local_inputs(data, n, target, pair))
         loss, perceptual, mse = reconstruction_loss(x_hat, data.videos[n, target], lam)
         self.opt.zero_grad()
         loss.backward()
@@ -51,7 +60,7 @@ class LocalTrainer:
         return StepOutput({"L_R": float(loss.detach()),
                            "perceptual": float(perceptual.detach().mean()),
                            "mse": float(mse.detach().mean()), "lambda": lam},
-                          phase="local", samples=rcfg.local_batch_size)
+                          phase="local", samples=int(n.shape[0]))
 
     def state_dict(self) -> dict[str, Any]:
         return {"local": self.local.state_dict(), "local_opt": self.opt.state_dict(),
