@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rlvid import distributed
+from rlvid.errors import RlvidError
 from rlvid.progress import progress as progress_bar
 from rlvid.runtime import (
     CheckpointError,
@@ -137,7 +138,10 @@ def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps:
         counts = {k: PhaseCounts(**v) for k, v in state["counts"].items()}
         if state["status"] in ("done", "budget"):  # finished: nothing to resume
             return Result(run_dir, state["status"], start, history, counts)
-    if ctx.active and hasattr(trainer, "distribute"):
+    if ctx.active:
+        if not hasattr(trainer, "distribute"):
+            raise RlvidError(f"{type(trainer).__name__} does not train data-parallel; run one "
+                             "process per GPU instead of torchrun")
         trainer.distribute(ctx)  # wrap trained networks in DDP, shard batches
 
     def checkpoint(step: int, status: str) -> None:

@@ -137,3 +137,14 @@ def test_rovr_gamma_stage_in_two_gloo_processes_follows_one_process(tmp_path: Pa
     samples = [json.loads((tmp_path / n / "counts.json").read_text())["local"]["samples"]
                for n in ("one", "two")]
     assert samples == [4 * 4, 4 * 2]
+
+
+def test_torchrun_with_a_trainer_that_cannot_shard_stops_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rlvid import distributed
+    from rlvid.errors import RlvidError
+
+    monkeypatch.setattr(distributed, "context", lambda: distributed.Context(0, 2))
+    monkeypatch.delattr(NoisyRegression, "distribute")  # restored after the test
+    with pytest.raises(RlvidError, match="does not train data-parallel"):
+        train(NoisyRegression, tmp_path / "r", total_steps=2, seed=0, progress=False)
