@@ -13,6 +13,7 @@ frame sizes:
   GFLOP/s over that peak.
 
     python bench/bench_train.py [--threads 2] [--repeats 5] [--only v2v|rovr] [--no-paper]
+                                [--profile cpu]
 """
 
 from __future__ import annotations
@@ -106,10 +107,32 @@ def v2v_benches(profile: str) -> list[Bench]:
     return out
 
 
-def rovr_benches(profile: str) -> list[Bench]:
-    from rlvid.rovr.bench import benches  # the ROVR stages' single steps
+FEW_MASKED = {"data.rovr_train_videos": 4, "data.rovr_test_videos": 2}
 
-    return [Bench(name, step) for name, step in benches(profile)]
+
+def rovr_benches(profile: str) -> list[Bench]:
+    from rlvid.config import load_config
+    from rlvid.rovr.imitation import ImitationTrainer
+    from rlvid.rovr.local import LocalTrainer
+    from rlvid.rovr.ppg_stage import PPGTrainer
+    from rlvid.runtime import seed_everything
+
+    cfg = load_config(profile, FEW_MASKED if profile == "paper" else {})
+    seed_everything(0)
+    local = LocalTrainer(cfg)
+    steps = iter(range(10**9))
+    state = local.state_dict()
+    imitation = ImitationTrainer(cfg, state, "bce")
+    ppg = PPGTrainer(cfg, state, None, flow_reward=True)
+
+    def auxiliary() -> None:
+        ppg.step(0)  # a rollout refills the buffer B that the auxiliary phase empties
+        ppg.ppg.auxiliary_iteration()
+
+    return [Bench("Gamma step (§6.1)", lambda: local.step(next(steps))),
+            Bench("imitation step (§6.2, BCE)", lambda: imitation.step(0)),
+            Bench("PPG policy iteration (rollout + PPO)", lambda: ppg.step(0)),
+            Bench("PPG rollout + auxiliary phase", auxiliary)]
 
 
 def report(benches: list[Bench], warmup: int, repeats: int, label: str) -> None:
@@ -133,13 +156,15 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", choices=("v2v", "rovr"), default=None)
     parser.add_argument("--no-paper", action="store_true", help="skip the paper-size step")
+    parser.add_argument("--profile", default="cpu", help="the profile of the main table")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     kinds = [args.only] if args.only else ["v2v", "rovr"]
     make = {"v2v": v2v_benches, "rovr": rovr_benches}
     for kind in kinds:
-        report(make[kind]("cpu"), args.warmup, args.repeats, f"{kind}: cpu profile sizes")
+        report(make[kind](args.profile), args.warmup, args.repeats,
+               f"{kind}: {args.profile} profile sizes")
         if not args.no_paper:
             report(make[kind]("paper"), 0, 1, f"{kind}: one step at the paper's frame sizes")
 
