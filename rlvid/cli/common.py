@@ -54,6 +54,14 @@ def whole_number(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def add_video_output_args(parser: argparse.ArgumentParser) -> None:
+    """``-o/--output`` and ``--fps``, as ``rlvid translate`` and ``rlvid inpaint`` take them."""
+    parser.add_argument("-o", "--output", required=True,
+                        help="output video (.mp4, .avi, .mov, .mkv, .webm, .gif, or a folder)")
+    parser.add_argument("--fps", type=positive_number, default=None,
+                        help="output frame rate (default: the input's, or 8 for a frame folder)")
+
+
 def parse_value(text: str) -> Any:
     """A command-line value parsed as YAML: ``3`` → int, ``1e-3`` → float, ``[1,2]`` → list."""
     value = yaml.safe_load(text)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from rlvid.cli.common import add_config_args, config_from_args, positive_number, whole_number
+from rlvid.cli.common import (
+    add_config_args,
+    add_video_output_args,
+    config_from_args,
+    whole_number,
+)
 from rlvid.errors import RlvidError
 
 
@@ -60,10 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--invert-masks", action="store_true",
                         help="with --masks: black = hidden instead")
     parser.add_argument("--checkpoint", required=True, help="a ROVR checkpoint.pt (ppg or local)")
-    parser.add_argument("-o", "--output", required=True,
-                        help="output video (.mp4, .avi, .mov, .mkv, .webm, .gif, or a folder)")
-    parser.add_argument("--fps", type=positive_number, default=None,
-                        help="output frame rate (default: the input's, or 8 for a frame folder)")
+    add_video_output_args(parser)
     parser.set_defaults(func=_cmd_inpaint)
 
 

@@ -9,7 +9,12 @@ import argparse
 import json
 from typing import Any
 
-from rlvid.cli.common import add_config_args, config_from_args, positive_number, whole_number
+from rlvid.cli.common import (
+    add_config_args,
+    add_video_output_args,
+    config_from_args,
+    whole_number,
+)
 
 METHOD_CHOICES = ("rlv2v", "pretrain_only", "recycle", "cyclegan")
 
@@ -43,10 +48,7 @@ def register(subparsers: Any) -> None:
                     "ConvLSTM state carried over.")
     t.add_argument("input", metavar="INPUT", help="video file or folder of PNG/JPG frames")
     t.add_argument("--checkpoint", required=True, help="model.pt or pretrained.pt of a run")
-    t.add_argument("-o", "--output", required=True,
-                   help="output video (.mp4, .avi, .mov, .mkv, .webm, .gif, or a folder)")
-    t.add_argument("--fps", type=positive_number, default=None,
-                   help="output frame rate (default: the input's, or 8 for a frame folder)")
+    add_video_output_args(t)
     t.set_defaults(func=_cmd_translate)
 
 
