@@ -2,17 +2,18 @@
 conv peak, all measured in this one run.
 
 For each trainer step (V2V pretraining, the DDPG update, CycleGAN, Recycle-GAN, Γ, imitation,
-PPG policy and auxiliary updates) at the ``cpu`` profile's sizes, and one step at the paper's
-frame sizes:
+PPG policy and auxiliary updates) at the ``cpu`` profile's sizes, and with ``--paper`` one
+step at the paper's frame sizes:
 
 - steps/s: median wall time of ``--repeats`` steps after ``--warmup`` steps;
 - GFLOP/s: FLOPs of one step (``torch.utils.flop_counter``, counted on a separate step so the
   counter's overhead stays out of the timing) times steps/s;
 - peak: a 3x3 conv forward and backward (the FLOPs the counter gives it, over its time) on
   the trainer's own largest conv input shape, at the same thread count; the share is
-  GFLOP/s over that peak.
+  GFLOP/s over that peak. It can pass 100 % where a step's FLOPs sit in wider convs than
+  its largest input (PPG: the VGG16 of the perceptual reward).
 
-    python bench/bench_train.py [--threads 2] [--repeats 5] [--only v2v|rovr] [--no-paper]
+    python bench/bench_train.py [--threads 2] [--repeats 5] [--only v2v|rovr] [--paper]
                                 [--profile cpu]
 """
 
@@ -80,8 +81,10 @@ def largest_conv_input(step: Callable[[], Any]) -> tuple[int, int, int, int]:
     return max(seen, key=lambda s: s[0] * s[1] * s[2] * s[3])
 
 
-# one step at the paper's sizes needs only a few videos: generate few
-FEW_VIDEOS = {"data.count_scale": 0.002, "data.min_videos": 8, "data.test_videos": 2}
+# one step at the paper's frame sizes needs only a few videos, and a small replay buffer: the
+# paper's 10,000 transitions of 10x3x128x128 floats are preallocated (20 GB on this 24 GB box)
+FEW_VIDEOS = {"data.count_scale": 0.002, "data.min_videos": 8, "data.test_videos": 2,
+              "v2v.buffer_size": 64}
 
 
 def v2v_benches(profile: str) -> list[Bench]:
@@ -146,7 +149,7 @@ def report(benches: list[Bench], warmup: int, repeats: int, label: str) -> None:
         achieved = flops / seconds / 1e9
         peak = conv_peak(shape, repeats)
         print(f"{b.name:32s} {1 / seconds:9.2f} {flops / 1e9:11.3f} {achieved:9.2f} "
-              f"{peak:13.1f} {achieved / peak:13.1%}  {shape}")
+              f"{peak:13.1f} {achieved / peak:13.1%}  {shape}", flush=True)
 
 
 def main() -> None:
@@ -155,17 +158,22 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", choices=("v2v", "rovr"), default=None)
-    parser.add_argument("--no-paper", action="store_true", help="skip the paper-size step")
+    parser.add_argument("--paper", action="store_true",
+                        help="also one step at the paper's frame sizes (a GPU, or more memory "
+                             "than this 24 GB machine: rendering the paper-size data is killed "
+                             "for lack of memory here)")
     parser.add_argument("--profile", default="cpu", help="the profile of the main table")
+    parser.add_argument("--paper-only", action="store_true", help="only the paper-size step")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     kinds = [args.only] if args.only else ["v2v", "rovr"]
     make = {"v2v": v2v_benches, "rovr": rovr_benches}
     for kind in kinds:
-        report(make[kind](args.profile), args.warmup, args.repeats,
-               f"{kind}: {args.profile} profile sizes")
-        if not args.no_paper:
+        if not args.paper_only:
+            report(make[kind](args.profile), args.warmup, args.repeats,
+                   f"{kind}: {args.profile} profile sizes")
+        if args.paper or args.paper_only:
             report(make[kind]("paper"), 0, 1, f"{kind}: one step at the paper's frame sizes")
 
 
