@@ -81,8 +81,8 @@ def largest_conv_input(step: Callable[[], Any]) -> tuple[int, int, int, int]:
     return max(seen, key=lambda s: s[0] * s[1] * s[2] * s[3])
 
 
-# one step at the paper's frame sizes needs only a few videos, and a small replay buffer: the
-# paper's 10,000 transitions of 10x3x128x128 floats are preallocated (20 GB on this 24 GB box)
+# one step at the paper's frame sizes needs only a few videos and a small replay buffer (the
+# paper's holds 10,000 transitions of 10x3x128x128 floats: 20 GB)
 FEW_VIDEOS = {"data.count_scale": 0.002, "data.min_videos": 8, "data.test_videos": 2,
               "v2v.buffer_size": 64}
 
@@ -159,9 +159,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", choices=("v2v", "rovr"), default=None)
     parser.add_argument("--paper", action="store_true",
-                        help="also one step at the paper's frame sizes (a GPU, or more memory "
-                             "than this 24 GB machine: rendering the paper-size data is killed "
-                             "for lack of memory here)")
+                        help="also one step at the paper's frame sizes (for a GPU or a larger "
+                             "machine: on this 24 GB one the V2V step was killed for memory)")
     parser.add_argument("--profile", default="cpu", help="the profile of the main table")
     parser.add_argument("--paper-only", action="store_true", help="only the paper-size step")
     args = parser.parse_args()
