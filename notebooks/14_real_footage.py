@@ -50,7 +50,7 @@ box: float = 0.25  # box side, as a share of the frame's shorter side
 seed: int = 0  # training seed of both models and seed of the box layout
 v2v_dataset: str = "city"  # the translator's training data: synthetic | flowers | city
 
-# %%
+# %% tags=["hide-input"]
 import os
 import shlex
 import subprocess
@@ -71,9 +71,9 @@ from rlvid.data.photos import load_photo, moving_boxes, packaged_photos, pan_vid
 from rlvid.display import show_table
 from rlvid.metrics import metric_backends, warping_error
 from rlvid.metrics.translation import edge_ssim, flicker, luminance
+from rlvid.paths import project_root
 from rlvid.results import results_dir, write_table
 from rlvid.rovr.runs import stage_dir
-from rlvid.runtime import project_root
 from rlvid.v2v.train import load_translator
 from rlvid.viz import frame_grid, show_video
 
@@ -129,7 +129,7 @@ plt.show()
 # directory that the ablation page uses for its flow-reward, warm-start run, so the book
 # trains it once.
 
-# %%
+# %% tags=["hide-input"]
 ROOT = project_root()
 ENTRY = Path(sys.executable).with_name("rlvid")  # the console script pip installed
 RLVID = [str(ENTRY)] if ENTRY.exists() else [sys.executable, "-c",
@@ -169,7 +169,7 @@ translated_path = work / "translated.mp4"
 seconds["translate"] = rlvid("translate", video_path, "--checkpoint", v2v_run / "model.pt",
                              "-o", translated_path)
 
-# %%
+# %% tags=["hide-input"]
 translated = read_video(translated_path)
 model_size = int(load_translator(v2v_run / "model.pt")[1]["size"])
 print(f"input {tuple(video.shape)}; output {tuple(translated.shape)}; the translator works "
@@ -180,7 +180,7 @@ if translated.shape != video.shape:  # the CLI did not keep the input's size: sa
     translated = F.interpolate(translated, size=(height, width), mode="bilinear",
                                align_corners=False).clamp(0, 1)
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 show_video([video, translated], titles=["input", f"RL-V2V-GAN ({v2v_dataset})"], fps=fps,
            inches=2.6)
 
@@ -194,7 +194,7 @@ show_video([video, translated], titles=["input", f"RL-V2V-GAN ({v2v_dataset})"],
 # itself, and the input shrunk to the translator's frame size and enlarged back, which
 # shows what the resolution alone costs.
 
-# %%
+# %% tags=["hide-input"]
 def look(clip: torch.Tensor) -> dict[str, float]:
     return {"edge_ssim": edge_ssim(video, clip),
             "ewarp_x1e3": 1e3 * float(warping_error(clip, video)),
@@ -212,7 +212,7 @@ show_table(translate_rows, reference_rows=translate_refs,
            notes="edge_ssim: higher keeps more structure; ewarp and flicker (x1000): lower "
                  "is steadier; flows from the input video")
 
-# %%
+# %% tags=["hide-input"]
 ours, ident, small = translate_rows[0], translate_refs[0], translate_refs[1]
 out_luma = luminance(translated).mean(dim=(1, 2, 3)).tolist()
 in_luma = luminance(video).mean(dim=(1, 2, 3)).tolist()
@@ -247,7 +247,7 @@ inpainted_path = work / "inpainted"
 seconds["inpaint"] = rlvid("inpaint", video_path, "--masks", mask_dir,
                            "--checkpoint", rovr_run / "checkpoint.pt", "-o", inpainted_path)
 
-# %%
+# %% tags=["hide-input"]
 inpainted = read_video(inpainted_path)
 print(f"input {tuple(video.shape)}; output {tuple(inpainted.shape)}; ROVR was trained on "
       f"{cfg.data.rovr_size}x{cfg.data.rovr_size} frames")
@@ -279,11 +279,11 @@ show_table(inpaint_rows, reference_rows=inpaint_refs,
                  "reference rows are fills that need no training",
            reference_label="reference fills (not trained)")
 
-# %%
+# %% tags=["hide-input"]
 show_list(comparison_sentences("ROVR", ours_scores, scores),
           caption="ROVR against each reference fill (computed from the table)")
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 masked_view = video.masked_fill(masks, 0.0)
 show_video([masked_view, inpainted, fills["copy-nearest-visible"], fills["OpenCV Telea"], video],
            titles=["masked input", "ROVR", "copy-nearest", "Telea", "truth"], fps=fps,
@@ -294,7 +294,7 @@ show_video([masked_view, inpainted, fills["copy-nearest-visible"], fills["OpenCV
 # on how long a box covers a pixel: the longer, the farther in time the nearest frame that
 # shows it, and the farther the camera has moved since.
 
-# %%
+# %% tags=["hide-input"]
 def per_frame_mse(out: torch.Tensor) -> np.ndarray:
     hidden = masks.expand_as(video).double()
     err = ((out.double() - video.double()) ** 2 * hidden).sum(dim=(1, 2, 3))
@@ -313,7 +313,7 @@ plt.show()
 # %% [markdown]
 # ## Result table and cost
 
-# %%
+# %% tags=["hide-input"]
 rows = ([{"task": "translate", **r} for r in translate_rows]
         + [{"task": "translate", "reference": True, **r} for r in translate_refs]
         + [{"task": "inpaint", **r} for r in inpaint_rows]
@@ -325,7 +325,7 @@ path = write_table("real_footage", rows, cfg, backends,
                          "without a twin; inpainting on hidden pixels of the decoded mp4")
 print(f"wrote {path.name}")
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 show_table([{"step": k, "seconds": v} for k, v in seconds.items()],
            caption="Wall-clock cost of each command on this machine")
 
