@@ -1,4 +1,4 @@
-"""Notebook helpers: inline videos, frame grids and small tables.
+"""Notebook helpers: inline videos, frame grids, method figures and axis labels.
 
 Inline videos use matplotlib's ``to_jshtml`` (frames embedded as PNG, no ffmpeg needed).
 """
@@ -6,7 +6,6 @@ Inline videos use matplotlib's ``to_jshtml`` (frames embedded as PNG, no ffmpeg 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -136,55 +135,6 @@ def frame_grid(
                 ax.set_title(label, fontsize=8)
     fig.tight_layout(pad=0.2)
     return fig
-
-
-def _cell(value: Any, digits: int) -> str:
-    if isinstance(value, torch.Tensor):
-        value = value.item()
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        if np.isnan(value):
-            return "nan"
-        if np.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return f"{value:.{digits}g}" if abs(value) < 1e-3 and value != 0 else f"{value:.{digits}f}"
-    if value is None:
-        return "-"
-    return str(value)
-
-
-class Table:
-    """Rows of dicts shown as an aligned text table (``print``) or HTML in a notebook."""
-
-    def __init__(self, rows: Sequence[Mapping[str, Any]], digits: int = 4) -> None:
-        self.columns: list[str] = list(dict.fromkeys(k for row in rows for k in row))
-        self.cells = [[_cell(row.get(k), digits) for k in self.columns] for row in rows]
-
-    def __str__(self) -> str:
-        widths = [
-            max([len(c)] + [len(r[i]) for r in self.cells]) for i, c in enumerate(self.columns)
-        ]
-
-        def line(values: Sequence[str]) -> str:
-            return "  ".join(v.rjust(w) for v, w in zip(values, widths)).rstrip()
-        rule = "  ".join("-" * w for w in widths)
-        return "\n".join([line(self.columns), rule] + [line(r) for r in self.cells])
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
-            for row in self.cells
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def table(rows: Sequence[Mapping[str, Any]], digits: int = 4) -> Table:
-    """A :class:`Table` of ``rows`` (dicts; columns in first-seen order, floats rounded to
-    ``digits`` decimals, tiny values in ``digits`` significant figures)."""
-    return Table(rows, digits)
 
 
 # ---------------------------------------------------------------- axis labels

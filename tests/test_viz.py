@@ -1,4 +1,4 @@
-"""Notebook helpers: inline video, frame grid, tables."""
+"""Notebook helpers: inline video, frame grid, axis labels."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from rlvid.metrics.demo import demo_video, perturb  # noqa: E402
-from rlvid.viz import frame_grid, show_video, table  # noqa: E402
+from rlvid.viz import frame_grid, show_video  # noqa: E402
 
 
 def test_show_video_is_stable_html_and_closes_its_figure():
@@ -36,18 +36,6 @@ def test_frame_grid_layout():
     assert [ax.get_title() for ax in axes[:4]] == ["t=0", "t=4", "t=7", "t=11"]
     assert len(axes[5].images) == 0  # the short row has no frame 4
     plt.close(fig)
-
-
-def test_table_text_and_html():
-    rows = [{"metric": "psnr", "value": 20.0}, {"metric": "ssim", "value": 0.000123456, "x": None}]
-    text = str(table(rows))
-    assert text.splitlines() == [
-        "metric      value  x",
-        "------  ---------  -",
-        "  psnr    20.0000  -",
-        "  ssim  0.0001235  -",
-    ]
-    assert "<th>value</th>" in table(rows)._repr_html_()
 
 
 def test_metric_labels_name_unit_backend_and_direction():
