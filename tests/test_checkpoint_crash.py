@@ -13,10 +13,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-import torch
+from _same import assert_same
 
 from rlvid.runtime import CHECKPOINT_NAME, PAUSE_ENV, load_checkpoint
 
@@ -37,24 +35,6 @@ def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 180.0) -> Non
         assert proc.poll() is None, f"training ended (rc {proc.returncode}) before {path.name}"
         assert time.monotonic() < deadline, f"no {path.name} after {timeout} s"
         time.sleep(0.01)
-
-
-def _assert_same(a: Any, b: Any, where: str = "") -> None:
-    """Every tensor equal (torch.equal), every other value equal, recursively."""
-    if isinstance(a, torch.Tensor):
-        assert torch.equal(a, b), where
-    elif isinstance(a, np.ndarray):
-        assert np.array_equal(a, b), where
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), where
-        for key in a:
-            _assert_same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            _assert_same(x, y, f"{where}[{i}]")
-    else:
-        assert a == b, where
 
 
 def test_kill_during_second_checkpoint_write_then_resume_is_bit_identical(tmp_path: Path):
@@ -94,7 +74,7 @@ def test_kill_during_second_checkpoint_write_then_resume_is_bit_identical(tmp_pa
         a, b = (load_checkpoint(d / name, restore_rng=False) for d in (killed, straight))
         for phase in [*a.get("counts", {}).values(), *b.get("counts", {}).values()]:
             phase.pop("wall_s")  # the harness's per-phase wall times: all else must agree
-        _assert_same(a, b, name)
+        assert_same(a, b, name)
     final = load_checkpoint(killed / CHECKPOINT_NAME, restore_rng=False)
     assert final["status"] == "done" and final["step"] == 6
     assert len(final["trainer"]["buffer"]["p"]) > 0

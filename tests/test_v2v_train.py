@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+from _same import assert_same
 
 from rlvid.cli import main
 from rlvid.config import load_config
@@ -27,21 +28,6 @@ def data(cfg):
     return load_v2v_dataset("synthetic", cfg.data, seed=0)
 
 
-def _assert_same(a, b, path=""):
-    if isinstance(a, torch.Tensor):
-        assert torch.equal(a, b), path
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for k in a:
-            _assert_same(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            _assert_same(x, y, f"{path}[{i}]")
-    else:
-        assert a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b)), path
-
-
 def test_interrupted_and_resumed_equals_uninterrupted(cfg, data, tmp_path):
     straight = fit(cfg, "rlv2v", seed=3, run_dir=tmp_path / "a", data=data, progress=False)
     assert straight.status == "done" and straight.step == 5
@@ -57,8 +43,8 @@ def test_interrupted_and_resumed_equals_uninterrupted(cfg, data, tmp_path):
     a = load_checkpoint(tmp_path / "a" / "checkpoint.pt", restore_rng=False)
     b = load_checkpoint(tmp_path / "b" / "checkpoint.pt", restore_rng=False)
     assert len(a["trainer"]["buffer"]["p"]) > 0
-    _assert_same(a["trainer"], b["trainer"])  # weights, targets, optimisers, replay buffer
-    _assert_same(a["history"], b["history"])
+    assert_same(a["trainer"], b["trainer"])  # weights, targets, optimisers, replay buffer
+    assert_same(a["history"], b["history"])
     # what each step reported to the harness; the pretrained snapshot came through on_step
     pre, rl = a["counts"]["pretrain"], a["counts"]["rl"]
     assert (pre["steps"], pre["updates"], pre["samples"]) == (2, 4, 2 * 3 * cfg.v2v.batch_size)
@@ -130,7 +116,7 @@ def test_baselines_resume_bit_identical(cfg, data, tmp_path, method):
     for name in ("checkpoint.pt", "model.pt"):
         a = load_checkpoint(tmp_path / "a" / name, restore_rng=False)
         b = load_checkpoint(tmp_path / "b" / name, restore_rng=False)
-        _assert_same(a.get("trainer", a.get("state_dict")), b.get("trainer", b.get("state_dict")))
+        assert_same(a.get("trainer", a.get("state_dict")), b.get("trainer", b.get("state_dict")))
 
 
 def test_parallel_fits_give_the_serial_numbers(data, tmp_path):
