@@ -101,7 +101,7 @@ class Result:
     counts: dict[str, PhaseCounts] = field(default_factory=dict)
 
     def total(self, key: str) -> float:
-        return sum(getattr(c, key) for c in self.counts.values())
+        return _sum(self.counts, key)
 
 
 def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps: int,
