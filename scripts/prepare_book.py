@@ -6,10 +6,6 @@ papermill's plumbing stays out of the book: its injected-parameters cell and the
 own ``parameters`` cell get the jupyter-book tag ``remove-cell``, and in their place the page
 shows one small table of the values this run used (the defaults, with papermill's injected
 values over them), with each parameter's type and help as papermill reads them.
-
-Outputs must not reach outside the book: matplotlib's ``to_jshtml()`` animations link Font
-Awesome's stylesheet from a CDN for their buttons. The link is dropped; the book theme's own
-Font Awesome (served from ``_static``) draws the same icons.
 """
 
 from __future__ import annotations
@@ -17,7 +13,6 @@ from __future__ import annotations
 import argparse
 import ast
 import html
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,8 +21,6 @@ import nbformat
 from papermill.inspection import _infer_parameters  # what `papermill --help-notebook` shows
 
 REMOVE = "remove-cell"
-EXTERNAL_STYLESHEET = re.compile(
-    r"<link\s+rel=[\"']stylesheet[\"']\s+href=[\"'](?:https?:)?//[^\"']*[\"']\s*/?>", re.I)
 
 
 def _tags(cell: Any) -> list[str]:
@@ -75,20 +68,8 @@ def parameters_table(nb: Any, name: str = "NAME") -> str | None:
     )
 
 
-def _drop_external_stylesheets(cell: Any) -> None:
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if "text/html" in data:
-            text = data["text/html"]
-            text = "".join(text) if isinstance(text, list) else text
-            data["text/html"] = EXTERNAL_STYLESHEET.sub("", text)
-
-
 def prepare(nb: Any, name: str = "NAME") -> Any:
-    """Tag the plumbing cells ``remove-cell``, insert the parameters table after them, and
-    drop CDN stylesheets from outputs."""
-    for cell in nb.cells:
-        _drop_external_stylesheets(cell)
+    """Tag the plumbing cells ``remove-cell`` and insert the parameters table after them."""
     table = parameters_table(nb, name)
     last = None
     for i, cell in enumerate(nb.cells):
