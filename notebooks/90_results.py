@@ -11,22 +11,29 @@
 # %% [markdown]
 # # Results against the papers
 #
-# Every claim the kit tests, in one place. For each one: where the paper makes it, the
-# paper's own number (or how it shows the claim), our number with its profile, and a
-# verdict computed from the result tables by `rlvid.claims` (nothing on this page is typed
-# in by hand except the paper's side):
+# Every claim the kit tests, in one place. Each claim compares two arms of one result table
+# (the method under test and its control) on one metric, seed by seed: the same data seed,
+# and the same initial weights where the arms share networks. The **effect** is the mean
+# paired difference, signed so that a positive effect is what the paper claims, with its
+# 95% confidence interval (Student-t over seeds). `rlvid.claims` computes one of five
+# verdicts, in this order:
 #
-# - **reproduced**: our numbers show the claimed effect, by more than the seed-to-seed
-#   spread;
-# - **not reproduced**: they do not (reversed, or within the spread);
-# - **not comparable**: the claim cannot be tested here, and the reason says why;
-# - **no result**: the table it needs has not been produced.
+# - **not comparable**: the claim cannot be tested here (the reason says why), or a
+#   content-free reference row (a flat, identity or shuffled video) wins the metric on this
+#   data, so no verdict may rest on it;
+# - **not tested**: the phase under test did not move: fewer optimizer updates, or a
+#   smaller relative parameter change ‖Δθ‖/‖θ‖, than the claim's stated threshold. The
+#   comparison is void, whatever the metric says;
+# - **reproduced**: the CI excludes 0 in the paper's direction;
+# - **refuted**: the CI excludes 0 the other way, or excludes the paper's own effect;
+# - **inconclusive**: the CI spans 0; the reason says how many seeds would resolve it at
+#   the spread we saw.
 #
-# Read it with the {doc}`../../book/errata` page at hand. The data are procedural stand-ins,
-# the metrics use offline backends (ST-LPIPS, OpenCV DIS), and the `cpu` profile trains small
-# networks briefly. So "not reproduced" means "not reproduced at this scale, on this data".
-# The paper's absolute numbers (ROVR's MSE in the tens of thousands, for instance) are on
-# another scale and are shown for reference, never as a target.
+# The verdicts are written to `results/<profile>/claims.json` by this page's run: nothing
+# on this page is typed in by hand but the paper's side. The data are procedural stand-ins,
+# the metrics use offline backends (ST-LPIPS, OpenCV DIS), and the `cpu` profile trains
+# small networks briefly: every verdict is "at this scale, on this data". Read it with the
+# {doc}`../../book/errata` page at hand.
 
 # %% tags=["parameters"]
 profile: str = "cpu"  # smoke | cpu | paper
@@ -35,62 +42,73 @@ profile: str = "cpu"  # smoke | cpu | paper
 import matplotlib.pyplot as plt
 
 from rlvid.blocks import show_claims, verdict_counts
-from rlvid.claims import evaluate_claims
+from rlvid.claims import evaluate_claims, load_claims, summary_rows, write_claims
 from rlvid.config import load_config
 from rlvid.display import show_table
-from rlvid.figures import verdict_bars
+from rlvid.figures import forest_plot
 from rlvid.paths import reference_path, results_dir
 
 cfg = load_config(profile)
 reference_dir = reference_path("x", "cpu").parent
 fresh_dir = results_dir(cfg.profile)
-print(f"committed reference: results/cpu/ ({len(list(reference_dir.glob('*.json')))} tables); "
-      f"this build: profile {cfg.profile}")
 
 # %% [markdown]
-# ## The committed reference results (`cpu` profile, 3 seeds)
+# ## This build's claims
 #
-# These come from `results/cpu/`, which the `cpu` notebooks write and which is committed
-# with its provenance (commit, package versions, device, metric backends). `rlvid compare`
-# checks a fresh run against them.
+# Judged on the tables that the notebooks of this build just wrote, and saved as
+# `claims.json` beside them. At the `smoke` profile (CI) the networks barely train and one
+# seed gives no interval, so these verdicts only show that the pipeline runs end to end.
 
 # %%
-reference = evaluate_claims(reference_dir)
-
-# %% [markdown]
-# **Figure 1.** How many of each paper's claims were reproduced, not reproduced or could
-# not be tested here, on the committed `cpu` results. Each claim has its card below.
+path = write_claims(fresh_dir)
+fresh = load_claims(path)
+verdict_counts(fresh)
 
 # %% tags=["hide-input"]
-verdict_bars(reference)
+show_table(summary_rows(fresh), caption=f"Claims on this build's tables (profile {cfg.profile})",
+           notes="effect: mean paired difference, positive = the paper's direction; compute "
+                 "ratio: the control's FLOPs over the method's")
+
+# %% [markdown]
+# ## The committed reference (`cpu` profile)
+#
+# `results/cpu/claims.json` is written by a full `cpu` run of the notebooks, from a clean
+# commit that it records, and committed with the tables it was judged from. `rlvid compare`
+# checks a fresh run against those tables.
+
+# %% tags=["hide-input"]
+reference_file = reference_dir / "claims.json"
+if reference_file.is_file():
+    reference = load_claims(reference_file)
+    print(f"read {reference_file.name}: {len(reference)} claims, commit "
+          f"{next((c['git_commit'] for c in reference if c.get('git_commit')), '?')}")
+else:  # a fallback, and it says so
+    reference = evaluate_claims(reference_dir)
+    print("results/cpu/claims.json is not committed yet: FALLBACK, the claims are judged "
+          "here from the committed tables")
+
+# %% [markdown]
+# **Figure 1.** Every claim's paired effect with its 95% CI, grouped by paper, on the
+# committed `cpu` results. Each line is scaled by its own largest value, so that claims on
+# different metrics share one axis: read the direction and whether the CI crosses 0 here,
+# and the raw numbers at the right. A cross marks a claim without an effect (not tested, or
+# not comparable).
+
+# %% tags=["hide-input"]
+forest_plot(reference)
 plt.show()
+
+# %% tags=["hide-input"]
+show_table(summary_rows(reference), caption="Claims on the committed cpu results",
+           notes="effect: mean paired difference, positive = the paper's direction; compute "
+                 "ratio: the control's FLOPs over the method's")
 
 # %% [markdown]
 # One card per claim: where the paper makes it, what it says, the paper's number (or how it
-# shows the claim), our number, and why the verdict is what it is.
+# shows the claim), our paired effect, the control, and why the verdict is what it is.
 
 # %% tags=["hide-input"]
 verdict_counts(reference)
 
 # %% tags=["hide-input"]
 show_claims(reference)
-
-# %% [markdown]
-# ## This build's own run
-#
-# The same claims judged on the tables that the notebooks in this build just wrote. At the
-# `cpu` profile they match the reference above. At `smoke` (CI) the networks barely train,
-# so these verdicts only show that the pipeline runs end to end.
-
-# %%
-fresh = evaluate_claims(fresh_dir)
-
-# %% tags=["hide-input"]
-by_claim = {(r["paper"], r["where"], r["claim"]): r["verdict"] for r in reference}
-show_table([{"claim": f"{r['paper']} · {r['where']}", "profile": r["profile"],
-             "verdict": r["verdict"],
-             "reference verdict (cpu)": by_claim.get((r["paper"], r["where"], r["claim"]), "–")}
-            for r in fresh],
-           caption=f"Verdicts on this build's tables (profile {cfg.profile})",
-           notes="our numbers for each claim are in the notebook that wrote its table")
-verdict_counts(fresh)

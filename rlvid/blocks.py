@@ -72,27 +72,47 @@ def show_definitions(pairs: Mapping[str, Any] | Sequence[tuple[str, Any]],
 
 # ---------------------------------------------------------------- claims
 
-VERDICT_COLOURS = {"reproduced": "#2e7d32", "not reproduced": "#c62828",
-                   "refuted": "#c62828", "inconclusive": "#ef6c00",
-                   "not tested": "#6d6d6d", "not comparable": "#6d6d6d",
-                   "no result": "#9e9e9e"}
+VERDICT_COLOURS = {"reproduced": "#2e7d32", "refuted": "#c62828",
+                   "inconclusive": "#ef6c00", "not tested": "#6d6d6d",
+                   "not comparable": "#9e9e9e"}
 
 
-def claim_cards(claims: Sequence[Mapping[str, str]],
+def _g(value: Any) -> str:
+    return f"{float(value):+.3g}"
+
+
+def effect_text(claim: Mapping[str, Any]) -> str:
+    """Our side of a claim in words: the paired effect with its 95% CI, wins and compute."""
+    if claim.get("effect") is None:
+        return "–"
+    text = f"{_g(claim['effect'])} on {claim.get('metric', '?')}"
+    if claim.get("ci95"):
+        lo, hi = claim["ci95"]
+        text += f", 95% CI [{_g(lo)}, {_g(hi)}]"
+    if claim.get("n_seeds"):
+        text += f"; {claim.get('wins', 0)} of {claim['n_seeds']} seeds favour the claim"
+    if claim.get("compute_ratio") is not None:
+        text += f"; control's compute {float(claim['compute_ratio']):.2f}×"
+    return text
+
+
+def claim_cards(claims: Sequence[Mapping[str, Any]],
                 fields: Sequence[tuple[str, str]] = (("paper_value", "The paper"),
-                                                     ("ours", "Ours"),
+                                                     ("ours", "Ours (positive = as claimed)"),
+                                                     ("control", "Compared with"),
                                                      ("reason", "Why this verdict"))
                 ) -> HTMLBlock:
-    """One card per claim (rows of :func:`rlvid.claims.evaluate_claims`): a header with the
-    verdict, paper and section, the claim as a sentence, then a definition list of
-    ``fields`` (key, label). Fields a row lacks are left out."""
+    """One card per claim (entries of :func:`rlvid.claims.evaluate_claims`): a header with
+    the verdict, id, paper and section, the claim as a sentence, then a definition list of
+    ``fields`` (key, label); ``ours`` is :func:`effect_text`. Empty fields are left out."""
     cards, text = [], []
-    for c in claims:
+    for claim in claims:
+        c = {**claim, "ours": effect_text(claim)}
         verdict = str(c.get("verdict", ""))
         colour = VERDICT_COLOURS.get(verdict, "#444")
         cls = "rlvid-verdict-" + verdict.replace(" ", "-")
         profile = c.get("profile")
-        where = " · ".join(str(c[k]) for k in ("paper", "where") if c.get(k))
+        where = " · ".join(str(c[k]) for k in ("id", "paper", "where") if c.get(k))
         badge = (f'<span class="rlvid-verdict" style="background:{colour};color:#fff;'
                  f'border-radius:3px;padding:1px 7px;font-size:0.85em;font-weight:600">'
                  f'{html.escape(verdict)}</span>')
@@ -101,18 +121,19 @@ def claim_cards(claims: Sequence[Mapping[str, str]],
         dl = "".join(
             f"<dt style='font-weight:600;color:#444;margin:0'>{html.escape(label)}</dt>"
             f"<dd style='margin:0'>{html.escape(str(c[key]))}</dd>"
-            for key, label in fields if c.get(key) not in (None, ""))
+            for key, label in fields if c.get(key) not in (None, "", "–"))
         statement = (f"<p style='margin:0.35em 0;font-weight:500'>"
-                     f"{html.escape(str(c['claim']))}</p>" if c.get("claim") else "")
+                     f"{html.escape(str(c['statement']))}</p>" if c.get("statement") else "")
         cards.append(
             f'<div class="rlvid-claim {cls}" style="border:1px solid #ddd;border-left:5px '
             f'solid {colour};border-radius:4px;padding:0.5em 0.8em;margin:0 0 0.8em 0">'
             f'<div>{badge} <span style="color:#555;font-size:0.9em">{meta}</span></div>'
             f"{statement}<dl style='{_GRID};font-size:0.92em'>{dl}</dl></div>")
         text.append(f"[{verdict}] {where}" + (f" (profile {profile})" if profile else ""))
-        if c.get("claim"):
-            text.append(f"  {c['claim']}")
-        text += [f"  {label}: {c[key]}" for key, label in fields if c.get(key) not in (None, "")]
+        if c.get("statement"):
+            text.append(f"  {c['statement']}")
+        text += [f"  {label}: {c[key]}" for key, label in fields
+                 if c.get(key) not in (None, "", "–")]
     return HTMLBlock(_block("".join(cards)), "\n".join(text))
 
 

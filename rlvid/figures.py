@@ -343,3 +343,45 @@ def verdict_bars(claims: Sequence[Mapping[str, str]]) -> Figure:
     fig.tight_layout()
     return fig
 
+
+
+def forest_plot(claims: Sequence[Mapping[str, Any]]) -> Figure:
+    """One line per claim, grouped by paper: the paired effect (positive = the paper's
+    direction) with its 95% CI, each scaled by its own largest |value| so that claims on
+    different metrics share one axis; the raw numbers and the verdict are printed beside.
+    Claims without an effect (not tested, not comparable) are listed with a cross at 0."""
+    from rlvid.blocks import VERDICT_COLOURS
+
+    papers = list(dict.fromkeys(c["paper"] for c in claims))
+    lines: list[tuple[str, Mapping[str, Any] | None]] = []
+    for paper in papers:
+        lines.append((paper, None))
+        lines += [(str(c.get("id", "")), c) for c in claims if c["paper"] == paper]
+    fig, ax = plt.subplots(figsize=(8.5, 0.3 * len(lines) + 0.8))
+    for y, (label, c) in enumerate(lines):
+        if c is None:
+            ax.text(-1.55, y, label, fontsize=8, fontweight="bold", va="center")
+            continue
+        colour = VERDICT_COLOURS.get(str(c["verdict"]), "0.4")
+        ax.text(-1.5, y, label, fontsize=7, va="center")
+        note = str(c["verdict"])
+        if c.get("effect") is not None and c.get("ci95"):
+            lo, hi = (float(v) for v in c["ci95"])
+            eff = float(c["effect"])
+            scale = max(abs(lo), abs(hi), abs(eff)) or 1.0
+            ax.plot([lo / scale, hi / scale], [y, y], color=colour, lw=2)
+            ax.plot([eff / scale], [y], "o", color=colour, ms=5)
+            note = f"{eff:+.3g} [{lo:+.3g}, {hi:+.3g}] {c.get('metric', '')} · {note}"
+        else:
+            ax.plot([0], [y], "x", color=colour, ms=5)
+        ax.text(1.1, y, note, fontsize=6.5, va="center", color=colour)
+    ax.axvline(0, color="0.5", lw=0.8, ls="--")
+    ax.set_xlim(-1.6, 1.05)
+    ax.set_ylim(len(lines) - 0.5, -0.5)
+    ax.set_yticks([])
+    ax.set_xticks([-1, 0, 1], ["−1 (against)", "0", "+1 (as claimed)"], fontsize=7)
+    ax.set_xlabel("paired effect / its largest |value| (95% CI)", fontsize=7)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    fig.subplots_adjust(left=0.02, right=0.62)
+    return fig

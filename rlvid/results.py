@@ -32,10 +32,12 @@ def write_table(
     backends: Mapping[str, str] | None = None,
     notes: str = "",
     directory: str | Path | None = None,
+    gameable: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance.
 
-    Returns the JSON path.
+    ``gameable``: the metrics that a content-free row wins on this data, each with the
+    reason (:func:`gameable_metrics`); no verdict rests on them. Returns the JSON path.
     """
     profile = getattr(cfg, "profile", None) or "unknown"
     out = Path(directory) if directory is not None else results_dir(profile)
@@ -43,6 +45,7 @@ def write_table(
         "name": name,
         "provenance": provenance(cfg, dict(backends or {})),
         "notes": notes,
+        "gameable": dict(gameable or {}),
         "rows": [dict(r) for r in rows],
     }
     path = write_json(out / f"{name}.json", table)
@@ -121,6 +124,104 @@ def format_mean_std(mean: float, std: float, digits: int = 3) -> str:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------- evidence rows
+# A table's per-seed rows have an integer ``seed``; reference rows have ``seed`` "-" and a
+# ``kind``: content-free (identity, flat, shuffled, copy-nearest, mean fill), a non-learned
+# baseline, or an upper bound (twin, oracle).
+
+CONTENT_FREE = "content-free"
+BASELINE = "baseline"
+UPPER_BOUND = "upper bound"
+REFERENCE_KINDS = (CONTENT_FREE, BASELINE, UPPER_BOUND)
+
+
+def is_seed_row(row: Mapping[str, Any]) -> bool:
+    seed = row.get("seed")
+    return isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+
+
+def per_seed(rows: Sequence[Mapping[str, Any]], key: str, name: str, column: str
+             ) -> dict[int, float]:
+    """``{seed: row[column]}`` over the per-seed rows whose ``key`` is ``name``."""
+    out: dict[int, float] = {}
+    for row in rows:
+        if row.get(key) != name or not is_seed_row(row) or not _is_number(row.get(column)):
+            continue
+        if int(row["seed"]) in out:
+            raise RlvidError(f"two rows for {key}={name!r}, seed {row['seed']}")
+        out[int(row["seed"])] = float(row[column])
+    return out
+
+
+def add_budget_ratios(rows: Sequence[Mapping[str, Any]], method: str, key: str = "method"
+                      ) -> list[dict[str, Any]]:
+    """Copies of ``rows`` where every other per-seed row with ``flops`` gets ``budget_ratio``:
+    its FLOPs over those of ``method`` on the same seed."""
+    base = per_seed(rows, key, method, "flops")
+    out = []
+    for row in rows:
+        row = dict(row)
+        if is_seed_row(row) and row.get(key) != method and _is_number(row.get("flops")) \
+                and base.get(int(row["seed"])):
+            row["budget_ratio"] = float(row["flops"]) / base[int(row["seed"])]
+        out.append(row)
+    return out
+
+
+def gameable_metrics(rows: Sequence[Mapping[str, Any]], key: str,
+                     metrics: Mapping[str, bool], methods: Sequence[str]) -> dict[str, str]:
+    """``{metric: reason}`` for each metric (``name: higher_is_better``) on which a
+    content-free row scores at or above the seed-mean of one of ``methods``."""
+    out: dict[str, str] = {}
+    for metric, higher in metrics.items():
+        means = {m: float(np.mean(list(v.values()))) for m in methods
+                 if (v := per_seed(rows, key, m, metric))}
+        for row in rows:
+            value = row.get(metric)
+            if row.get("kind") != CONTENT_FREE or not _is_number(value) \
+                    or not math.isfinite(float(value)):
+                continue
+            beaten = [m for m, mu in means.items()
+                      if (value >= mu if higher else value <= mu)]
+            if beaten:
+                out[metric] = (f"content-free row {row.get(key)!r} scores {float(value):.4g}, "
+                               f"at or above {beaten[0]} ({means[beaten[0]]:.4g})")
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """One claim of a paper, tested as a paired comparison of two arms of one table.
+
+    ``method`` is the arm under test, ``control`` what it is compared with, both values of
+    the table's ``key`` column; ``metric`` is signed by ``higher_is_better``. With ``phase``
+    set, the method's rows must show that phase moved (``param_change`` and
+    ``phase_updates`` at or above the thresholds), or the verdict is ``not tested``.
+    ``paper_effect``: the paper's own effect on our metric's scale, where comparable.
+    ``kind`` "exponent": a scaling claim read from a fitted exponent (below 2).
+    """
+
+    id: str
+    paper: str
+    where: str
+    statement: str
+    paper_value: str
+    table: str
+    metric: str
+    higher_is_better: bool
+    method: str
+    control: str
+    key: str = "method"
+    control_note: str = ""
+    paper_effect: float | None = None
+    phase: str | None = None
+    min_param_change: float = 1e-2
+    min_updates: int = 1
+    not_comparable: str | None = None
+    kind: str = "paired"
 
 
 # ---------------------------------------------------------------- comparison

@@ -21,7 +21,7 @@ def test_profiles_grow_from_smoke_to_paper() -> None:
     assert smoke.data.size <= cpu.data.size < paper.data.size
     assert smoke.data.count_scale < cpu.data.count_scale
     assert smoke.v2v.pretrain_iterations < cpu.v2v.pretrain_iterations
-    assert len(cpu.seeds) >= 3
+    assert len(cpu.seeds) >= 5
 
 
 def test_override_by_dotted_name_and_int_to_float() -> None:

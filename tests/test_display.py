@@ -144,17 +144,21 @@ def test_show_table_displays_html_and_text(monkeypatch):
 
 
 def test_claim_cards_and_text_blocks():
-    claims = [{"paper": "ROVR", "where": "§7.1, Table 1", "claim": "best < random < worst",
-               "paper_value": "16,933 < 19,827 < 20,406", "ours": "0.0028 < 0.0034",
+    claims = [{"id": "R1a", "paper": "ROVR", "where": "§7.1, Table 1",
+               "statement": "best < random < worst", "paper_value": "16,933 < 19,827",
+               "metric": "hidden_mse", "effect": 0.0006, "ci95": [0.0002, 0.001],
+               "n_seeds": 5, "wins": 5, "control": "random", "compute_ratio": 1.0,
                "profile": "cpu", "verdict": "reproduced", "reason": "as in the paper"},
-              {"paper": "RL-V2V-GAN", "where": "§6", "claim": "x", "paper_value": "",
-               "ours": "-", "verdict": "not comparable", "reason": "proprietary"}]
+              {"paper": "RL-V2V-GAN", "where": "§6", "statement": "x", "paper_value": "",
+               "effect": None, "verdict": "not comparable", "reason": "proprietary"}]
     block = claim_cards(claims)
     markup = block._repr_html_()
     assert markup.count('class="rlvid-claim') == 2
     assert "rlvid-verdict-reproduced" in markup and "rlvid-verdict-not-comparable" in markup
     assert "<dl" in markup and "Why this verdict" in markup
-    assert "[reproduced] ROVR · §7.1, Table 1 (profile cpu)" in str(block)
+    assert "[reproduced] R1a · ROVR · §7.1, Table 1 (profile cpu)" in str(block)
+    assert "+0.0006 on hidden_mse, 95% CI [+0.0002, +0.001]; 5 of 5 seeds" in str(block)
+    assert "Ours" not in str(block).split("proprietary")[0].split("[not comparable]")[1]
     assert "<li" in bullet_list(["a < b", "c"])._repr_html_()
     assert "a &lt; b" in bullet_list(["a < b"])._repr_html_()
     assert "<dt" in definitions({"flow": "OpenCV DIS"})._repr_html_()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rlvid.results import ClaimSpec
+
 PAPER = "RL-V2V-GAN"
 
 
@@ -56,3 +58,29 @@ STATEMENTS: dict[str, Statement] = {
 PROPRIETARY_SETS = {"X": "2,000 synthetic images", "Y": "500 real-world images of type A",
                     "Z": "1,000 real-world images of type B",
                     "Zbar": "4,000 real-world images of type A"}
+
+
+def _claim(id_: str, key: str, table: str, metric: str, higher: bool, method: str,
+           control: str, **options: object) -> ClaimSpec:
+    st = STATEMENTS[key]
+    return ClaimSpec(id_, PAPER, st.where, st.text, st.evidence, table, metric, higher,
+                     method, control, **options)  # type: ignore[arg-type]
+
+
+# V3's floor: Alg. 1's RL phase must do at least this many DDPG updates and move the policy
+# networks by a relative 1e-2, or the comparison is void ("not tested")
+MIN_RL_UPDATES = 1000
+MIN_RL_PARAM_CHANGE = 1e-2
+
+CLAIMS: tuple[ClaimSpec, ...] = (
+    _claim("V1", "figure1", "synthetic", "bg_acc", True, "rlv2v", "cyclegan"),
+    _claim("V2", "coherence", "synthetic", "ewarp", False, "rlv2v", "cyclegan"),
+    _claim("V3", "ddpg_helps", "synthetic", "ssim", True, "rlv2v", "pretrain_only",
+           phase="rl", min_updates=MIN_RL_UPDATES, min_param_change=MIN_RL_PARAM_CHANGE),
+    _claim("V4", "beats_recycle", "synthetic", "ssim", True, "rlv2v", "recycle"),
+    _claim("V5", "flower", "flower", "target_share", True, "rlv2v", "cyclegan"),
+    _claim("V6", "city", "city", "target_share", True, "rlv2v", "cyclegan"),
+    _claim("V7", "proprietary", "-", "-", True, "rlv2v", "-",
+           not_comparable="the dataset is proprietary; 13_your_videos runs the same "
+                          "pipeline on folders you supply"),
+)
