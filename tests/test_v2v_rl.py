@@ -17,6 +17,7 @@ from rlvid.rl import (
     soft_update,
     td_target,
 )
+from rlvid.rl.ddpg import critic_step
 from rlvid.v2v.algorithm1 import RLV2VGAN
 from rlvid.v2v.common import TrainingData
 
@@ -149,3 +150,66 @@ def test_ddpg_update_in_cleanrl_order_by_hand():
     with torch.no_grad():  # Polyak with tau 0.5 from the initial weights (= ref0)
         for p_t, p0, p in zip(q_t.parameters(), ref0.parameters(), q.parameters()):
             assert torch.allclose(p_t, 0.5 * p0 + 0.5 * p, atol=1e-6)
+
+
+def test_targets_equal_the_pretrained_nets_when_the_rl_phase_starts():
+    """Alg. 1 line 3 after line 2: the first RL step copies the pretrained nets into Q', pi'."""
+    cfg = load_config("smoke", {"v2v.pretrain_iterations": 2})
+    torch.manual_seed(0)
+    data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),
+                                     torch.device("cpu"))
+    t = RLV2VGAN(cfg, data, torch.device("cpu"))
+    for i in range(2):
+        t.step(i)  # pretraining moves G and P away from the copies made at construction
+    stale = t.target["Gy"].state_dict()["to_rgb.weight"].clone()
+    assert not torch.equal(stale, t.nets["Gy"].state_dict()["to_rgb.weight"])
+    pretrained = copy.deepcopy(t.nets.state_dict())
+    out = t.step(2)  # the first step of the RL phase (buffer filling: no update)
+    assert out.phase == "rl_fill" and out.updates == 0
+    for name in ("Gx", "Gy", "Px", "Py", "Qx", "Qy"):
+        for key, value in t.target[name].state_dict().items():
+            assert torch.equal(value, pretrained[f"{name}.{key}"]), (name, key)
+
+
+def test_critic_warmup_lowers_the_td_error_on_a_fixed_buffer():
+    cfg = load_config("smoke", {"v2v.replay_start": 8,
+                                "v2v.q_warmup": 40, "v2v.q_patience": 40})
+    torch.manual_seed(1)
+    data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),
+                                     torch.device("cpu"))
+    t = RLV2VGAN(cfg, data, torch.device("cpu"), pretrain_steps=0)  # a branch's start
+    for i in range(8):  # 8 x m transitions collected, no update yet
+        assert t.step(i).phase == "rl_fill"
+    assert len(t.buffer) == 8 * t.v.batch_size
+    fixed = t.parts(t.buffer.get(torch.arange(len(t.buffer))))
+    policy = copy.deepcopy([t.nets[k].state_dict() for k in ("Gx", "Gy", "Px", "Py")])
+
+    def td_error() -> float:  # the line-28 loss on the whole buffer, no step
+        return critic_step(t._critic(t.nets), t._critic(t.target), t._actor(t.target), None,
+                           fixed, t.v.gamma, t.v.bootstrap)[0]
+
+    before = td_error()
+    for i in range(8, 48):
+        out = t.step(i)
+        assert out.phase == "q_warmup" and out.updates == 1
+    assert td_error() < 0.97 * before  # measured: 20.7 -> 19.3 at smoke
+    for k, sd in zip(("Gx", "Gy", "Px", "Py"), policy):  # the policy stayed frozen
+        assert all(torch.equal(v, t.nets[k].state_dict()[n]) for n, v in sd.items())
+
+
+def test_recycle_gan_adversarial_term_sees_every_frame():
+    from rlvid.v2v.baselines import RecycleGAN
+
+    cfg = load_config("smoke")
+    data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),
+                                     torch.device("cpu"))
+    torch.manual_seed(0)
+    t = RecycleGAN(cfg, data, torch.device("cpu"))
+    seen: list[torch.Tensor] = []
+    handle = t.nets["D_B"].register_forward_pre_hook(lambda m, a: seen.append(a[0].detach()))
+    t.train_step()
+    handle.remove()
+    # D_B's first call, in the generator step, scores G_A's output for every frame of the m
+    # sampled videos (before: frame t of each triplet only, m (T - 2) frames)
+    assert seen[0].shape[:2] == (cfg.v2v.batch_size * data.frames, 1)
+    assert seen[0].shape[0] == seen[-1].shape[0]  # and so does the discriminator step

@@ -53,6 +53,10 @@ class V2VConfig:
     lambda_rr: float = checked(10.0, NON_NEGATIVE)
     lambda_rc: float = checked(10.0, NON_NEGATIVE)
     bootstrap: Literal["s", "s_next"] = "s_next"  # line 27: paper's Q'(s, .) or DDPG's s'
+    # DDPG updates start once the buffer holds replay_start x m transitions (rl_fill phase)
+    replay_start: int = checked(10, COUNT)
+    q_warmup: int = checked(50, NON_NEGATIVE)  # max critic warm-up steps, policy frozen (errata)
+    q_patience: int = checked(20, COUNT)  # warm-up stops after this many steps without a lower TD
     # baselines (same data, same harness)
     # frame G_A ~ Gy parameters (77k/72k)
     baseline_channels: tuple[int, ...] = checked((24, 48, 48), Rule(ge=1, length=3))
@@ -77,6 +81,7 @@ PROFILES: dict[str, V2VConfig] = {
     "smoke": V2VConfig(channels=(4, 8, 8), tail_channels=(8, 8), fc_hidden=8, batch_size=2,
                        baseline_channels=(12, 24, 24), pretrain_iterations=3,
                        rl_iterations=3, buffer_size=64, log_every=1, checkpoint_every=2,
+                       replay_start=2, q_warmup=2, q_patience=2,
                        classifier_steps=30, flop_samples=1),
     # cpu: few steps, so a larger step size (Adam moves a weight by at most ~lr per step:
     # at 2e-4, and still at 1e-3, the outputs stayed near grey after 150 steps; errata),

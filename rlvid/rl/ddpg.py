@@ -80,7 +80,7 @@ def _set_requires_grad(modules: Sequence[nn.Module], flag: bool) -> None:
 
 
 def ddpg_update(critic: Critic, critic_target: Critic, actor: Actor, actor_target: Actor,
-                critic_opt: torch.optim.Optimizer, actor_opt: torch.optim.Optimizer,
+                critic_opt: torch.optim.Optimizer | None, actor_opt: torch.optim.Optimizer,
                 batch: Sequence[Part], gamma: float, tau: float,
                 critics: Sequence[nn.Module], targets: Sequence[tuple[nn.Module, nn.Module]],
                 bootstrap: str = "s_next") -> dict[str, float]:
@@ -88,31 +88,12 @@ def ddpg_update(critic: Critic, critic_target: Critic, actor: Actor, actor_targe
     ``q_mean`` (mean Q(s, a) over the batch).
 
     ``critics`` are frozen during the actor step; ``targets`` are ``(target, source)``
-    module pairs for the soft update with ``tau``.
+    module pairs for the soft update with ``tau``. ``critic_opt=None`` skips the critic step
+    (the TD loss is still reported).
     """
-    if bootstrap not in BOOTSTRAPS:
-        raise ValueError(f"bootstrap must be one of {BOOTSTRAPS}, got {bootstrap!r}")
     total = sum(part.count for part in batch)
-    # ---- critic: TD target (no_grad), TD loss, critic step (lines 27-28)
-    loss_q: Any = 0.0
-    q_values = []
-    for part in batch:
-        with torch.no_grad():
-            if bootstrap == "s":  # the paper: r_hat = r + gamma Q'(s, pi'(s))
-                b, not_done = part.state, None
-            else:  # DDPG: r_hat = r + gamma Q'(s', pi'(s')), 0 past the last frame
-                b, not_done = part.next_state, part.not_done
-            candidates = actor_target(part.key, b)  # pi'(b)
-            next_q = critic_target(part.key, b, candidates[0])
-            for a in candidates[1:]:
-                next_q = torch.maximum(next_q, critic_target(part.key, b, a))
-            target = td_target(part.reward, gamma, next_q, not_done)
-        q = critic(part.key, part.state, part.action)
-        q_values.append(q.detach())
-        loss_q = loss_q + critic_loss(q, target) * part.count / total  # line 28
-    critic_opt.zero_grad(set_to_none=True)
-    loss_q.backward()
-    critic_opt.step()
+    loss_q, q_mean = critic_step(critic, critic_target, actor_target, critic_opt, batch, gamma,
+                                 bootstrap)  # lines 27-28
     # ---- actor: deterministic policy gradient through every candidate (lines 29-30)
     _set_requires_grad(critics, False)
     loss_pi: Any = 0.0
@@ -129,5 +110,36 @@ def ddpg_update(critic: Critic, critic_target: Critic, actor: Actor, actor_targe
     # ---- Polyak soft update of the targets (line 31)
     for target_net, source in targets:
         soft_update(target_net, source, tau)
-    return {"loss_q": float(loss_q.detach()), "loss_actor": float(loss_pi.detach()),
-            "q_mean": float(torch.cat(q_values).mean())}
+    return {"loss_q": loss_q, "loss_actor": float(loss_pi.detach()), "q_mean": q_mean}
+
+
+def critic_step(critic: Critic, critic_target: Critic, actor_target: Actor,
+                critic_opt: torch.optim.Optimizer | None, batch: Sequence[Part], gamma: float,
+                bootstrap: str = "s_next") -> tuple[float, float]:
+    """Lines 27-28 alone: TD targets from the target networks (no_grad), one critic step.
+    Returns the TD loss before the step and mean Q(s, a). The critic warm-up (our reading of
+    §4's pretrained theta_Q, errata) repeats this with the policy frozen."""
+    if bootstrap not in BOOTSTRAPS:
+        raise ValueError(f"bootstrap must be one of {BOOTSTRAPS}, got {bootstrap!r}")
+    total = sum(part.count for part in batch)
+    loss_q: Any = 0.0
+    q_values = []
+    for part in batch:
+        with torch.no_grad():
+            if bootstrap == "s":  # the paper: r_hat = r + gamma Q'(s, pi'(s))
+                b, not_done = part.state, None
+            else:  # DDPG: r_hat = r + gamma Q'(s', pi'(s')), 0 past the last frame
+                b, not_done = part.next_state, part.not_done
+            candidates = actor_target(part.key, b)  # pi'(b)
+            next_q = critic_target(part.key, b, candidates[0])
+            for a in candidates[1:]:
+                next_q = torch.maximum(next_q, critic_target(part.key, b, a))
+            target = td_target(part.reward, gamma, next_q, not_done)
+        q = critic(part.key, part.state, part.action)
+        q_values.append(q.detach())
+        loss_q = loss_q + critic_loss(q, target) * part.count / total  # line 28
+    if critic_opt is not None:  # None: a frozen critic (the untrained-Q ablation)
+        critic_opt.zero_grad(set_to_none=True)
+        loss_q.backward()
+        critic_opt.step()
+    return float(loss_q.detach()), float(torch.cat(q_values).mean())

@@ -37,7 +37,7 @@ from torch import nn
 
 from rlvid.harness import StepOutput
 from rlvid.nn.v2v import SeqToSeq, build_networks
-from rlvid.rl.ddpg import Part, ddpg_update
+from rlvid.rl.ddpg import Part, critic_step, ddpg_update, soft_update
 from rlvid.rl.replay import ReplayBuffer, Transitions
 from rlvid.v2v.common import Schedule, TrainingData, adam, left_padded, set_requires_grad
 from rlvid.v2v.losses import (
@@ -52,21 +52,31 @@ from rlvid.v2v.losses import (
     video_loss_x,
     video_loss_y,
 )
+from rlvid.v2v.rl_phase import Plateau, param_changes, rl_phases, running_index, snapshot
+
+CRITICS = ("warm", "untrained")  # Q fitted before the first actor step, or left at its init
 
 
 class RLV2VGAN(Schedule):
     """The eight networks, their target copies, the replay buffer and both phases.
 
-    ``step(index)`` is a GAN pretraining step for the first ``v.pretrain_iterations``
-    indices, then one video of Algorithm 1 (``rl=False``: pretraining only)."""
+    Phases, in order: "pretrain" (GAN steps, line 2; ``pretrain_steps``, default
+    ``v.pretrain_iterations``), then, with ``rl``, "rl_fill" (collect transitions with the
+    policy frozen until the buffer holds ``v.replay_start`` x m), "q_warmup" (critic steps
+    with the policy frozen, at most ``v.q_warmup``; ``critic="untrained"``: none, and no
+    critic steps later either) and "rl" (one video of Algorithm 1 per step). The targets are
+    set from the networks when the first non-pretraining step starts (line 3 after line 2).
+    A branch from a pretrained checkpoint uses ``pretrain_steps=0``."""
 
-    def __init__(self, cfg: Any, data: TrainingData, device: torch.device, rl: bool = True):
+    def __init__(self, cfg: Any, data: TrainingData, device: torch.device, rl: bool = True,
+                 pretrain_steps: int | None = None, critic: str = "warm"):
         self.cfg, self.v, self.data, self.device = cfg, cfg.v2v, data, device
         self.T = data.frames
         size = int(data.x.shape[-1])
         self.nets = build_networks(self.v, size).to(device)
         n = self.nets
-        # Alg. 1 line 3: target networks Q' and pi' start as copies
+        # Alg. 1 line 3: target networks Q' and pi' (copied again from the pretrained nets
+        # when the RL phase starts: start_rl)
         self.target = nn.ModuleDict({k: copy.deepcopy(n[k])
                                      for k in ("Gx", "Gy", "Px", "Py", "Qx", "Qy")}).eval()
         set_requires_grad([self.target], False)
@@ -82,8 +92,15 @@ class RLV2VGAN(Schedule):
         self.buffer = ReplayBuffer(self.v.buffer_size, tuple(data.x.shape[2:]))
         self.order = torch.zeros(0, 2, dtype=torch.long)  # line 5: the epoch's (set, video)
         self.position = 0
-        self.phases = [("pretrain", self.v.pretrain_iterations),
-                       ("rl", self.v.rl_iterations if rl else 0)]
+        if critic not in CRITICS:
+            raise ValueError(f"critic must be one of {CRITICS}, got {critic!r}")
+        self.critic_mode = critic
+        v = self.v
+        pre = v.pretrain_iterations if pretrain_steps is None else pretrain_steps
+        self.phases = [("pretrain", pre)] + (rl_phases(v, critic) if rl else [])
+        self.rl_started = False
+        self.policy_start: dict[str, Any] = {}  # the policy nets when the RL phase starts
+        self.plateau = Plateau(v.q_patience)
 
     # ---- the translator that evaluation uses: Gy, x -> y
     def translator(self) -> SeqToSeq:
@@ -96,7 +113,17 @@ class RLV2VGAN(Schedule):
         if phase == "pretrain":
             return StepOutput(self.pretrain_step(), phase, updates=2,
                               samples=3 * self.v.batch_size)
+        if not self.rl_started:
+            self.start_rl()
+        if phase == "rl_fill":
+            return StepOutput(self.fill_step(), phase, updates=0, samples=self.v.batch_size)
+        if phase == "q_warmup":
+            losses = self.critic_warmup_step()
+            return StepOutput(losses, phase, updates=int(losses["q_fitted"]), samples=0)
         losses = self.rl_step()
+        if self.last_of_phase(index):
+            losses.update({f"dtheta_{k}": c for k, c in  # ‖Δθ‖/‖θ‖ over the RL phase
+                           param_changes(self.policy_start, self.nets).items()})
         return StepOutput(losses, phase, updates=3, samples=int(losses["new_transitions"]))
 
     # ================================================================ pretraining
@@ -148,6 +175,43 @@ class RLV2VGAN(Schedule):
         return float(loss.detach())
 
     # ================================================================ Algorithm 1
+    def start_rl(self) -> None:
+        """Line 3 after line 2: every target copy set from the (pretrained) networks."""
+        self.target.load_state_dict({k: t for k, t in self.nets.state_dict().items()
+                                     if k.split(".")[0] in self.target})
+        self.policy_start = snapshot(self.nets)
+        self.rl_started = True
+
+    def fill_step(self) -> dict[str, float]:
+        """Lines 5, 12-25 with the policy frozen: m new transitions of one video, no update
+        (updates start once the buffer holds v.replay_start x m)."""
+        new = self.new_transitions(*self.next_video(), self.v.batch_size)
+        self.buffer.add(new)
+        return {"buffer_size": float(len(self.buffer)), "reward": float(new.reward.mean())}
+
+    def critic_warmup_step(self) -> dict[str, float]:
+        """Q pretrained (§4: theta_Q starts pretrained; errata): with the policy frozen, one
+        critic step (lines 27-28) on m uniformly drawn buffered transitions, then Q' soft-
+        updated (line 31); no more once the TD loss stops falling (:class:`Plateau`)."""
+        if self.plateau.stopped:
+            return {"loss_q": self.plateau.mean or 0.0, "q_fitted": 0.0}
+        batch = self.buffer.get(self.buffer.sample_index(self.v.batch_size))
+        parts = self.parts(batch)
+        n, target = self.nets, self.target
+        loss_q, q_mean = critic_step(self._critic(n), self._critic(target),
+                                     self._actor(target), self.opt_q, parts, self.v.gamma,
+                                     self.v.bootstrap)
+        for k in ("Qx", "Qy"):
+            soft_update(target[k], n[k], self.v.tau)
+        self.plateau.add(loss_q)
+        return {"loss_q": loss_q, "q_mean": q_mean, "q_fitted": 1.0}
+
+    def _critic(self, nets: nn.ModuleDict) -> Any:
+        return lambda key, state, a: nets["Q" + key](state[0], a, state[1])
+
+    def _actor(self, nets: nn.ModuleDict) -> Any:
+        return lambda key, state: self.candidates(key, state[0], state[1], nets)
+
     def next_video(self) -> tuple[int, int]:
         """Line 5: every video of X ∪ Y ∪ Z once per epoch, in a random order."""
         if self.position >= len(self.order):
@@ -248,7 +312,7 @@ class RLV2VGAN(Schedule):
         self.buffer.add(new)  # line 25
         order = [(replayed if kind == "buffer" else new, i) for kind, i in
                  zip((k for k, _ in picks),
-                     _running_index(picks))]
+                     running_index(picks))]
         batch = Transitions.cat([part.select(torch.tensor([i])) for part, i in order])
         stats = self.ddpg_update(batch)  # lines 26-31
         stats["loss_d"] = self.rl_discriminator_step()  # lines 32-35
@@ -258,7 +322,18 @@ class RLV2VGAN(Schedule):
 
     def ddpg_update(self, batch: Transitions) -> dict[str, float]:
         """Lines 26-31 (:func:`rlvid.rl.ddpg.ddpg_update`) on the batch split by domain:
-        transitions of X videos train Q_X and pi_x, those of Y and Z videos Q_Y and pi_y."""
+        transitions of X videos train Q_X and pi_x, those of Y and Z videos Q_Y and pi_y.
+        With ``critic="untrained"`` Q stays at its initialisation (no critic step)."""
+        n, target = self.nets, self.target
+        frozen = self.critic_mode == "untrained"
+        return ddpg_update(self._critic(n), self._critic(target), self._actor(n),
+                           self._actor(target), None if frozen else self.opt_q,
+                           self.opt_actor, self.parts(batch), self.v.gamma, self.v.tau,
+                           self.critics, [(target[k], n[k]) for k in target],
+                           bootstrap=self.v.bootstrap)
+
+    def parts(self, batch: Transitions) -> list[Part]:
+        """The batch as DDPG parts, domain x (X videos) then y (Y and Z videos)."""
         parts = []
         for domain, rows in (("x", batch.set_id == 0), ("y", batch.set_id > 0)):
             if rows.any():
@@ -270,17 +345,7 @@ class RLV2VGAN(Schedule):
                 parts.append(Part(domain, (s, mask), a, t.reward.to(a.device),
                                   (s_next, mask_next),
                                   (t.p + 1 < self.T).float().to(a.device), len(t)))
-        n, target = self.nets, self.target
-
-        def critic(nets: nn.ModuleDict) -> Any:
-            return lambda key, state, a: nets["Q" + key](state[0], a, state[1])
-
-        def actor(nets: nn.ModuleDict) -> Any:
-            return lambda key, state: self.candidates(key, state[0], state[1], nets)
-
-        return ddpg_update(critic(n), critic(target), actor(n), actor(target), self.opt_q,
-                           self.opt_actor, parts, self.v.gamma, self.v.tau, self.critics,
-                           [(target[k], n[k]) for k in target], bootstrap=self.v.bootstrap)
+        return parts
 
     def rl_discriminator_step(self) -> float:
         """Lines 32-35: a batch of prefixes v_{:t}, t random; the full L when t = T (B̂1),
@@ -301,7 +366,8 @@ class RLV2VGAN(Schedule):
                 "opt_gp": self.opt_gp.state_dict(), "opt_d": self.opt_d.state_dict(),
                 "opt_q": self.opt_q.state_dict(), "opt_actor": self.opt_actor.state_dict(),
                 "buffer": self.buffer.state_dict(), "order": self.order.clone(),
-                "position": self.position}
+                "position": self.position, "rl_started": self.rl_started,
+                "policy_start": self.policy_start, "plateau": self.plateau.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.nets.load_state_dict(state["nets"])
@@ -310,15 +376,14 @@ class RLV2VGAN(Schedule):
             getattr(self, name).load_state_dict(state[name])
         self.buffer.load_state_dict(state["buffer"])
         self.order, self.position = state["order"], state["position"]
+        self.rl_started, self.policy_start = state["rl_started"], state["policy_start"]
+        self.plateau.load_state_dict(state["plateau"])
 
+    def load_pretrained(self, state: dict[str, Any]) -> None:
+        """A branch's start: the networks and optimizers of a pretraining run's final state
+        (its buffer is empty and its RL phase has not started)."""
+        self.nets.load_state_dict(state["nets"])
+        for name in ("opt_gp", "opt_d", "opt_q", "opt_actor"):
+            getattr(self, name).load_state_dict(state[name])
+        self.order, self.position = state["order"], state["position"]
 
-def _running_index(picks: list[tuple[str, int]]) -> list[int]:
-    """Row of each pick inside its part: replayed rows count up in order; new rows keep k."""
-    out, replay_row = [], 0
-    for kind, j in picks:
-        if kind == "buffer":
-            out.append(replay_row)
-            replay_row += 1
-        else:
-            out.append(j)
-    return out

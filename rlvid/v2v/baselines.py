@@ -7,7 +7,8 @@
 - Recycle-GAN (Bansal et al. 2018): the same frame generators plus temporal predictors
   P(x_t, x_{t+1}) -> x_{t+2} (two frames stacked as 6 channels); recurrent loss
   L1(P_X(x_t, x_{t+1}), x_{t+2}) and recycle loss L1(G_B(P_Y(G_A(x_t), G_A(x_{t+1}))), x_{t+2})
-  in both directions, weight 10, LSGAN (as in its reference code).
+  in both directions, weight 10, LSGAN (as in its reference code); the adversarial loss
+  covers every generated frame of each sampled video.
 
 Target-domain samples for both: frames of Y and the style images Zbar (both show the
 blue/red backgrounds); Recycle-GAN's target predictor learns on Y videos.
@@ -158,19 +159,22 @@ class RecycleGAN(_FrameGAN):
         m = v.batch_size
         xa = self.data.x[torch.randint(self.data.x.shape[0], (m,))]
         yb = self.data.y[torch.randint(self.data.y.shape[0], (m,))]
-        # every consecutive triplet (t, t+1, t+2) of the sampled videos
+        T = xa.shape[1]
+
         def triplets(video: torch.Tensor) -> tuple[torch.Tensor, ...]:
-            return tuple(video[:, k:video.shape[1] - 2 + k].flatten(0, 1) for k in range(3))
+            """Every consecutive (t, t+1, t+2) of the videos, as three frame batches."""
+            return tuple(video[:, k:T - 2 + k].flatten(0, 1) for k in range(3))
         a0, a1, a2 = triplets(xa)
         b0, b1, b2 = triplets(yb)
         self.nets.train()
         set_requires_grad(self.discriminators, False)
-        fake_b01 = n["G_A"](_frames_as_videos(torch.cat([a0, a1])))[:, 0]
-        fake_a01 = n["G_B"](_frames_as_videos(torch.cat([b0, b1])))[:, 0]
-        fb0, fb1 = fake_b01.chunk(2)
-        fa0, fa1 = fake_a01.chunk(2)
-        adv = (_lsgan(n["D_B"](_frames_as_videos(fb0)), True)
-               + _lsgan(n["D_A"](_frames_as_videos(fa0)), True))
+        # every frame of each video translated once; the adversarial loss covers them all
+        fake_b = n["G_A"](xa.flatten(0, 1)[:, None])[:, 0]  # (m*T, C, H, W)
+        fake_a = n["G_B"](yb.flatten(0, 1)[:, None])[:, 0]
+        fb0, fb1, _ = triplets(fake_b.view(xa.shape))
+        fa0, fa1, _ = triplets(fake_a.view(yb.shape))
+        adv = (_lsgan(n["D_B"](_frames_as_videos(fake_b)), True)
+               + _lsgan(n["D_A"](_frames_as_videos(fake_a)), True))
         recurrent = (F.l1_loss(self._predict(n["P_A"], a0, a1), a2)
                      + F.l1_loss(self._predict(n["P_B"], b0, b1), b2))
         recycle = (F.l1_loss(n["G_B"](_frames_as_videos(self._predict(n["P_B"], fb0, fb1)))[:, 0],
@@ -182,7 +186,8 @@ class RecycleGAN(_FrameGAN):
         loss.backward()
         self.opt_g.step()
         set_requires_grad(self.discriminators, True)
-        real_b = self.target_frames(a0.shape[0])
-        loss_d = self.discriminator_step(a0, fa0, real_b, fb0)
+        real_a = xa.flatten(0, 1)  # D sees every real and every generated frame too
+        loss_d = self.discriminator_step(real_a, fake_a, self.target_frames(real_a.shape[0]),
+                                         fake_b)
         return {"loss_g": float(loss.detach()), "loss_d": loss_d, "L_adv": float(adv.detach()),
                 "L_recurrent": float(recurrent.detach()), "L_recycle": float(recycle.detach())}

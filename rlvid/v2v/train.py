@@ -28,6 +28,7 @@ from rlvid.runtime import (
     save_checkpoint,
 )
 from rlvid.v2v.common import METHODS, TrainingData
+from rlvid.v2v.rl_phase import rl_phases
 
 
 def make_method(name: str, cfg: Any, data: TrainingData, device: torch.device) -> Any:
@@ -134,7 +135,7 @@ def total_steps(method: str, cfg: Any) -> int:
     pretraining alone for ``pretrain_only``, the baselines' own count otherwise."""
     v = cfg.v2v
     if method == "rlv2v":
-        return v.pretrain_iterations + v.rl_iterations
+        return v.pretrain_iterations + sum(n for _, n in rl_phases(v))
     if method == "pretrain_only":
         return v.pretrain_iterations
     return v.baseline_iterations or (v.pretrain_iterations + v.rl_iterations)
