@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from rlvid.metrics.translation import (
     colour_frechet_distance,
     edge_ssim,
     flicker,
+    frame_iou,
     mask_iou,
     target_share,
+    temporal_difference_error,
     train_domain_classifier,
 )
 
@@ -67,3 +70,29 @@ def test_domain_classifier_separates_two_easy_domains() -> None:
     assert accuracy == 1.0
     assert target_share(model, blue) == 1.0
     assert target_share(model, red) == 0.0
+
+
+def test_frame_iou_per_frame_known_values() -> None:
+    target = torch.zeros(3, 1, 4, 4, dtype=torch.bool)
+    target[:, :, :2, :2] = True  # 4 pixels in every frame
+    pred = torch.zeros_like(target)
+    pred[0, :, :2, :2] = True  # frame 0 exact
+    pred[1, :, :2, :1] = True  # frame 1: half of it -> 2 / 4
+    # frame 2: empty prediction -> 0; both empty -> 1
+    assert frame_iou(pred, target).tolist() == [1.0, 0.5, 0.0]
+    assert frame_iou(torch.zeros_like(target), torch.zeros_like(target)).tolist() == [1.0] * 3
+
+
+def test_temporal_difference_error_spares_a_switch_the_twin_makes() -> None:
+    twin = torch.zeros(1, 4, 3, 2, 2)
+    twin[:, 2:, 0] = 1.0  # the twin switches colour (channel 0: 0 -> 1) at t = 2
+    assert float(temporal_difference_error(twin, twin)) == 0.0
+    # an output brighter by a constant makes the same changes: no error
+    assert float(temporal_difference_error(twin + 0.2, twin)) < 1e-12
+    # an output that never switches misses one change of 1 in channel 0 of 3, over 3 pairs
+    steady = torch.zeros_like(twin)
+    assert float(temporal_difference_error(steady, twin)) == pytest.approx(1 / 9)
+    # one flickering frame (all channels +0.5 at t = 1): two changes of 0.5 in 3 channels
+    flick = twin.clone()
+    flick[:, 1] += 0.5
+    assert float(temporal_difference_error(flick, twin)) == pytest.approx(2 * 0.25 / 3)

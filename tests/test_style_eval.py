@@ -184,3 +184,47 @@ def test_run_style_experiment_smoke(tmp_path):
     assert result.model_path("pretrain_only", 0).is_file()
     assert result.outputs["rlv2v"][0].shape == data.x_test.shape
     assert not torch.equal(result.outputs["rlv2v"][0], result.outputs["pretrain_only"][0])
+
+
+def test_reference_rows_synthetic_known_answers():
+    """Gated accuracy: the twin 1, the flat correct-colour video and the source 0; the twin
+    has no temporal-difference error; shuffling keeps every frame and changes the order."""
+    from rlvid.data import load_v2v_dataset
+    from rlvid.v2v import references as R
+    from rlvid.v2v.evaluate import evaluate_translation
+
+    data = load_v2v_dataset("synthetic", load_config("smoke").data, seed=0)
+    rows = R.reference_rows(R.reference_videos(data, R.flat_synthetic(data)),
+                            lambda v: evaluate_translation(v, data, perceptual=None), "t")
+    by = {r["method"]: r for r in rows}
+    assert by["twin"]["kind"] == "upper bound" and "psnr" not in by["twin"]
+    assert by["twin"]["gated_acc"] == 1.0 and by["twin"]["tdiff"] == 0.0
+    assert by["flat"]["bg_acc"] == 1.0 and by["flat"]["gated_acc"] == 0.0
+    assert by["identity"]["gated_acc"] == 0.0 and by["identity"]["iou"] > 0.5
+    assert by["shuffled source"]["kind"] == "content-free"
+    assert by["shuffled source"]["tdiff"] > by["identity"]["tdiff"]
+    shuffled = R.shuffle_time(data.x_test)
+    assert torch.equal(shuffled.sort(dim=1).values, data.x_test.sort(dim=1).values)
+    assert not torch.equal(shuffled, data.x_test)
+
+
+def test_flag_gameable_names_the_content_free_row():
+    from rlvid.v2v.references import flag_gameable
+
+    rows = [{"method": "a", "seed": s, "gated_acc": 0.4, "bg_acc": 0.9} for s in (0, 1)]
+    rows.append({"method": "flat", "seed": "-", "kind": "content-free", "gated_acc": 0.0,
+                 "bg_acc": 1.0})
+    flags = flag_gameable(rows, {"gated_acc": True, "bg_acc": True, "tdiff": False})
+    assert set(flags) == {"bg_acc"} and "flat" in flags["bg_acc"]
+
+
+def test_frame_only_classifier_is_near_chance_on_the_figure1_rule():
+    """Source frames carry no clue to their half: a per-frame CNN fits its training frames
+    but is near chance on other videos (the twin, by construction, is always right)."""
+    from rlvid.data import load_v2v_dataset
+    from rlvid.v2v.references import frame_only_accuracy
+
+    data = load_v2v_dataset("synthetic", load_config("cpu").data, seed=0)
+    fit, held = frame_only_accuracy(data.x, data.x_test, steps=300, seed=0)
+    assert fit > 0.75
+    assert abs(held - 0.5) < 0.2  # 64 held-out frames: chance +- 2.5 standard errors

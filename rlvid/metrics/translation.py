@@ -7,7 +7,9 @@ only as frames. These measure them on four axes:
 - target style reached: :func:`target_share` of a small :class:`DomainClassifier`, and
   :func:`colour_frechet_distance` to the style images Z̄;
 - closeness to the twin: perceptual distance, PSNR, SSIM (in :mod:`rlvid.metrics`);
-- temporal coherence: E_warp (:mod:`rlvid.metrics.warping`) and :func:`flicker`.
+- temporal coherence: E_warp (:mod:`rlvid.metrics.warping`), :func:`flicker` and, where a
+  twin exists, :func:`temporal_difference_error` (which does not punish a change the twin
+  itself makes, such as the synthetic set's blue-to-red switch).
 """
 
 from __future__ import annotations
@@ -59,6 +61,28 @@ def mask_iou(pred: torch.Tensor, target: torch.Tensor) -> float:
     if union == 0:
         return 1.0
     return (pred & target).sum().item() / union
+
+
+def frame_iou(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Per-frame IoU of boolean masks (..., 1, H, W) -> (...); 1 where both are empty."""
+    pred, target = pred.bool(), target.bool()
+    inter = (pred & target).flatten(-3).sum(-1).float()
+    union = (pred | target).flatten(-3).sum(-1).float()
+    return torch.where(union > 0, inter / union.clamp_min(1.0), torch.ones_like(union))
+
+
+def temporal_difference_error(output: torch.Tensor, twin: torch.Tensor) -> torch.Tensor:
+    """Temporal coherence against the ground truth: per video, the mean squared difference
+    between the output's and the twin's frame-to-frame changes,
+    ``mean_t mean_p ||(O_{t+1} - O_t) - (Y_{t+1} - Y_t)||^2 / C``, for (N, T, C, H, W) -> (N,).
+
+    0 for the twin; a correct colour switch costs nothing (the twin switches too), flicker
+    and frames out of order cost. A pixel form of TecoGAN's temporal metrics (Chu et al.
+    2020, tOF/tLP compare output and ground-truth temporal change); no optical flow needed.
+    """
+    d_out = output[:, 1:].float() - output[:, :-1].float()
+    d_twin = twin[:, 1:].float() - twin[:, :-1].float()
+    return ((d_out - d_twin) ** 2).mean(dim=(1, 2, 3, 4))
 
 
 def flicker(video: torch.Tensor) -> float:
@@ -154,8 +178,10 @@ __all__ = [
     "edge_map",
     "edge_ssim",
     "flicker",
+    "frame_iou",
     "luminance",
     "mask_iou",
     "target_share",
+    "temporal_difference_error",
     "train_domain_classifier",
 ]

@@ -8,7 +8,8 @@ videos (no twin). Metrics per method, each averaged over the held-out source vid
   trained on held-out real frames of X and Y, assigns to Y) and ``colour_fd`` (Fréchet
   distance between the RGB colour statistics of the output and of Z̄);
 - closeness to the twin: ``perceptual`` (ST-LPIPS or LPIPS, backend named), ``psnr``, ``ssim``;
-- temporal coherence: ``ewarp`` (flow warping error, flows from the source) and ``flicker``.
+- temporal coherence: ``tdiff`` (the output's frame-to-frame change against the twin's,
+  the verdict metric), ``ewarp`` (flow warping error, flows from the source) and ``flicker``.
 
 Without a twin (:func:`evaluate_style` with ``twin=None``) the twin metrics are left out.
 Training reuses the synthetic experiment's pieces (:func:`rlvid.v2v.train.fit`,
@@ -24,7 +25,7 @@ from typing import Any
 
 import torch
 
-from rlvid.metrics import perceptual_distance, warping_error
+from rlvid.metrics import warping_error
 from rlvid.metrics.translation import (
     DomainClassifier,
     colour_frechet_distance,
@@ -34,16 +35,19 @@ from rlvid.metrics.translation import (
     target_share,
     train_domain_classifier,
 )
+from rlvid.v2v import references
 from rlvid.v2v.evaluate import twin_metrics
 from rlvid.v2v.experiment import Experiment, train_and_evaluate
+from rlvid.v2v.references import flat_mean_image
 
 METHOD_ORDER = ("rlv2v", "pretrain_only", "recycle", "cyclegan")
 # metric -> which direction is better
 STYLE_METRICS: dict[str, str] = {
     "edge_ssim": "higher", "mask_iou": "higher", "target_share": "higher",
     "colour_fd": "lower", "perceptual": "lower", "psnr": "higher", "ssim": "higher",
-    "ewarp": "lower", "flicker": "lower",
+    "tdiff": "lower", "ewarp": "lower", "flicker": "lower",
 }
+HIGHER_IS_BETTER = {m: d == "higher" for m, d in STYLE_METRICS.items()}
 TWIN_FREE_METRICS = ("edge_ssim", "target_share", "colour_fd", "ewarp", "flicker")
 
 
@@ -119,9 +123,9 @@ def style_reached(output: torch.Tensor, judge: StyleJudge) -> dict[str, float]:
 
 def twin_closeness(output: torch.Tensor, twin: torch.Tensor, source: torch.Tensor,
                    perceptual: str = "auto") -> dict[str, float]:
-    """Perceptual distance, PSNR and SSIM against the twin, and E_warp (source flows)."""
-    distance = perceptual_distance(output.flatten(0, 1), twin.flatten(0, 1), backend=perceptual)
-    return {"perceptual": float(distance.mean()), **twin_metrics(output, twin, source)}
+    """Perceptual distance, PSNR, SSIM and temporal-difference error against the twin, and
+    E_warp (source flows)."""
+    return twin_metrics(output, twin, source, perceptual)
 
 
 def evaluate_style(output: torch.Tensor, source: torch.Tensor, judge: StyleJudge,
@@ -149,20 +153,16 @@ def dataset_evaluator(data: Any, judge: StyleJudge, masks: bool = False,
     return evaluate
 
 
-def reference_rows(data: Any, evaluate: Callable[[torch.Tensor], dict[str, float]]
-                   ) -> list[dict[str, Any]]:
-    """Context rows: the twin (the target ground truth: what a perfect translation scores),
-    the untranslated source (what doing nothing scores) and unrelated real target videos
-    ``data.y_test`` in place of the output (real style, wrong content: the floor of the
-    content and twin metrics). PSNR is left out (the twin's is infinite)."""
-    rows = []
-    for name, video in (("twin (target truth)", data.x_test_twin),
-                        ("identity (source)", data.x_test),
-                        ("unrelated Y video", data.y_test[:len(data.x_test)])):
-        metrics = evaluate(video)
-        metrics.pop("psnr", None)
-        rows.append({"method": name, **metrics})
-    return rows
+def reference_rows(data: Any, evaluate: Callable[[torch.Tensor], dict[str, float]],
+                   dataset: str = "") -> list[dict[str, Any]]:
+    """The reference rows of :mod:`rlvid.v2v.references` (twin; identity, flat = the Y
+    training frames' mean image, shuffled twin) and unrelated real target videos
+    ``data.y_test`` in place of the output (real style, wrong content), all content-free
+    but the twin. The twin's PSNR (infinite) is left out."""
+    flat = flat_mean_image(data.y, data.x_test)
+    unrelated = {"unrelated Y video": data.y_test[:len(data.x_test)]}
+    return references.reference_rows(references.reference_videos(data, flat, unrelated),
+                                     evaluate, dataset)
 
 
 # ---------------------------------------------------------------- training every method
@@ -272,12 +272,14 @@ def comparison_sentences(summary: Sequence[Mapping[str, Any]], ours: str = "rlv2
 
 def table_rows(dataset: str, rows: Sequence[Mapping[str, Any]],
                reference: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    """Rows for :func:`rlvid.results.write_table`: per-seed rows, then reference rows."""
+    """Rows for :func:`rlvid.results.write_table`: per-seed rows, then reference rows
+    (which keep their ``kind``)."""
     return ([{"dataset": dataset, **r} for r in rows]
             + [{"dataset": dataset, "seed": "-", **r} for r in reference])
 
 
 __all__ = [
+    "HIGHER_IS_BETTER",
     "STYLE_METRICS",
     "StyleExperiment",
     "StyleJudge",

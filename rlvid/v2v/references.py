@@ -1,0 +1,122 @@
+"""Reference rows of every V2V table (issue 12 item 5): what outputs without content score,
+and what the ground truth scores, evaluated by the same function as every method.
+
+- ``identity``: the untranslated source (content, no translation), content-free;
+- ``flat``: the best content-free output: each frame filled with the correct target colour
+  (synthetic: the twin's background colour of that frame) or with the target domain's mean
+  image (style data: the pixel mean of the Y training frames);
+- ``shuffled source``: the source with its frames in a random order (no translation, no
+  order). Not the shuffled twin: that row holds the answer's shapes, which no content-free
+  output can know, and would flag every per-frame metric; the toolkit page shows it as a
+  check that the temporal metric sees order (errata: metrics);
+- ``twin``: the target ground truth, ``kind`` "upper bound".
+
+A metric on which a content-free row reaches a trained method's seed mean is flagged
+"gameable" (:func:`rlvid.results.gameable_metrics`) and no verdict rests on it. The
+Figure 1 check (a frame-only classifier is near chance): :func:`frame_only_accuracy`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from rlvid.metrics.translation import DomainClassifier
+from rlvid.results import CONTENT_FREE, UPPER_BOUND, gameable_metrics
+from rlvid.v2v.evaluate import background_colours
+
+# metric -> higher is better, for the synthetic table (the verdict metrics first)
+SYNTHETIC_METRICS: dict[str, bool] = {
+    "gated_acc": True, "tdiff": False, "iou": True, "perceptual": False, "ssim": True,
+    "psnr": True, "bg_acc": True, "ewarp": False}
+SHUFFLE_SEED = 0  # the permutation of the shuffled rows (fixed: the row is deterministic)
+
+
+def shuffle_time(videos: torch.Tensor, seed: int = SHUFFLE_SEED) -> torch.Tensor:
+    """(N, T, ...) videos with each video's frames in its own random order."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.stack([v[torch.randperm(v.shape[0], generator=gen)] for v in videos])
+
+
+def flat_synthetic(data: Any) -> torch.Tensor:
+    """Each test frame filled with the twin's background colour of that frame: the right
+    colour at the right time, and no shape."""
+    colours = background_colours(data.x_test_twin, data.twin_fg)  # (N, T, 3)
+    return colours[..., None, None].expand_as(data.x_test_twin).clone()
+
+
+def flat_mean_image(target: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """The target domain's mean image (pixel mean of ``target`` (..., 3, H, W) frames) in
+    every frame of a video shaped like ``like`` (N, T, 3, H, W)."""
+    mean = target.reshape(-1, *target.shape[-3:]).float().mean(dim=0)
+    return mean.expand_as(like).clone()
+
+
+def _row(name: str, kind: str, metrics: Mapping[str, Any], dataset: str) -> dict[str, Any]:
+    keep = {k: v for k, v in metrics.items()
+            if not (isinstance(v, float) and math.isinf(v)) and not isinstance(v, list)}
+    where = {"dataset": dataset} if dataset else {}
+    return {**where, "method": name, "seed": "-", "kind": kind, **keep}
+
+
+def reference_videos(data: Any, flat: torch.Tensor,
+                     extra: Mapping[str, torch.Tensor] | None = None
+                     ) -> list[tuple[str, str, torch.Tensor]]:
+    """(name, kind, videos) of every reference row; ``extra`` adds content-free videos."""
+    refs = [("twin", UPPER_BOUND, data.x_test_twin),
+            ("identity", CONTENT_FREE, data.x_test),
+            ("flat", CONTENT_FREE, flat),
+            ("shuffled source", CONTENT_FREE, shuffle_time(data.x_test))]
+    return refs + [(name, CONTENT_FREE, v) for name, v in (extra or {}).items()]
+
+
+def reference_rows(videos: Sequence[tuple[str, str, torch.Tensor]],
+                   evaluate: Callable[[torch.Tensor], Mapping[str, Any]],
+                   dataset: str = "") -> list[dict[str, Any]]:
+    """One deterministic row per reference video, scored by ``evaluate`` (infinite values,
+    the twin's PSNR, and per-frame lists are left out)."""
+    return [_row(name, kind, evaluate(v), dataset) for name, kind, v in videos]
+
+
+def flag_gameable(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
+                  methods: Sequence[str] | None = None) -> dict[str, str]:
+    """:func:`rlvid.results.gameable_metrics` over the trained methods present in ``rows``
+    (per-seed rows), on the ``metrics`` the rows carry."""
+    present = [m for m in dict.fromkeys(r.get("method") for r in rows
+                                        if isinstance(r.get("seed"), int))]
+    methods = [m for m in (methods or present) if m in present]
+    have = {m: h for m, h in metrics.items() if any(m in r for r in rows)}
+    return gameable_metrics(rows, "method", have, methods)
+
+
+def frame_only_accuracy(train: torch.Tensor, test: torch.Tensor, steps: int = 1500,
+                        seed: int = 0, lr: float = 2e-3) -> tuple[float, float]:
+    """The Figure 1 rule, measured: a per-frame CNN (:class:`DomainClassifier`) learns
+    whether a source frame belongs to the blue half (2t < T) from ``train`` videos
+    (N, T, 3, H, W); returns its accuracy on the training frames and on the frames of the
+    held-out ``test`` videos (other videos: no frame of a test video is seen in training).
+    Near 0.5 on test means a frame alone does not tell its colour."""
+    frames = train.shape[1]
+    label = (2 * torch.arange(frames) >= frames).float()
+    x_train, y_train = train.flatten(0, 1).float(), label.repeat(train.shape[0])
+    x_test, y_test = test.flatten(0, 1).float(), label.repeat(test.shape[0])
+    gen = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = DomainClassifier()
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(steps):
+        idx = torch.randint(len(x_train), (min(64, len(x_train)),), generator=gen)
+        loss = F.binary_cross_entropy_with_logits(model(x_train[idx]), y_train[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        fit = ((model(x_train) > 0).float() == y_train).float().mean().item()
+        held = ((model(x_test) > 0).float() == y_test).float().mean().item()
+    return fit, held

@@ -1,0 +1,105 @@
+"""What the RL-V2V-GAN pages (notebooks 10-13) show beyond the shared display code: the
+result table of per-seed rows with its reference rows, budget ratios and gameable flags,
+and the RL phase's learning curves (issue 13 item 8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from rlvid.display import Stat, html_table
+from rlvid.results import is_seed_row, t_interval
+from rlvid.viz import curves, metric_label
+
+SCALE = {"ewarp": 1e3, "flicker": 1e3, "tdiff": 1e3}  # shown x 1000
+ORDER = ("rlv2v", "gan_continued", "rlv2v_untrained_q", "pretrain_only", "recycle",
+         "cyclegan")
+# the evidence columns every trained row carries (contract of issue 12), when present
+COST = {"budget_ratio": "FLOPs / rlv2v's", "updates": "updates", "train_s": "train s"}
+LABELS = {"gated_acc": "content-gated accuracy ↑", "tdiff": "temporal-difference error ↓"}
+
+
+def label(metric: str) -> str:
+    """Column label: :func:`rlvid.viz.metric_label`, with this page's own metrics."""
+    scale = SCALE.get(metric, 1.0)
+    if metric not in LABELS:
+        return metric_label(metric, scale)
+    text = LABELS[metric]
+    return f"{text[:-2]} ×{scale:g}{text[-2:]}" if scale != 1.0 else text
+
+
+def _mean_ci(values: Sequence[float]) -> Stat | float:
+    mean, half = t_interval(values)
+    return Stat(mean, half) if np.isfinite(half) else mean
+
+
+def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
+                 caption: str, gameable: Mapping[str, str] | None = None,
+                 notes: str = "") -> Any:
+    """Per-seed rows as one line per method (mean ± 95% t half-width over seeds, seed
+    count, budget ratio), then the reference rows (``seed`` "-") with their ``kind``.
+    ``metrics``: name -> higher is better; a gameable metric's header says so."""
+    gameable = gameable or {}
+    methods = list(dict.fromkeys(r["method"] for r in rows if is_seed_row(r)))
+    methods.sort(key=lambda m: ORDER.index(m) if m in ORDER else len(ORDER))
+    present = [m for m in metrics if any(m in r for r in rows)]
+    cost = [c for c in COST if any(c in r for r in rows if is_seed_row(r))]
+    columns = {"method": "method", "seeds": "seeds",
+               **{m: label(m) + (" (gameable)" if m in gameable else "") for m in present},
+               **{c: COST[c] for c in cost}}
+    table = []
+    for method in methods:
+        mine = [r for r in rows if r.get("method") == method and is_seed_row(r)]
+        line: dict[str, Any] = {"method": method, "seeds": len(mine)}
+        for m in present + cost:
+            values = [float(r[m]) * SCALE.get(m, 1.0) for r in mine if m in r]
+            if values:
+                line[m] = _mean_ci(values)
+        table.append(line)
+    reference = [{"method": f"{r['method']} ({r.get('kind', 'reference')})", "seeds": "-",
+                  **{m: float(r[m]) * SCALE.get(m, 1.0) for m in present if m in r}}
+                 for r in rows if not is_seed_row(r)]
+    flagged = "; ".join(f"{m}: {why}" for m, why in gameable.items())
+    note = "; ".join(x for x in (
+        "mean ± 95% t half-width over seeds",
+        f"gameable on this data (no verdict uses it): {flagged}" if flagged else "",
+        notes) if x)
+    return html_table(table, reference_rows=reference, columns=columns, caption=caption,
+                      best={m: "max" if metrics[m] else "min" for m in present},
+                      notes=note, reference_label="reference rows (not trained)")
+
+
+def rl_phase_curves(history: Sequence[Mapping[str, Any]]) -> Figure:
+    """The RL phase of one RL-V2V-GAN run: the critic's TD error (warm-up, then DDPG), the
+    actor's objective (mean Q of the policy's action) and reward, and each policy
+    network's relative parameter change ‖Δθ‖/‖θ‖ over the phase."""
+    rl = [e for e in history if e.get("phase") in ("q_warmup", "rl")]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.1))
+
+    def series(key: str, sign: float = 1.0, phases: tuple[str, ...] = ("q_warmup", "rl")
+               ) -> tuple[list[int], list[float]]:
+        picked = [e for e in rl if key in e and e["phase"] in phases]
+        return [e["step"] for e in picked], [sign * float(e[key]) for e in picked]
+
+    curves(axes[0], {"critic warm-up": series("loss_q", phases=("q_warmup",)),
+                     "DDPG": series("loss_q", phases=("rl",))},
+           "step", "TD error (L_Q)", "critic")
+    curves(axes[1], {"actor objective Q(s, π(s))": series("loss_actor", -1.0, ("rl",)),
+                     "mean reward": series("reward", phases=("rl",))},
+           "step", "value", "actor")
+    last = next((e for e in reversed(rl) if any(k.startswith("dtheta_") for k in e)), {})
+    changes = {k[len("dtheta_"):]: float(v) for k, v in last.items() if k.startswith("dtheta_")}
+    if changes:
+        axes[2].bar(list(changes), list(changes.values()), color="tab:blue")
+        axes[2].set_yscale("log")
+        axes[2].axhline(1e-2, ls=":", c="k", lw=1)  # the "not tested" floor (claims V3)
+    else:
+        axes[2].text(0.5, 0.5, "no RL phase recorded", ha="center", transform=axes[2].transAxes)
+    axes[2].set_title("‖Δθ‖/‖θ‖ over the RL phase", fontsize=9)
+    fig.tight_layout()
+    return fig
