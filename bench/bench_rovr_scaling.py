@@ -1,123 +1,96 @@
-"""ROVR's scaling claim, measured: selection time for a whole video vs its length T.
+"""ROVR's scaling claim (R5), measured: one whole masked video of T frames, Gamma included,
+for T = 100 ... 2,000 and four selectors (``rlvid.rovr.scaling``):
 
-ROVR (§1, §3) claims its policy picks conditioning frames in sub-quadratic time because it
-uses no attention. For a whole video the policy runs once per frame (T steps); we time
-four selectors at T = 20, 40, 80, 160 and fit the exponent k of time ~ T^k (log-log slope):
+- ``rovr-paper-state``: the paper's state, the whole tiled video re-encoded every step;
+- ``rovr-incremental``: what ``rlvid inpaint`` runs (one frame re-encoded per step, the FC
+  layer's per-frame block cached);
+- ``attention``: self-attention over all frames every step (O(T^2) per step);
+- ``attention-query``: one softmax query per step over every frame's cached key (O(T)).
 
-- ``rovr-full``: the paper's state, re-encoded from scratch each step (all T tiles through
-  the CNN): O(T) per step, so O(T^2) per video;
-- ``rovr-incremental``: per-frame embeddings cached, only the frame reconstructed at the
-  previous step re-encoded (exact, because the tile CNN is tile-local); the shared FC head
-  still scores T candidates per step, O(T) with a tiny constant;
-- ``attention-full``: a self-attention selector over all frame embeddings, re-encoding every
-  frame each step: O(T) CNN + O(T^2) attention per step;
-- ``attention-incremental``: cached embeddings, self-attention recomputed each step:
-  O(T^2) per step, O(T^3) per video.
+The exponent k of time ~ T^k is the least-squares log-log slope over every (T, repeat) point,
+with a 95% Student-t CI; it is fitted on CPU seconds of the timing process (contention from
+other processes does not count) and, beside it, on wall seconds. Per-step selection and
+Gamma times (medians) are columns per T. Networks have random weights at the profile's
+sizes; frames are the profile's ROVR frame size (``data.rovr_size``: 32 px at ``cpu``, so a
+T = 2,000 video is 25 MB a copy). Selectors run in ``--jobs`` processes of one torch thread.
 
-The local network Gamma costs the same per step for every selector (O(T) per video) and is
-left out. Usage: ``python bench/bench_rovr_scaling.py [--profile paper] [--threads 1]`` (paper-size
-networks, random weights: about a minute on one core).
+Usage (about 4-5 min on 2 cores)::
+
+    python bench/bench_rovr_scaling.py --profile cpu
+
+writes ``results/<profile>/rovr_scaling.json`` (and ``.csv``) with provenance; ``--out DIR``
+writes elsewhere, ``--lengths 100 200 400`` times fewer lengths.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import time
+from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
 import torch
 
 from rlvid.config import load_config
-from rlvid.nn.rovr import AttentionSelector, IncrementalEncoder, PolicyNet
-
-LENGTHS = (20, 40, 80, 160)
+from rlvid.rovr.scaling import LENGTHS, SELECTORS, Timing, build_nets, measure, summarise
 
 
-def rovr_full(policy: PolicyNet, small: torch.Tensor) -> None:
-    for t in range(small.shape[1]):
-        policy(small, torch.tensor([t]))
-        small[:, t] = small[:, t] * 0.5  # the reconstructed frame replaces the corrupted one
-
-
-def rovr_incremental(policy: PolicyNet, small: torch.Tensor) -> None:
-    enc = IncrementalEncoder(policy.trunk, small)
-    for t in range(small.shape[1]):
-        target = torch.tensor([t])
-        policy.heads(policy.trunk.from_embeddings(enc.emb, small[:, t], target), target)
-        small[:, t] = small[:, t] * 0.5
-        enc.update(t, small[:, t])
-
-
-def attention_full(selector: AttentionSelector, small: torch.Tensor) -> None:
-    for t in range(small.shape[1]):
-        selector.from_embeddings(selector.frame_cnn(small), small[:, t], torch.tensor([t]))
-        small[:, t] = small[:, t] * 0.5
-
-
-def attention_incremental(selector: AttentionSelector, small: torch.Tensor) -> None:
-    emb = selector.frame_cnn(small)
-    for t in range(small.shape[1]):
-        selector.from_embeddings(emb, small[:, t], torch.tensor([t]))
-        small[:, t] = small[:, t] * 0.5
-        emb = emb.clone()
-        emb[:, t] = selector.frame_cnn(small[:, t])
-
-
-def time_video(fn, net, length: int, tile: int, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        small = torch.rand(1, length, 3, tile, tile)
-        start = time.perf_counter()
-        with torch.no_grad():
-            fn(net, small)
-        best = min(best, time.perf_counter() - start)
-    return best
+def run_selector(profile: str, selector: str, lengths: list[int], size: int, repeats: int
+                 ) -> list[Timing]:
+    """Every (repeat, T) of one selector in this process, one torch thread."""
+    torch.set_num_threads(1)
+    nets = build_nets(load_config(profile).rovr)
+    measure(selector, nets, lengths[0], size, repeat=0)  # warm-up (allocator, kernels)
+    return [measure(selector, nets, n, size, r) for r in range(repeats) for n in lengths]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="paper", help="network sizes (nothing is trained)")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--profile", default="cpu", help="network and frame sizes")
+    parser.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--size", type=int, default=None,
+                        help="frame side in pixels (default: the profile's data.rovr_size)")
+    parser.add_argument("--selectors", nargs="+", default=list(SELECTORS), choices=SELECTORS)
+    parser.add_argument("--jobs", type=int, default=2, help="processes, one selector each")
     parser.add_argument("--out", default=None,
-                        help="also write the table rovr_scaling (JSON + CSV) to this folder")
+                        help="folder for rovr_scaling.json (default results/<profile>)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    rc = load_config(args.profile).rovr
-    policy = PolicyNet(rc.policy_channels, rc.policy_hidden).eval()
-    attention = AttentionSelector(rc.policy_channels, rc.policy_hidden,
-                                  heads=4 if rc.policy_hidden % 4 == 0 else 1).eval()
-    selectors = {"rovr-full": (rovr_full, policy),
-                 "rovr-incremental": (rovr_incremental, policy),
-                 "attention-full": (attention_full, attention),
-                 "attention-incremental": (attention_incremental, attention)}
-    print(f"profile {args.profile}: tiles {rc.tile_size}px, CNN {rc.policy_channels}, hidden "
-          f"{rc.policy_hidden}, {args.threads} thread(s); seconds per whole video (best of "
-          f"{args.repeats})")
-    print(f"{'selector':>22} " + " ".join(f"{'T=' + str(t):>9}" for t in LENGTHS) + "  exponent")
-    exponents, rows = {}, []
-    for name, (fn, net) in selectors.items():
-        time_video(fn, net, LENGTHS[0], rc.tile_size, 1)  # warm-up
-        times = [time_video(fn, net, t, rc.tile_size, args.repeats) for t in LENGTHS]
-        slope = float(np.polyfit(np.log(LENGTHS), np.log(times), 1)[0])
-        exponents[name] = slope
-        rows.append({"selector": name, "exponent": slope,
-                     **{f"t{t}_s": s for t, s in zip(LENGTHS, times)}})
-        print(f"{name:>22} " + " ".join(f"{s:9.4f}" for s in times) + f"  {slope:8.2f}")
-    print("fitted exponents: " + ", ".join(f"{k} {v:.2f}" for k, v in exponents.items()))
-    if exponents["rovr-full"] > 1.5:
-        print("re-encoding the whole video every step makes ROVR's selection ~quadratic in T; "
-              "the incremental encoder (only the changed frame re-encoded) brings it to "
-              f"{exponents['rovr-incremental']:.2f}")
-    if args.out:
-        from rlvid.results import write_table
+    cfg = load_config(args.profile)
+    size, rc = args.size or cfg.data.rovr_size, cfg.rovr
+    lengths = sorted(args.lengths)
+    print(f"profile {args.profile}: {size}x{size} frames, Gamma {rc.unet_channels}, tiles "
+          f"{rc.tile_size}px, policy CNN {rc.policy_channels}, hidden {rc.policy_hidden}; "
+          f"T = {lengths}, {args.repeats} repeats, {args.jobs} processes", flush=True)
+    start = time.perf_counter()
+    # the attention selector is the longest: it goes first (longest-first scheduling)
+    order = sorted(args.selectors, key=lambda s: s != "attention")
+    with ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("spawn")) as pool:
+        futures = {s: pool.submit(run_selector, args.profile, s, lengths, size, args.repeats)
+                   for s in order}
+        timings = [t for s in args.selectors for t in futures[s].result()]
+    rows = summarise(timings)
+    print(f"{'selector':>18} " + " ".join(f"{'T=' + str(n):>8}" for n in lengths)
+          + "   exponent [95% CI]   selection/step")
+    for row in rows:
+        lo, hi = row["exponent_ci95"]
+        print(f"{row['selector']:>18} "
+              + " ".join(f"{row[f'video_s_T{n}']:8.3f}" for n in lengths)
+              + f"   {row['exponent']:.3f} [{lo:.3f}, {hi:.3f}]"
+              + f"   T^{row['exponent_step_selection']:.2f}")
+    print(f"(CPU seconds per whole video, median of {args.repeats}; "
+          f"{time.perf_counter() - start:.0f} s in all)")
+    from rlvid.results import write_table
 
-        path = write_table("rovr_scaling", rows, load_config(args.profile), directory=args.out,
-                           notes=f"seconds per whole video, {args.profile}-size networks with "
-                                 f"random weights, {args.threads} CPU thread(s); exponent = "
-                                 "log-log slope over T = " + ", ".join(map(str, LENGTHS)))
-        print(f"wrote {path}")
+    notes = (f"CPU seconds per whole video (Gamma included) at {size}x{size} frames, "
+             f"{args.profile}-size networks with random weights, one torch thread per "
+             f"process, {args.jobs} processes; exponent: log-log least-squares slope over every "
+             f"(T, repeat) point, T = {lengths[0]}-{lengths[-1]}, 95% Student-t CI; "
+             "exponent_wall: the same on wall seconds; exponent_selection: selection time "
+             "only; exponent_step_selection: median selection time per step; *_ms_T<n>: "
+             "per-step medians (wall); exponent_top: slope between the two longest videos")
+    path = write_table("rovr_scaling", rows, cfg, notes=notes, directory=args.out)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from time import perf_counter
 from typing import Any
 
 import torch
 
 from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
+from rlvid.nn.rovr import PolicyNet, candidate_log_probs, greedy_pair
+from rlvid.nn.streaming import StreamingPolicy
 from rlvid.rovr.env import InpaintEnv
+from rlvid.rovr.pairs import sequential_pairs
 from rlvid.rovr.runs import build_local, build_policy, stage_state
-from rlvid.rovr.selectors import policy_selector, sequential_selector
+from rlvid.rovr.selectors import policy_selector
 
 
 def rovr_config_from_dict(values: dict[str, Any]) -> ROVRConfig:
@@ -48,19 +52,54 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
     if h % factor or w % factor:
         raise RlvidError(f"video frames are {h}x{w}; this checkpoint needs sides divisible "
                          f"by {factor}")
+    policy = None
     if "policy" in state:
         policy = build_policy(rcfg)
         policy.load_state_dict(state["policy"])
-        selector, name = policy_selector(policy.eval(), rcfg), "rovr policy"
-    else:
-        selector, name = sequential_selector(), "sequential (t-1, t-2): no policy in checkpoint"
+        policy.eval()
+    name = "rovr policy" if policy is not None else \
+        "sequential (t-1, t-2): no policy in checkpoint"
     corrupted = video.masked_fill(masks, 0.0)
     env = InpaintEnv(local, video[None], masks[None], corrupted[None], rcfg, rewards=False,
                      track_flow=False)  # no original video here: no reward, no O
-    pairs = []
-    while not env.done:
-        small, target = env.observe()
-        pair = selector(small, target, torch.zeros(1, dtype=torch.long))
-        pairs.append(pair[0])
-        env.step(pair)
-    return env.current[0], torch.stack(pairs), name
+    pairs = greedy_rollout(env, policy, rcfg)
+    return env.current[0], pairs[0], name
+
+
+def greedy_rollout(env: InpaintEnv, policy: PolicyNet | None, rcfg: ROVRConfig,
+                   clock: list[tuple[float, float]] | None = None) -> torch.Tensor:
+    """Step ``env`` to the end with the policy's greedy pair, or the sequential (t-1, t-2)
+    pairs when ``policy`` is None; returns the pairs (N, T, 2). A policy that
+    :class:`~rlvid.nn.streaming.StreamingPolicy` does not support (another action head) falls
+    back to the full re-encode per step.
+
+    The policy runs through :class:`~rlvid.nn.streaming.StreamingPolicy`: each step
+    re-encodes only the frame Gamma just reconstructed, not the whole tiled video (§5.1.3
+    re-encodes it every step: O(T) per step, O(T^2) per video; R5, errata). ``clock``: one
+    (selection seconds, Gamma seconds) pair appended per step.
+    """
+    full = None
+    if policy is not None and not StreamingPolicy.supports(policy):
+        full = policy_selector(policy, rcfg)  # fallback: the whole state re-encoded per step
+    with torch.no_grad():
+        stream = None if policy is None or full else StreamingPolicy(policy, env.small)
+        pairs = []
+        while not env.done:
+            t, start = env.t, perf_counter()
+            target = torch.full((env.n,), t, dtype=torch.long)
+            if full is not None:
+                pair = full(env.small, target, torch.arange(env.n))
+            elif stream is None:
+                pair = sequential_pairs(target)
+            else:
+                logits = stream.logits(env.small[:, t], t)
+                pair = greedy_pair(candidate_log_probs(logits, rcfg.gumbel_temperature))
+            chosen = perf_counter()
+            env.step(pair)  # Gamma reconstructs frame t; env.small[:, t] is its new tile
+            stepped = perf_counter()
+            if stream is not None:
+                stream.update(t, env.small[:, t])
+            pairs.append(pair)
+            if clock is not None:
+                clock.append((chosen - start + perf_counter() - stepped, stepped - chosen))
+    return torch.stack(pairs, dim=1)
