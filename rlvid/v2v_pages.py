@@ -21,7 +21,8 @@ ORDER = ("rlv2v", "gan_continued", "rlv2v_untrained_q", "pretrain_only", "recycl
          "cyclegan")
 # the evidence columns every trained row carries (contract of issue 12), when present
 COST = {"budget_ratio": "FLOPs / rlv2v's", "updates": "updates", "train_s": "train s"}
-LABELS = {"gated_acc": "content-gated accuracy ↑", "tdiff": "temporal-difference error ↓"}
+LABELS = {"gated_acc": "content-gated accuracy ↑", "tdiff": "temporal-difference error ↓",
+          "gated_share": "judged Y and mask IoU ≥ 0.5 ↑"}
 
 
 def label(metric: str) -> str:

@@ -78,10 +78,10 @@ def test_evaluate_style_on_known_outputs(judge):
     assert perfect["perceptual"] == pytest.approx(0.0, abs=1e-6)
     assert perfect["ssim"] == pytest.approx(1.0, abs=1e-6)
     assert perfect["target_share"] == 1.0
-    assert perfect["mask_iou"] > 0.95
+    assert perfect["mask_iou"] > 0.95 and perfect["gated_share"] == 1.0
     nothing = evaluate_style(source, source, judge, twin=twin, fg=fg, perceptual="stlpips")
     assert nothing["edge_ssim"] == pytest.approx(1.0, abs=1e-6)
-    assert nothing["target_share"] == 0.0
+    assert nothing["target_share"] == 0.0 and nothing["gated_share"] == 0.0
     assert nothing["colour_fd"] > perfect["colour_fd"]
     assert nothing["perceptual"] > 0.05 and nothing["psnr"] < perfect["psnr"]
 

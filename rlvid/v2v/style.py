@@ -2,6 +2,8 @@
 (its Tables 3 and 4, shown in the paper only as frames) and translations of a user's own
 videos (no twin). Metrics per method, each averaged over the held-out source videos:
 
+- translated (content AND style), flowers: ``gated_share``, the share of frames judged Y
+  whose flower-mask IoU against the twin is >= 0.5 (the synthetic set's gate);
 - content kept: ``edge_ssim`` (SSIM of edge maps, source vs output) and, for flowers,
   ``mask_iou`` (the output's flower, segmented by colour, vs the twin's flower mask);
 - target style reached: ``target_share`` (share of output frames a small domain classifier,
@@ -31,19 +33,20 @@ from rlvid.metrics.translation import (
     colour_frechet_distance,
     edge_ssim,
     flicker,
+    frame_iou,
     mask_iou,
     target_share,
     train_domain_classifier,
 )
 from rlvid.v2v import references
-from rlvid.v2v.evaluate import twin_metrics
+from rlvid.v2v.evaluate import GATE_IOU, twin_metrics
 from rlvid.v2v.experiment import Experiment, train_and_evaluate
 from rlvid.v2v.references import flat_mean_image
 
 METHOD_ORDER = ("rlv2v", "pretrain_only", "recycle", "cyclegan")
 # metric -> which direction is better
 STYLE_METRICS: dict[str, str] = {
-    "edge_ssim": "higher", "mask_iou": "higher", "target_share": "higher",
+    "gated_share": "higher", "edge_ssim": "higher", "mask_iou": "higher", "target_share": "higher",
     "colour_fd": "lower", "perceptual": "lower", "psnr": "higher", "ssim": "higher",
     "tdiff": "lower", "ewarp": "lower", "flicker": "lower",
 }
@@ -115,6 +118,16 @@ def content_kept(output: torch.Tensor, source: torch.Tensor,
     return out
 
 
+def gated_share(output: torch.Tensor, fg: torch.Tensor, judge: StyleJudge) -> float:
+    """Content-gated translation for style data: the share of frames judged target (Y)
+    AND whose colour-segmented foreground has IoU >= GATE_IOU with ``fg``, the synthetic
+    set's gate (errata: metrics). The twin scores 1, the source 0 (judged X)."""
+    with torch.no_grad():
+        judged = judge.classifier(output.flatten(0, 1)) > 0
+    iou = frame_iou(colour_segmentation(output, fg), fg).flatten()
+    return float((judged & (iou >= GATE_IOU)).float().mean())
+
+
 def style_reached(output: torch.Tensor, judge: StyleJudge) -> dict[str, float]:
     """Share of output frames classified as target, and the colour Fréchet distance to Z̄."""
     return {"target_share": target_share(judge.classifier, output),
@@ -135,6 +148,8 @@ def evaluate_style(output: torch.Tensor, source: torch.Tensor, judge: StyleJudge
     metrics only when ``twin`` is given, ``mask_iou`` only when ``fg`` is given."""
     output, source = output.float().cpu(), source.float().cpu()
     row = {**content_kept(output, source, fg), **style_reached(output, judge)}
+    if fg is not None:
+        row["gated_share"] = gated_share(output, fg, judge)
     if twin is not None:
         row.update(twin_closeness(output, twin, source, perceptual))
     else:
