@@ -64,6 +64,16 @@ class ROVRConfig:
     checkpoint_every: int = checked(50, COUNT)
     # steps per phase whose FLOPs the harness counts (FlopCounterMode slows a step down)
     flop_samples: int = checked(2, COUNT)
+    # --- local network Γ (issue 14 part A)
+    # "paper": §5.2.3's UNet over the 9 stacked channels; "masked_residual": masks in, a
+    # residual over the pasted copy of the pair (errata "Gamma: masks and a residual")
+    local_net: Literal["paper", "masked_residual"] = "paper"
+    # share of each pretraining batch conditioned on a valid pair instead of a random one
+    # (§6.1: random only, 0); Gamma then also learns the pairs a good policy picks (errata)
+    local_valid_share: float = checked(0.0, PROBABILITY)
+    # False: pretrain Gamma on L_R's MSE term alone (lambda = 0), skipping VGG16's L_P, which
+    # costs ~95% of a step at 32x32 (errata "Gamma's pretraining at cpu")
+    local_perceptual: bool = True
 
 
 PROFILES: dict[str, ROVRConfig] = {

@@ -1,7 +1,9 @@
 """Reference fills for masked videos, and scores on the hidden pixels only.
 
-Three fills that need no training, to set beside ROVR's inpainting:
+Fills that need no training, to set beside ROVR's inpainting:
 
+- **copy-best-pair**: each target's hidden pixels pasted from the two frames of a given pair
+  (its best pair in Table 1), the frame nearer in time first (:func:`copy_pair_fill`);
 - **copy-nearest-visible**: each hidden pixel takes its value from the nearest frame in
   time (earlier first on ties) where that pixel is visible
   (:func:`rlvid.metrics.demo.fill_from_neighbours`, reused here);
@@ -38,6 +40,25 @@ def copy_nearest_visible(video: torch.Tensor, masks: torch.Tensor) -> torch.Tens
     first on ties); a pixel hidden in every frame stays black (0), as in the masked input."""
     _check(video, masks)
     return fill_from_neighbours(video.masked_fill(masks, 0.0), masks).where(masks, video)
+
+
+def copy_pair_fill(video: torch.Tensor, masks: torch.Tensor, pairs: torch.Tensor
+                   ) -> torch.Tensor:
+    """Each frame t's hidden pixels pasted from frames ``pairs[t]`` (T, 2) where they are
+    visible, the frame nearer to t first (earlier on ties); a pixel hidden in both stays
+    black (0), as in the masked input."""
+    _check(video, masks)
+    frames = video.shape[0]
+    if tuple(pairs.shape) != (frames, 2):
+        raise RlvidError(f"pairs must be (T, 2) = {(frames, 2)}, got {tuple(pairs.shape)}")
+    out = video.masked_fill(masks, 0.0)
+    for t in range(frames):
+        todo = masks[t].clone()
+        for s in sorted(pairs[t].tolist(), key=lambda s: (abs(s - t), s)):
+            use = todo & ~masks[s]
+            out[t] = torch.where(use, video[s], out[t])
+            todo &= ~use
+    return out
 
 
 def telea_fill(video: torch.Tensor, masks: torch.Tensor, radius: int = 3) -> torch.Tensor:
@@ -134,5 +155,5 @@ def comparison_sentences(ours: str, scores: dict[str, float],
 
 
 __all__ = ["REFERENCE_FILLS", "SCORE_DIRECTIONS", "comparison_sentences",
-           "copy_nearest_visible", "hidden_scores", "mean_fill", "reference_fills",
-           "telea_fill"]
+           "copy_nearest_visible", "copy_pair_fill", "hidden_scores", "mean_fill",
+           "reference_fills", "telea_fill"]

@@ -236,38 +236,77 @@ def mask_videos(videos: torch.Tensor | np.ndarray, cfg: DataConfig, seed: int = 
 
 # ------------------------------------------------------------------ base videos
 
+# Object motion in the base videos (issue 14 item 2): the flow reward O (eq. 3) needs motion
+# it can see. A static textured background, seen through every frame, and a few objects
+# that cross it at several pixels per frame, bouncing off the frame's edges: their flow is
+# large, and copying a pixel from another frame is exact on the background only.
+OBJECTS = (2, 3)  # moving objects per video (low, high inclusive)
+OBJECT_SPEED = (3.0, 5.0)  # pixels per frame at 32x32 (scaled with the frame size)
+OBJECT_RADIUS = (0.05, 0.08)  # half-size, share of the frame side
+MOTION_VERSION = "objects-1"  # part of the cache key: videos made before it are not reused
+
+
+def _bounce(position: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Positions folded into [low, high] as a ball bouncing between two walls."""
+    span = high - low
+    phase = np.mod(position - low, 2 * span)
+    return low + np.where(phase > span, 2 * span - phase, phase)
+
+
+def object_tracks(rng: np.random.Generator, frames: int, size: int, radius: float
+                  ) -> np.ndarray:
+    """(T, 2) centre (x, y) of one object moving at constant speed, bouncing off the edges."""
+    speed = rng.uniform(*OBJECT_SPEED) * size / 32
+    angle = rng.uniform(0, 2 * np.pi)
+    start = rng.uniform(radius, size - radius, 2)
+    path = start + np.arange(frames)[:, None] * speed * np.array([np.cos(angle), np.sin(angle)])
+    return _bounce(path, radius, size - radius)
+
+
+def _texture(rng: np.random.Generator, canvas: int) -> np.ndarray:
+    base = np.stack([smooth_noise(rng, canvas, 3, octaves=4) for _ in range(3)], -1)
+    mix = rng.uniform(-0.8, 0.8, (3, 3)).astype(np.float32)
+    img = 0.5 + (base - 0.5) @ mix + rng.uniform(-0.2, 0.2, 3).astype(np.float32)
+    for _ in range(rng.integers(6, 14)):  # shapes give sharp edges to reconstruct
+        colour = tuple(float(c) for c in rng.random(3))
+        centre = tuple(int(v) for v in rng.integers(0, canvas, 2))
+        axes = tuple(int(v) for v in rng.integers(canvas // 16 + 1, canvas // 5 + 2, 2))
+        if rng.random() < 0.5:
+            cv2.ellipse(img, centre, axes, float(rng.uniform(0, 180)), 0, 360, colour, -1,
+                        cv2.LINE_AA)
+        else:
+            p0 = (centre[0] - axes[0], centre[1] - axes[1])
+            p1 = (centre[0] + axes[0], centre[1] + axes[1])
+            cv2.rectangle(img, p0, p1, colour, -1, cv2.LINE_AA)
+    fine = smooth_noise(rng, canvas, max(4, canvas // 6), octaves=2)
+    # floor 1/255: no pixel is exactly black, the masked-set convention for "hidden"
+    return np.clip(img * (0.85 + 0.3 * fine[..., None]), 1 / 255, 1).astype(np.float32)
+
+
 def textured_videos(rng: np.random.Generator, n: int, frames: int, size: int) -> np.ndarray:
-    """(n, T, 3, H, W) procedural textures drifting slowly (at most ~0.3% of the frame
-    per step), so the same pixel in another frame shows nearly the same content."""
-    max_step = 0.004 * size
-    margin = int(np.ceil(max_step * frames)) + 2
-    canvas = size + 2 * margin
+    """(n, T, 3, H, W): a static procedural texture crossed by a few moving objects
+    (:data:`OBJECTS`, :func:`object_tracks`), several pixels per frame."""
     out = np.empty((n, frames, size, size, 3), np.float32)
+    sub = 16  # cv2 sub-pixel drawing: coordinates in 1/16 pixel (shift=4)
     for k in progress(range(n), desc="masked: rendering videos"):
-        base = np.stack([smooth_noise(rng, canvas, 3, octaves=4) for _ in range(3)], -1)
-        mix = rng.uniform(-0.8, 0.8, (3, 3)).astype(np.float32)
-        img = 0.5 + (base - 0.5) @ mix + rng.uniform(-0.2, 0.2, 3).astype(np.float32)
-        for _ in range(rng.integers(6, 14)):  # shapes give sharp edges to reconstruct
-            colour = tuple(float(c) for c in rng.random(3))
-            centre = tuple(int(v) for v in rng.integers(0, canvas, 2))
-            axes = tuple(int(v) for v in rng.integers(canvas // 16 + 1, canvas // 5 + 2, 2))
-            if rng.random() < 0.5:
-                cv2.ellipse(img, centre, axes, float(rng.uniform(0, 180)), 0, 360, colour, -1,
-                            cv2.LINE_AA)
-            else:
-                p0 = (centre[0] - axes[0], centre[1] - axes[1])
-                p1 = (centre[0] + axes[0], centre[1] + axes[1])
-                cv2.rectangle(img, p0, p1, colour, -1, cv2.LINE_AA)
-        fine = smooth_noise(rng, canvas, max(4, canvas // 6), octaves=2)
-        img = np.clip(img * (0.85 + 0.3 * fine[..., None]), 0, 1).astype(np.float32)
-        angle = rng.uniform(0, 2 * np.pi)
-        step = rng.uniform(0.3, 1.0) * max_step
+        background = _texture(rng, size)
+        objects = []
+        for _ in range(rng.integers(OBJECTS[0], OBJECTS[1] + 1)):
+            radius = rng.uniform(*OBJECT_RADIUS) * size
+            colour = tuple(float(c) for c in rng.uniform(0.05, 1.0, 3))
+            objects.append((object_tracks(rng, frames, size, radius), radius, colour,
+                            rng.random() < 0.5))
         for t in range(frames):
-            dx = margin + np.cos(angle) * step * (t - frames / 2)
-            dy = margin + np.sin(angle) * step * (t - frames / 2)
-            shift = np.float32([[1, 0, -dx], [0, 1, -dy]])
-            out[k, t] = cv2.warpAffine(img, shift, (size, size), flags=cv2.INTER_LINEAR,
-                                       borderMode=cv2.BORDER_REFLECT)
+            img = background.copy()
+            for track, radius, colour, round_ in objects:
+                cx, cy = (track[t] * sub).round().astype(int)
+                r = int(round(radius * sub))
+                if round_:
+                    cv2.circle(img, (cx, cy), r, colour, -1, cv2.LINE_AA, shift=4)
+                else:
+                    cv2.rectangle(img, (cx - r, cy - r), (cx + r, cy + r), colour, -1,
+                                  cv2.LINE_AA, shift=4)
+            out[k, t] = img
     return np.ascontiguousarray(np.moveaxis(out, -1, 2))
 
 
@@ -283,7 +322,8 @@ def make_masked_set(cfg: DataConfig, split: str = "train", seed: int = 0,
     n = masked_counts(cfg)[split]
     params = {"split": split, "n": n, "size": cfg.rovr_size, "frames": cfg.rovr_len,
               "slots": cfg.mask_slots, "per_frame": cfg.masks_per_frame,
-              "min_valid": cfg.min_valid_pairs, "max_valid": cfg.max_valid_pairs}
+              "min_valid": cfg.min_valid_pairs, "max_valid": cfg.max_valid_pairs,
+              "motion": MOTION_VERSION}
 
     def build() -> dict[str, np.ndarray]:
         split_id = 0 if split == "train" else 1

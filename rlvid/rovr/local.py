@@ -12,10 +12,26 @@ from typing import Any
 import torch
 
 from rlvid.config import Config
+from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import StepOutput
+from rlvid.nn.local_net import build_local_net
 from rlvid.rovr.losses import lambda_schedule, reconstruction_loss
 from rlvid.rovr.pairs import random_pairs
-from rlvid.rovr.runs import StageResult, build_local, masked_set, run_stage, stage_dir
+from rlvid.rovr.runs import StageResult, masked_set, run_stage, stage_dir
+
+
+def make_local(rcfg: ROVRConfig, kind: str | None = None) -> torch.nn.Module:
+    """Gamma as ``rcfg.local_net`` (or ``kind``) names it: the paper's UNet or the masked
+    residual one (:mod:`rlvid.nn.local_net`)."""
+    return build_local_net(rcfg.unet_channels, rcfg.paste_known, kind or rcfg.local_net)
+
+
+def load_local_net(cfg: Config, state: dict[str, Any], kind: str | None = None
+                   ) -> torch.nn.Module:
+    """Gamma of a stage state (its ``"local"`` weights), in eval mode."""
+    local = make_local(cfg.rovr, kind)
+    local.load_state_dict(state["local"])
+    return local.eval()
 
 
 def local_inputs(data: Any, n: torch.Tensor, target: torch.Tensor, pair: torch.Tensor,
@@ -27,12 +43,28 @@ def local_inputs(data: Any, n: torch.Tensor, target: torch.Tensor, pair: torch.T
             data.masks[n, target])
 
 
+def mix_valid_pairs(pair: torch.Tensor, valid: torch.Tensor, share: float) -> torch.Tensor:
+    """``pair`` (B, 2) with each row replaced, with probability ``share``, by a pair drawn
+    uniformly from the target's valid pairs ``valid`` (B, T, T) (rows without one keep
+    their pair)."""
+    upper = torch.triu(valid, 1).flatten(1).float()
+    has = upper.sum(1) > 0
+    swap = (torch.rand(pair.shape[0]) < share) & has
+    if not swap.any():
+        return pair
+    flat = torch.multinomial(upper[swap], 1).squeeze(1)
+    t = valid.shape[-1]
+    out = pair.clone()
+    out[swap] = torch.stack([flat // t, flat % t], dim=1)
+    return out
+
+
 class LocalTrainer:
     """Gamma and its Adam; a step is one batch of random (video, target, pair) draws."""
 
     def __init__(self, cfg: Config):
         self.cfg, self.rcfg = cfg, cfg.rovr
-        self.local = build_local(self.rcfg)  # seeded by the harness first
+        self.local = make_local(self.rcfg)  # seeded by the harness first
         self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local_lr)
         self.data = masked_set(cfg, "train")  # draws no random numbers
         self.model: torch.nn.Module = self.local  # what the step runs: DDP under torchrun
@@ -50,8 +82,10 @@ class LocalTrainer:
         n = torch.randint(n_videos, (rcfg.local_batch_size,))
         target = torch.randint(n_frames, (rcfg.local_batch_size,))
         pair = random_pairs(target, n_frames)  # random conditioning pairs (§6.1)
+        if rcfg.local_valid_share > 0:  # errata: a share of valid pairs besides
+            pair = mix_valid_pairs(pair, data.valid[n, target], rcfg.local_valid_share)
         n, target, pair = self.shard(n), self.shard(target), self.shard(pair)
-        lam = lambda_schedule(index, rcfg)
+        lam = lambda_schedule(index, rcfg) if rcfg.local_perceptual else 0.0
         x_hat = self.model(*local_inputs(data, n, target, pair))
         loss, perceptual, mse = reconstruction_loss(x_hat, data.videos[n, target], lam)
         self.opt.zero_grad()

@@ -1,6 +1,8 @@
-"""ROVR's experiments: Table 1 (notebook 20) and Table 2 with its per-seed study (notebook
-21). Seeds run in parallel processes (:func:`rlvid.sweep.run_seeds`, one torch thread each
-at the cpu profile); ``backend="serial"`` runs them here, in order, with the same results."""
+"""ROVR's experiments: Table 1 (notebook 20; rows in :mod:`rlvid.rovr.table1`), O of the
+fixed selectors on pretrained Gamma (:func:`flow_separation`) and Table 2 with its per-seed
+study (notebook 21). Seeds run in parallel processes (:func:`rlvid.sweep.run_seeds`, one
+torch thread each at the cpu profile); ``backend="serial"`` runs them here, in order, with
+the same results."""
 
 from __future__ import annotations
 
@@ -18,12 +20,11 @@ from rlvid.results import mean_std
 from rlvid.rovr.evaluate import (
     evaluate_rollout,
     imitation_valid_rates,
-    local_table,
     logprob_comparison,
 )
 from rlvid.rovr.imitation import train_imitation
-from rlvid.rovr.local import train_local
-from rlvid.rovr.paper import PAPER_TABLE1, PAPER_TABLE2, POSTER_FLOW_RECOVERY, TABLE2_LABELS
+from rlvid.rovr.local import load_local_net, train_local
+from rlvid.rovr.paper import PAPER_TABLE2, POSTER_FLOW_RECOVERY, TABLE2_LABELS
 from rlvid.rovr.ppg_stage import train_ppg
 from rlvid.rovr.runs import load_local, load_policy, masked_set
 from rlvid.rovr.selectors import (
@@ -34,6 +35,7 @@ from rlvid.rovr.selectors import (
     run_selector,
     sequential_selector,
 )
+from rlvid.rovr.table1 import reference_rows, table1_seed
 from rlvid.sweep import run_seeds
 
 
@@ -41,36 +43,65 @@ def _per_seed(fn: Any, cfg: Config, backend: str) -> dict[int, Any]:
     return run_seeds(fn, cfg.seeds, threads=cfg.torch_threads or 1, backend=backend)
 
 
-def table1_seed(cfg: Config, progress: bool, seed: int) -> dict[str, dict[str, np.ndarray]]:
-    """One seed of Table 1: Gamma pretrained (or reused) and evaluated on the test videos."""
-    local = load_local(cfg, train_local(cfg, seed, progress=progress).state)
-    return local_table(local, masked_set(cfg, "test"), cfg.rovr, seed)
-
-
 def table1(cfg: Config, progress: bool = True,
            backend: str = "process") -> tuple[list[dict[str, Any]], dict]:
-    """Table 1 for every seed in ``cfg.seeds``: Gamma pretrained (or reused) per seed and
-    evaluated on the test videos with best / worst / random pairs from the corrupted video.
-    Returns (rows, per-seed raw arrays)."""
-    raw = _per_seed(functools.partial(table1_seed, cfg, progress), cfg, backend)
+    """Table 1 for every seed in ``cfg.seeds`` (:mod:`rlvid.rovr.table1`): per-seed rows of
+    both Gammas, then the reference rows. Returns (rows, {seed: {conditioning: per-frame
+    metric arrays}})."""
+    per_seed = _per_seed(functools.partial(table1_seed, cfg, progress), cfg, backend)
+    rows = [row for s in cfg.seeds for row in per_seed[s]["rows"]]
+    return rows + reference_rows(cfg), {s: per_seed[s]["raw"] for s in cfg.seeds}
+
+
+FLOW_SELECTORS = ("oracle", "sequential", "random")
+
+
+def flow_separation_seed(cfg: Config, progress: bool, seed: int) -> list[dict[str, Any]]:
+    """O (eq. 3, whole frames) and the valid-pair rate of the oracle, sequential and random
+    selectors driving the MDP with ``seed``'s pretrained Gamma, on the test videos."""
+    test = masked_set(cfg, "test")
+    local = load_local_net(cfg, train_local(cfg, seed, progress=progress).state)
+    selectors: dict[str, Selector] = {"oracle": oracle_selector(test.best_pair),
+                                      "sequential": sequential_selector(),
+                                      "random": random_selector(seed)}
+    videos = torch.arange(cfg.rovr.eval_videos or len(test))
     rows = []
-    for name in ("best", "worst", "random"):
-        per_seed = [raw[s][name] for s in cfg.seeds]
-        ratio = [float(r[name]["mse"].mean() / r["random"]["mse"].mean()) for r in raw.values()]
-        paper_mean, paper_std = PAPER_TABLE1[name]
-        mse_mean, mse_seed_std = mean_std(float(m["mse"].mean()) for m in per_seed)
-        row = {"conditioning": name,
-               "mse_mean": mse_mean,
-               "mse_frame_std": float(np.mean([m["mse"].std(ddof=1) for m in per_seed])),
-               "mse_seed_std": mse_seed_std,
-               "mse_vs_random": mean_std(ratio)[0]}
-        for key in ("psnr", "ssim", "perceptual", "vgg_lp"):
-            row[key], row[f"{key}_seed_std"] = mean_std([float(m[key].mean()) for m in per_seed])
-        row.update({"paper_mse_mean": paper_mean, "paper_mse_std": paper_std,
-                    "paper_mse_vs_random": paper_mean / PAPER_TABLE1["random"][0],
-                    "seeds": len(cfg.seeds)})
-        rows.append(row)
-    return rows, raw
+    for name in FLOW_SELECTORS:
+        rollout = run_selector(local, test, selectors[name], cfg.rovr, videos)
+        metrics = evaluate_rollout(rollout, test, videos)
+        rows.append({"seed": seed, "selector": name,
+                     "flow_recovery": metrics["flow_recovery"],
+                     "valid_pair_rate": metrics["valid_pair_rate"],
+                     "perceptual": metrics["perceptual"]})
+    return rows
+
+
+def flow_separation(cfg: Config, progress: bool = True,
+                    backend: str = "process") -> list[dict[str, Any]]:
+    """:func:`flow_separation_seed` for every seed in ``cfg.seeds`` (issue 14 item 2: does
+    O rank oracle > sequential > random before any policy is trained?). One row per
+    (seed, selector)."""
+    per_seed = _per_seed(functools.partial(flow_separation_seed, cfg, progress), cfg, backend)
+    return [row for s in cfg.seeds for row in per_seed[s]]
+
+
+def separation_summary(rows: list[dict[str, Any]], metric: str = "flow_recovery"
+                       ) -> list[dict[str, Any]]:
+    """Per consecutive pair of :data:`FLOW_SELECTORS` (oracle vs sequential, sequential vs
+    random): mean gap over seeds, the larger of the two arms' seed stds, their ratio, and
+    the wins out of the seeds."""
+    by = {(r["selector"], r["seed"]): r[metric] for r in rows}
+    seeds = sorted({r["seed"] for r in rows})
+    out = []
+    for upper, lower in zip(FLOW_SELECTORS, FLOW_SELECTORS[1:]):
+        a = np.array([by[upper, s] for s in seeds])
+        b = np.array([by[lower, s] for s in seeds])
+        spread = max(float(a.std(ddof=1)), float(b.std(ddof=1))) if len(seeds) > 1 else 0.0
+        gap = float((a - b).mean())
+        out.append({"comparison": f"{upper} > {lower}", "gap": gap, "seed_spread": spread,
+                    "gap_over_spread": gap / spread if spread else float("inf"),
+                    "wins": f"{int((a > b).sum())}/{len(seeds)}"})
+    return out
 
 
 @dataclass
