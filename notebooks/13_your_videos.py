@@ -52,15 +52,16 @@ iterations_share: Optional[float] = None  # share of the profile's training iter
 import matplotlib.pyplot as plt
 import torch
 
-from rlvid.blocks import show_definitions, show_list
+from rlvid.blocks import show_definitions
 from rlvid.display import show_table
 from rlvid.figures import v2v_training_curves
 from rlvid.metrics import metric_backends
-from rlvid.report import method_table, show_style_tables, training_times
-from rlvid.results import aggregate_seeds, results_dir, write_table
+from rlvid.report import method_table, training_times
+from rlvid.results import add_budget_ratios, results_dir, write_table
+from rlvid.v2v.references import flag_gameable
 from rlvid.v2v.style import (
+    HIGHER_IS_BETTER,
     METHOD_ORDER,
-    comparison_sentences,
     evaluate_style,
     fit_style_judge,
     run_style_experiment,
@@ -68,6 +69,7 @@ from rlvid.v2v.style import (
     table_rows,
 )
 from rlvid.v2v.style_data import folder_reference_rows, load_style_folders, style_folders
+from rlvid.v2v_pages import result_table
 from rlvid.viz import frame_grid, method_panels, show_video
 
 cfg, share = style_config(profile, seeds, iterations_share)
@@ -163,40 +165,43 @@ training_times(experiment.rows)
 # ## Results
 
 # %%
-summary = aggregate_seeds(experiment.rows, keys=["method"])
+rows = add_budget_ratios(experiment.rows, "rlv2v")
+gameable = flag_gameable(rows + reference, HIGHER_IS_BETTER)
 
 # %% tags=["hide-input"]
 backends = {"flow": metric_backends()["flow"], "domain_classifier": judge.describe()}
 source = "procedural " + procedural if x_dir is None else "user folders"
-path = write_table("your_videos", table_rows(source, experiment.rows, reference), cfg, backends,
-                   notes=f"twin-free metrics; data: {source}; per-seed rows; identity and "
-                         f"held-out Y are reference rows; iterations share {share:g}")
+path = write_table("your_videos", table_rows(source, rows, reference), cfg, backends,
+                   gameable=gameable,
+                   notes=f"twin-free metrics; data: {source}; per-seed rows, then content-free "
+                         f"reference rows (kind); iterations share {share:g}")
 
 # %% [markdown]
 # **Figure 2.** Each method's score on the twin-free metrics (one panel per metric; the
 # arrow says which way is better). Grey dots are single seeds; the blue point is the mean
 # over seeds with its 95% confidence interval (Student t over seeds; no bar with one seed).
-# Dashed lines: the reference rows (the untranslated source and real held-out Y clips).
+# Dashed lines: the content-free reference rows (the untranslated source, the source
+# shuffled in time, the Y clips' mean image in every frame, real held-out Y clips).
 # Doing nothing scores edge SSIM 1, so read edge SSIM together with target share.
 
 # %% tags=["hide-input"]
-method_panels(experiment.rows, ["edge_ssim", "target_share", "colour_fd", "ewarp", "flicker"],
+method_panels(rows, ["edge_ssim", "target_share", "colour_fd", "ewarp", "flicker"],
               order=METHOD_ORDER, reference_rows=reference,
               scale={"ewarp": 1e3, "flicker": 1e3})
 plt.show()
 
 # %% tags=["hide-input"]
-show_style_tables(summary, reference, f"Your videos ({source})",
-                  notes=f"E_warp flow: {backends['flow']}")
+result_table(table_rows(source, rows, reference), HIGHER_IS_BETTER,
+             caption=f"Your videos ({source})", gameable=gameable,
+             notes=f"E_warp flow: {backends['flow']}")
 
 # %% [markdown]
 # ### What the numbers say
 #
-# Computed from the table above, not written by hand. There is no paper number to set
-# beside these: the paper's Tables 5 and 6 use a proprietary dataset.
-
-# %% tags=["hide-input"]
-show_list(comparison_sentences(summary), caption="RL-V2V-GAN against each other method")
+# There is no paper number to set beside these: the paper's Tables 5 and 6 use a
+# proprietary dataset, so its claim is "not comparable" (claim V11 on the results page).
+# Without a twin, no metric here measures content and style together: each of the above
+# can be won by a content-free clip (the table flags which), so read them side by side.
 
 # %% [markdown]
 # ## Samples

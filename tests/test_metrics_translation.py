@@ -96,3 +96,14 @@ def test_temporal_difference_error_spares_a_switch_the_twin_makes() -> None:
     flick = twin.clone()
     flick[:, 1] += 0.5
     assert float(temporal_difference_error(flick, twin)) == pytest.approx(2 * 0.25 / 3)
+
+
+def test_temporal_difference_error_over_a_region() -> None:
+    twin = torch.zeros(1, 3, 3, 2, 2)
+    twin[:, 1:, :, 0, 0] = 1.0  # one pixel turns on at t = 1 (the moving content)
+    region = twin[:, :, :1] > 0  # (N, T, 1, H, W): that pixel from t = 1
+    flat = torch.zeros_like(twin)  # misses the change
+    # whole frame: one change of 1 over 4 pixels x 2 pairs; region: 1 pixel x 2 pairs
+    assert float(temporal_difference_error(flat, twin)) == pytest.approx(1 / 8)
+    assert float(temporal_difference_error(flat, twin, region)) == pytest.approx(1 / 2)
+    assert float(temporal_difference_error(twin, twin, region)) == 0.0

@@ -228,3 +228,22 @@ def test_frame_only_classifier_is_near_chance_on_the_figure1_rule():
     fit, held = frame_only_accuracy(data.x, data.x_test, steps=300, seed=0)
     assert fit > 0.75
     assert abs(held - 0.5) < 0.2  # 64 held-out frames: chance +- 2.5 standard errors
+
+
+def test_metric_check_flags_background_accuracy_and_ewarp():
+    """On the synthetic test set the verdict metrics rank the twin first and the stand-ins
+    that keep content above every content-free output; colour accuracy alone and E_warp
+    do not."""
+    from rlvid.data import load_v2v_dataset
+    from rlvid.v2v import references as R
+    from rlvid.v2v.evaluate import evaluate_translation
+
+    data = load_v2v_dataset("synthetic", load_config("smoke").data, seed=0)
+    metrics = {"gated_acc": True, "tdiff": False, "bg_acc": True, "ewarp": False}
+    _, checks = R.metric_check(data, lambda v: evaluate_translation(v, data, perceptual=None),
+                               metrics)
+    by = {c["metric"]: c for c in checks}
+    for m in ("gated_acc", "tdiff"):
+        assert all(v for k, v in by[m].items() if k != "metric"), by[m]
+    assert not by["bg_acc"]["twin + noise 0.05 above content-free"]  # the flat video ties
+    assert not by["ewarp"]["twin first"]  # the twin's colour switch costs it

@@ -71,18 +71,26 @@ def frame_iou(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.where(union > 0, inter / union.clamp_min(1.0), torch.ones_like(union))
 
 
-def temporal_difference_error(output: torch.Tensor, twin: torch.Tensor) -> torch.Tensor:
+def temporal_difference_error(output: torch.Tensor, twin: torch.Tensor,
+                              region: torch.Tensor | None = None) -> torch.Tensor:
     """Temporal coherence against the ground truth: per video, the mean squared difference
     between the output's and the twin's frame-to-frame changes,
-    ``mean_t mean_p ||(O_{t+1} - O_t) - (Y_{t+1} - Y_t)||^2 / C``, for (N, T, C, H, W) -> (N,).
+    ``mean_t mean_p ||(O_{t+1} - O_t) - (Y_{t+1} - Y_t)||^2 / C``, (N, T, C, H, W) -> (N,).
 
-    0 for the twin; a correct colour switch costs nothing (the twin switches too), flicker
-    and frames out of order cost. A pixel form of TecoGAN's temporal metrics (Chu et al.
-    2020, tOF/tLP compare output and ground-truth temporal change); no optical flow needed.
+    ``region`` (N, T, 1, H, W) bool, e.g. the twin's foreground: average only over pixels
+    inside it at t or t+1, where the content moves (a flat video then pays for all the
+    motion it lacks; errata: metrics). 0 for the twin; a change the twin makes itself (a
+    colour switch) costs nothing, flicker and frames out of order cost. A pixel form of
+    TecoGAN's temporal metrics (Chu et al. 2020: tOF/tLP compare output and ground-truth
+    temporal change); no optical flow needed.
     """
     d_out = output[:, 1:].float() - output[:, :-1].float()
     d_twin = twin[:, 1:].float() - twin[:, :-1].float()
-    return ((d_out - d_twin) ** 2).mean(dim=(1, 2, 3, 4))
+    error = ((d_out - d_twin) ** 2).mean(dim=2, keepdim=True)  # (N, T-1, 1, H, W)
+    if region is None:
+        return error.mean(dim=(1, 2, 3, 4))
+    inside = (region[:, 1:].bool() | region[:, :-1].bool()).float()
+    return (error * inside).sum(dim=(1, 2, 3, 4)) / inside.sum(dim=(1, 2, 3, 4)).clamp_min(1.0)
 
 
 def flicker(video: torch.Tensor) -> float:

@@ -13,9 +13,10 @@ Metrics per method (each averaged over the held-out videos):
 - ``iou``: shape fidelity: pixels farther than 0.3 (RGB Euclidean) from the output's own
   background colour are the output's foreground; per-frame IoU against the twin's mask.
 - ``psnr`` / ``ssim`` / ``perceptual`` (ST-LPIPS or LPIPS, backend named): against the twin.
-- ``tdiff``: temporal coherence, the output's frame-to-frame change against the twin's
+- ``tdiff``: temporal coherence, the output's frame-to-frame change against the twin's,
+  over the pixels the twin's shapes cover at t or t+1
   (:func:`rlvid.metrics.translation.temporal_difference_error`); it does not punish the
-  correct blue-to-red switch.
+  correct blue-to-red switch, and a flat video pays for the motion it lacks.
 - ``ewarp``: flow warping error of the output, flows from the source video (Lai et al.);
   reported, never a verdict: it punishes the correct switch (the twin scores 0.057).
 Flowers and city reuse :func:`translate_video` and :func:`twin_metrics`; the colour test
@@ -94,10 +95,11 @@ def foreground(output: torch.Tensor, reference_fg: torch.Tensor) -> torch.Tensor
 
 
 def twin_metrics(output: torch.Tensor, twin: torch.Tensor, source: torch.Tensor,
-                 perceptual: str | None = "auto") -> dict[str, float]:
+                 perceptual: str | None = "auto", region: torch.Tensor | None = None
+                 ) -> dict[str, float]:
     """PSNR, SSIM, perceptual distance (``perceptual``: its backend; None leaves it out) and
-    the temporal-difference error against the twin; E_warp of the output with the source's
-    flow."""
+    the temporal-difference error against the twin (over ``region``, the twin's foreground,
+    where given); E_warp of the output with the source's flow."""
     out = {
         "psnr": float(psnr(output.flatten(0, 1), twin.flatten(0, 1))),
         "ssim": float(ssim(output.flatten(0, 1), twin.flatten(0, 1))),
@@ -105,7 +107,7 @@ def twin_metrics(output: torch.Tensor, twin: torch.Tensor, source: torch.Tensor,
     if perceptual is not None:
         out["perceptual"] = float(perceptual_distance(output.flatten(0, 1), twin.flatten(0, 1),
                                                       backend=perceptual).mean())
-    out["tdiff"] = float(temporal_difference_error(output, twin).mean())
+    out["tdiff"] = float(temporal_difference_error(output, twin, region).mean())
     out["ewarp"] = float(warping_error(output, reference=source).mean())
     return out
 
@@ -133,7 +135,7 @@ def evaluate_translation(output: torch.Tensor, data: Any, perceptual: str | None
             "bg_acc_second_half": float(correct[:, half:].mean()),
             "bg_acc_t": [round(float(c), 4) for c in correct.mean(dim=0)],
             "iou": float(iou.mean()),
-            **twin_metrics(output, data.x_test_twin, data.x_test, perceptual)}
+            **twin_metrics(output, data.x_test_twin, data.x_test, perceptual, data.twin_fg)}
 
 
 def evaluate_model(path: str | Path, data: Any) -> dict[str, Any]:

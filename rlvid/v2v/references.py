@@ -120,3 +120,79 @@ def frame_only_accuracy(train: torch.Tensor, test: torch.Tensor, steps: int = 15
         fit = ((model(x_train) > 0).float() == y_train).float().mean().item()
         held = ((model(x_test) > 0).float() == y_test).float().mean().item()
     return fit, held
+
+
+# ---------------------------------------------------------------- do the metrics separate?
+
+def stand_ins(data: Any, noise: float = 0.05, seed: int = 0) -> dict[str, torch.Tensor]:
+    """Outputs that keep the content, each a little wrong: the twin with Gaussian noise
+    (std ``noise``), and the twin with one frame (the last blue one) replaced by the next
+    (a wrong colour on one frame, the Figure 1 mistake made once)."""
+    gen = torch.Generator().manual_seed(seed)
+    twin = data.x_test_twin
+    noisy = (twin + noise * torch.randn(twin.shape, generator=gen)).clamp(0, 1)
+    one_wrong = twin.clone()
+    k = (twin.shape[1] - 1) // 2  # the last frame with 2t < T
+    one_wrong[:, k] = twin[:, k + 1]
+    return {f"twin + noise {noise:g}": noisy, "twin, one frame wrong": one_wrong}
+
+
+def metric_check(data: Any, evaluate: Callable[[torch.Tensor], Mapping[str, Any]],
+                 metrics: Mapping[str, bool]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Score the twin, the content-keeping :func:`stand_ins`, the content-free rows and the
+    shuffled twin (a diagnostic: every frame right, order wrong) with ``evaluate``; then, per
+    metric, whether it ranks the twin first and every content-free row below every stand-in.
+    Returns (score rows, check rows)."""
+    videos = {"twin": ("upper bound", data.x_test_twin),
+              **{k: ("content kept", v) for k, v in stand_ins(data).items()},
+              **{n: (kind, v) for n, kind, v in reference_videos(data, flat_synthetic(data))
+                 if kind == CONTENT_FREE},
+              "shuffled twin": ("diagnostic", shuffle_time(data.x_test_twin))}
+    scores = [{"output": name, "kind": kind, **{m: v for m, v in evaluate(video).items()
+                                               if m in metrics}}
+              for name, (kind, video) in videos.items()]
+    kept_names = [r["output"] for r in scores if r["kind"] == "content kept"]
+    checks = []
+    for m, higher in metrics.items():
+        sign = 1.0 if higher else -1.0
+        value = {r["output"]: sign * float(r[m]) for r in scores if m in r}
+        if not value:
+            continue
+        free = max(value[r["output"]] for r in scores if r["kind"] == CONTENT_FREE)
+        row: dict[str, Any] = {"metric": m, "twin first": all(value["twin"] >= v
+                                                              for v in value.values())}
+        for name in kept_names:  # each stand-in above every content-free row?
+            row[f"{name} above content-free"] = value[name] > free
+        row[f"shuffled twin below {kept_names[0]}"] = value["shuffled twin"] < value[kept_names[0]]
+        checks.append(row)
+    return scores, checks
+
+
+def reference_spread(data_cfg: Any, seeds: Sequence[int], metrics: Sequence[str] = ("iou", "tdiff")
+                     ) -> list[dict[str, Any]]:
+    """Issue 13 item 6: twin, identity and flat scored on the synthetic test sets of several
+    data seeds; per metric, each row's mean and std over them, and the smallest gap between
+    two of the rows in units of the largest std (>= 3: the frame size separates them)."""
+    from rlvid.data import load_v2v_dataset
+    from rlvid.v2v.evaluate import evaluate_translation
+
+    values: dict[str, dict[str, list[float]]] = {}
+    for seed in seeds:
+        data = load_v2v_dataset("synthetic", data_cfg, seed=seed)
+        for name, video in (("twin", data.x_test_twin), ("identity", data.x_test),
+                            ("flat", flat_synthetic(data))):
+            row = evaluate_translation(video, data, perceptual=None)
+            for m in metrics:
+                values.setdefault(m, {}).setdefault(name, []).append(float(row[m]))
+    out = []
+    for m, by in values.items():
+        stats = {k: (float(torch.tensor(v).mean()), float(torch.tensor(v).std()))
+                 for k, v in by.items()}
+        means = sorted(mu for mu, _ in stats.values())
+        gap = min(b - a for a, b in zip(means, means[1:]))
+        spread = max(sd for _, sd in stats.values())
+        out.append({"metric": m, "size": data_cfg.size, "seeds": len(seeds),
+                    **{f"{k} mean": mu for k, (mu, _) in stats.items()},
+                    **{f"{k} std": sd for k, (_, sd) in stats.items()},
+                    "smallest gap / largest std": gap / spread if spread else math.inf})
+    return out

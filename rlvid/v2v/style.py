@@ -135,10 +135,11 @@ def style_reached(output: torch.Tensor, judge: StyleJudge) -> dict[str, float]:
 
 
 def twin_closeness(output: torch.Tensor, twin: torch.Tensor, source: torch.Tensor,
-                   perceptual: str = "auto") -> dict[str, float]:
-    """Perceptual distance, PSNR, SSIM and temporal-difference error against the twin, and
-    E_warp (source flows)."""
-    return twin_metrics(output, twin, source, perceptual)
+                   perceptual: str = "auto", region: torch.Tensor | None = None
+                   ) -> dict[str, float]:
+    """Perceptual distance, PSNR, SSIM and temporal-difference error against the twin (over
+    ``region`` where given), and E_warp (source flows)."""
+    return twin_metrics(output, twin, source, perceptual, region)
 
 
 def evaluate_style(output: torch.Tensor, source: torch.Tensor, judge: StyleJudge,
@@ -151,7 +152,7 @@ def evaluate_style(output: torch.Tensor, source: torch.Tensor, judge: StyleJudge
     if fg is not None:
         row["gated_share"] = gated_share(output, fg, judge)
     if twin is not None:
-        row.update(twin_closeness(output, twin, source, perceptual))
+        row.update(twin_closeness(output, twin, source, perceptual, fg))
     else:
         row["ewarp"] = float(warping_error(output, reference=source).mean())
     row["flicker"] = flicker(output)
