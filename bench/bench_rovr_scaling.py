@@ -12,7 +12,8 @@ with a 95% Student-t CI; it is fitted on CPU seconds of the timing process (cont
 other processes does not count) and, beside it, on wall seconds. Per-step selection and
 Gamma times (medians) are columns per T. Networks have random weights at the profile's
 sizes; frames are the profile's ROVR frame size (``data.rovr_size``: 32 px at ``cpu``, so a
-T = 2,000 video is 25 MB a copy). Selectors run in ``--jobs`` processes of one torch thread.
+T = 2,000 video is 25 MB a copy). Each (selector, repeat) runs in one of ``--jobs``
+processes, one torch thread each.
 
 Usage (about 4-5 min on 2 cores)::
 
@@ -35,24 +36,24 @@ from rlvid.config import load_config
 from rlvid.rovr.scaling import LENGTHS, SELECTORS, Timing, build_nets, measure, summarise
 
 
-def run_selector(profile: str, selector: str, lengths: list[int], size: int, repeats: int
-                 ) -> list[Timing]:
-    """Every (repeat, T) of one selector in this process, one torch thread."""
+def run_task(profile: str, selector: str, repeat: int, lengths: list[int], size: int
+             ) -> list[Timing]:
+    """One repeat of one selector over every T, in this process, one torch thread."""
     torch.set_num_threads(1)
-    nets = build_nets(load_config(profile).rovr)
+    nets = build_nets(load_config(profile).rovr)  # same seed: same weights in every process
     measure(selector, nets, lengths[0], size, repeat=0)  # warm-up (allocator, kernels)
-    return [measure(selector, nets, n, size, r) for r in range(repeats) for n in lengths]
+    return [measure(selector, nets, n, size, repeat) for n in lengths]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="cpu", help="network and frame sizes")
     parser.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS))
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--size", type=int, default=None,
                         help="frame side in pixels (default: the profile's data.rovr_size)")
     parser.add_argument("--selectors", nargs="+", default=list(SELECTORS), choices=SELECTORS)
-    parser.add_argument("--jobs", type=int, default=2, help="processes, one selector each")
+    parser.add_argument("--jobs", type=int, default=2, help="processes (one selector repeat each)")
     parser.add_argument("--out", default=None,
                         help="folder for rovr_scaling.json (default results/<profile>)")
     args = parser.parse_args()
@@ -63,12 +64,15 @@ def main() -> None:
           f"{rc.tile_size}px, policy CNN {rc.policy_channels}, hidden {rc.policy_hidden}; "
           f"T = {lengths}, {args.repeats} repeats, {args.jobs} processes", flush=True)
     start = time.perf_counter()
-    # the attention selector is the longest: it goes first (longest-first scheduling)
-    order = sorted(args.selectors, key=lambda s: s != "attention")
+    # (selector, repeat) tasks, the longest first: attention, then the paper's state
+    tasks = [(s, r) for s in sorted(args.selectors, key=lambda s: (s != "attention",
+                                                                   s != "rovr-paper-state"))
+             for r in range(args.repeats)]
     with ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = {s: pool.submit(run_selector, args.profile, s, lengths, size, args.repeats)
-                   for s in order}
-        timings = [t for s in args.selectors for t in futures[s].result()]
+        futures = {task: pool.submit(run_task, args.profile, *task, lengths, size)
+                   for task in tasks}
+        timings = [t for s in args.selectors for r in range(args.repeats)
+                   for t in futures[(s, r)].result()]
     rows = summarise(timings)
     print(f"{'selector':>18} " + " ".join(f"{'T=' + str(n):>8}" for n in lengths)
           + "   exponent [95% CI]   selection/step")

@@ -9,7 +9,12 @@ import torch
 
 from rlvid.config import load_config
 from rlvid.nn.rovr import PolicyNet, TileEncoder
-from rlvid.nn.streaming import FrameCache, QueryAttentionSelector, StreamingPolicy
+from rlvid.nn.streaming import (
+    FrameCache,
+    QueryAttentionSelector,
+    SelfAttentionSelector,
+    StreamingPolicy,
+)
 from rlvid.rovr.env import InpaintEnv
 from rlvid.rovr.inference import greedy_rollout
 from rlvid.rovr.scaling import (
@@ -130,3 +135,27 @@ def test_every_selector_times_each_step_and_summarises():
         assert row["repeats"] == 2 and {"step_ms_T8", "gamma_ms_T4"} <= set(row)
     with pytest.raises(ValueError):
         time_video("nope", nets, *masked_video(4, 16))
+
+
+def test_self_attention_selector_is_a_standard_transformer_layer():
+    torch.manual_seed(3)
+    sel = SelfAttentionSelector((4, 8), 8, heads=2).eval()
+    ref = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True).eval()
+    with torch.no_grad():
+        ref.self_attn.in_proj_weight.copy_(sel.qkv.weight)
+        ref.self_attn.in_proj_bias.copy_(sel.qkv.bias)
+        ref.self_attn.out_proj.load_state_dict(sel.out.state_dict())
+        ref.linear1.load_state_dict(sel.mlp[0].state_dict())
+        ref.linear2.load_state_dict(sel.mlp[2].state_dict())
+        ref.norm1.load_state_dict(sel.norm1.state_dict())
+        ref.norm2.load_state_dict(sel.norm2.state_dict())
+        small = torch.rand(2, 6, 3, 8, 8)
+        frames = FrameCache(sel.frame_cnn, small)
+        mine = sel.logits(frames, small[:, 4], 4)
+        x = sel.proj(sel.frame_cnn(small) + sel.target_cnn(small[:, 4])[:, None])
+        x = x + sel.pos(torch.stack([torch.arange(6.0), torch.arange(6.0) - 4,
+                                     (torch.arange(6.0) - 4).abs()], -1) / 6)
+        expected = sel.logit(ref(x)).squeeze(-1)
+    keep = torch.arange(6) != 4
+    assert torch.isinf(mine[:, 4]).all()
+    assert torch.allclose(mine[:, keep], expected[:, keep], atol=1e-5)

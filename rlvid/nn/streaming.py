@@ -24,6 +24,7 @@ import math
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from rlvid.nn.rovr import PolicyNet, SelectorTrunk, TileEncoder, mask_target
 
@@ -129,25 +130,40 @@ def _relative_position(num_frames: int, target: int) -> torch.Tensor:
 
 class SelfAttentionSelector(nn.Module):
     """Self-attention over all frames: every frame token attends to every other (softmax),
-    tokens conditioned on the step's target; one logit per frame. O(T^2) per step."""
+    tokens conditioned on the step's target; one logit per frame. O(T^2) per step.
+
+    One post-norm transformer encoder layer (multi-head attention, then a 2x MLP) written
+    with ``scaled_dot_product_attention``, whose fused CPU kernel never holds the T x T
+    weights: the benchmark times attention's arithmetic, not its memory traffic.
+    """
 
     def __init__(self, channels: tuple[int, ...], hidden: int, heads: int = 4):
         super().__init__()
+        if hidden % heads:
+            raise ValueError(f"hidden {hidden} is not divisible by {heads} heads")
         self.frame_cnn, self.target_cnn = TileEncoder(channels), TileEncoder(channels)
         d = self.frame_cnn.out_dim
+        self.heads = heads
         self.proj, self.pos = nn.Linear(d, hidden), nn.Linear(3, hidden)
-        self.attn = nn.TransformerEncoderLayer(hidden, heads, 2 * hidden, batch_first=True,
-                                               dropout=0.0)
+        self.qkv, self.out = nn.Linear(hidden, 3 * hidden), nn.Linear(hidden, hidden)
+        self.norm1, self.norm2 = nn.LayerNorm(hidden), nn.LayerNorm(hidden)
+        self.mlp = nn.Sequential(nn.Linear(hidden, 2 * hidden), nn.ReLU(inplace=True),
+                                 nn.Linear(2 * hidden, hidden))
         self.logit = nn.Linear(hidden, 1)
 
     def logits(self, frames: FrameCache, target_small: torch.Tensor, target: int
                ) -> torch.Tensor:
         """Frame cache of ``frame_cnn`` -> logits (N, T), -inf at ``target``."""
-        num = frames.num_frames
-        tokens = self.proj(frames.emb + self.target_cnn(target_small)[:, None])
-        tokens = tokens + self.pos(_relative_position(num, target))
-        out = self.logit(self.attn(tokens)).squeeze(-1)
-        return mask_target(out, torch.full((out.shape[0],), target, dtype=torch.long))
+        n, num = frames.emb.shape[:2]
+        x = self.proj(frames.emb + self.target_cnn(target_small)[:, None])
+        x = x + self.pos(_relative_position(num, target))
+        q, k, v = self.qkv(x).reshape(n, num, 3, self.heads, -1).permute(2, 0, 3, 1, 4)
+        att = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, num, -1)
+        x = self.norm1(x + self.out(att))
+        x = self.norm2(x + self.mlp(x))
+        out = self.logit(x).squeeze(-1)
+        out[:, target] = float("-inf")  # the target is no candidate (rovr.mask_target)
+        return out
 
 
 class QueryAttentionSelector(nn.Module):
