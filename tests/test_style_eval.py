@@ -247,3 +247,22 @@ def test_metric_check_flags_background_accuracy_and_ewarp():
         assert all(v for k, v in by[m].items() if k != "metric"), by[m]
     assert not by["bg_acc"]["twin + noise 0.05 above content-free"]  # the flat video ties
     assert not by["ewarp"]["twin first"]  # the twin's colour switch costs it
+
+
+def test_result_table_means_references_and_flags():
+    from rlvid.v2v_pages import result_table, rl_phase_curves
+
+    rows = [{"method": "cyclegan", "seed": s, "gated_acc": 0.1 * s, "budget_ratio": 1.0}
+            for s in (0, 1, 2)]
+    rows += [{"method": "rlv2v", "seed": s, "gated_acc": 0.5} for s in (0, 1, 2)]
+    rows.append({"method": "flat", "seed": "-", "kind": "content-free", "gated_acc": 0.0})
+    text = str(result_table(rows, {"gated_acc": True}, "t", gameable={"gated_acc": "why"}))
+    lines = text.splitlines()
+    assert lines.index(next(x for x in lines if x.startswith("rlv2v"))) < \
+        lines.index(next(x for x in lines if x.startswith("cyclegan")))  # ours first
+    assert "0.100 ± 0.248" in text  # mean 0.1, t half-width 4.30 * 0.1 / sqrt(3)
+    assert "flat (content-free)" in text and "(gameable)" in text
+    history = [{"phase": "q_warmup", "step": 1, "loss_q": 2.0},
+               {"phase": "rl", "step": 2, "loss_q": 1.0, "loss_actor": 3.0, "reward": -1.0,
+                "dtheta_Gy": 0.02, "dtheta_policy": 0.01}]
+    assert len(rl_phase_curves(history).axes) == 3
