@@ -14,7 +14,9 @@ step at the paper's frame sizes:
   its largest input (PPG: the VGG16 of the perceptual reward).
 
     python bench/bench_train.py [--threads 2] [--repeats 5] [--only v2v|rovr] [--paper]
-                                [--profile cpu]
+                                [--profile cpu] [--ddpg]
+
+``--ddpg`` times RL-V2V-GAN's DDPG update alone, the code before issue 13 against now.
 """
 
 from __future__ import annotations
@@ -110,6 +112,58 @@ def v2v_benches(profile: str) -> list[Bench]:
     return out
 
 
+def _rl_trainer(profile: str, overrides: dict[str, Any], legacy: bool) -> Any:
+    """An RL-V2V-GAN trainer at the start of its DDPG updates (targets synced, buffer full).
+    ``legacy``: the code before issue 13's speed-up (ConvLSTM cell stepped frame by frame
+    over padding too, weights in the default memory format)."""
+    from rlvid.config import load_config
+    from rlvid.data import load_v2v_dataset
+    from rlvid.nn.convlstm import ConvLSTM
+    from rlvid.runtime import seed_everything
+    from rlvid.v2v.common import TrainingData
+    from rlvid.v2v.train import make_method
+
+    cfg = load_config(profile, overrides)
+    data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),
+                                     torch.device("cpu"))
+    seed_everything(0)
+    rl = make_method("rlv2v", cfg, data, torch.device("cpu"))
+    if legacy:
+        rl.nets.to(memory_format=torch.contiguous_format)
+        rl.target.to(memory_format=torch.contiguous_format)
+    for module in [*rl.nets.modules(), *rl.target.modules()]:
+        if isinstance(module, ConvLSTM):
+            module.legacy = legacy
+    rl.start_rl()
+    while len(rl.buffer) < min(rl.buffer.capacity, rl.v.replay_start * rl.v.batch_size):
+        rl.fill_step()
+    return rl
+
+
+def ddpg_throughput(profile: str, repeats: int) -> None:
+    """DDPG transitions/s (one video of Algorithm 1, m transitions, per update) for today's
+    code at the old ``cpu`` batch (m = 2) and for the current code at the profile's batch,
+    timed interleaved in this run so both see the same machine load."""
+    variants = {"before issue 13 (m=2)": _rl_trainer(profile, {"v2v.batch_size": 2}, True),
+                "now (m=2)": _rl_trainer(profile, {"v2v.batch_size": 2}, False),
+                "now (profile m)": _rl_trainer(profile, {}, False)}
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    for _ in range(repeats + 1):
+        for name, rl in variants.items():
+            start = time.perf_counter()
+            rl.rl_step()
+            times[name].append(time.perf_counter() - start)
+    base = None
+    print(f"\nDDPG updates (Alg. 1 lines 5-35), {profile} profile sizes, interleaved")
+    print(f"{'code':24s} {'m':>3s} {'s/update':>9s} {'transitions/s':>14s} {'ratio':>6s}")
+    for name, rl in variants.items():
+        seconds = statistics.median(times[name][1:])
+        rate = rl.v.batch_size / seconds
+        base = base or rate
+        print(f"{name:24s} {rl.v.batch_size:3d} {seconds:9.3f} {rate:14.2f} {rate / base:6.2f}",
+              flush=True)
+
+
 FEW_MASKED = {"data.rovr_train_videos": 4, "data.rovr_test_videos": 2}
 
 
@@ -125,7 +179,7 @@ def rovr_benches(profile: str) -> list[Bench]:
     local = LocalTrainer(cfg)
     steps = iter(range(10**9))
     state = local.state_dict()
-    imitation = ImitationTrainer(cfg, state, "bce")
+    imitation = ImitationTrainer(cfg, state, "bce", "top2")
     ppg = PPGTrainer(cfg, state, None, flow_reward=True)
 
     def auxiliary() -> None:
@@ -136,6 +190,56 @@ def rovr_benches(profile: str) -> list[Bench]:
             Bench("imitation step (§6.2, BCE)", lambda: imitation.step(0)),
             Bench("PPG policy iteration (rollout + PPO)", lambda: ppg.step(0)),
             Bench("PPG rollout + auxiliary phase", auxiliary)]
+
+
+_PPG_RATE = """
+import sys, time, torch
+sys.path.insert(0, sys.argv[1])
+torch.set_num_threads(int(sys.argv[2]))
+from rlvid.config import load_config
+from rlvid.rovr.local import LocalTrainer
+from rlvid.rovr.ppg_stage import PPGTrainer
+from rlvid.runtime import seed_everything
+cfg = load_config(sys.argv[3])
+seed_everything(0)
+ppg = PPGTrainer(cfg, LocalTrainer(cfg).state_dict(), None, flow_reward=True)
+ppg.step(0)  # loads the perceptual backbone and the reward's caches
+steps = [i for i in range(1, 100) if ppg.phase_of(i) == "policy"][: int(sys.argv[4])]
+for i in steps:
+    start = time.perf_counter()
+    out = ppg.step(i)
+    print(out.samples, time.perf_counter() - start, flush=True)
+"""
+
+
+def ppg_throughput(profile: str, repeats: int, before: str, threads: int) -> None:
+    """ROVR PPG transitions/s (a policy iteration: rollout with Gamma's fine-tuning, PPO
+    update), the code at commit ``before`` against the working tree, each in a fresh process
+    of this run, the old one first. The old tree is exported with ``git archive``."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    print(f"\nROVR PPG policy iterations, {profile} profile, {threads} threads")
+    print(f"{'code':28s} {'transitions':>11s} {'s/iteration':>12s} {'transitions/s':>14s} "
+          f"{'ratio':>6s}")
+    base = None
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(root), "archive", before, "rlvid"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        for name, tree in ((f"before ({before[:8]})", tmp), ("now (working tree)", str(root))):
+            out = subprocess.run([sys.executable, "-c", _PPG_RATE, tree, str(threads), profile,
+                                  str(repeats)], check=True, capture_output=True, text=True,
+                                 cwd=str(root)).stdout.split()
+            samples = [int(x) for x in out[0::2]]
+            seconds = statistics.median(float(x) for x in out[1::2])
+            rate = samples[-1] / seconds
+            base = base or rate
+            print(f"{name:28s} {samples[-1]:11d} {seconds:12.2f} {rate:14.1f} "
+                  f"{rate / base:6.1f}", flush=True)
 
 
 def report(benches: list[Bench], warmup: int, repeats: int, label: str) -> None:
@@ -163,9 +267,20 @@ def main() -> None:
                              "machine: on this 24 GB one the V2V step was killed for memory)")
     parser.add_argument("--profile", default="cpu", help="the profile of the main table")
     parser.add_argument("--paper-only", action="store_true", help="only the paper-size step")
+    parser.add_argument("--ddpg", action="store_true",
+                        help="only DDPG transitions/s, before issue 13 against now")
+    parser.add_argument("--ppg", metavar="COMMIT", default=None,
+                        help="only ROVR PPG transitions/s, the code at COMMIT against now "
+                             "(issue 14: c8f0257 is the code before it)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    if args.ddpg:
+        ddpg_throughput(args.profile, max(args.repeats, 3))
+        return
+    if args.ppg:
+        ppg_throughput(args.profile, max(args.repeats, 1), args.ppg, args.threads)
+        return
     kinds = [args.only] if args.only else ["v2v", "rovr"]
     make = {"v2v": v2v_benches, "rovr": rovr_benches}
     for kind in kinds:

@@ -135,3 +135,29 @@ def test_recalibrated_norm_uses_only_the_given_videos():
         assert torch.allclose(calibrated(videos), expected, atol=2e-3)
         net.eval()
         assert not torch.allclose(net(videos), expected, atol=2e-3)
+
+
+def test_fast_convlstm_equals_the_stepped_cell():
+    """The split-gate, real-rows-only ConvLSTM computes what stepping the cell computes:
+    outputs, final state and every gradient, with and without padding and initial state."""
+    from rlvid.nn.convlstm import ConvLSTM
+
+    torch.manual_seed(0)
+    layer = ConvLSTM(5, 4)
+    x = torch.randn(6, 7, 5, 8, 8, requires_grad=True)
+    mask = torch.zeros(6, 7, dtype=torch.bool)
+    for i, p in enumerate([1, 3, 7, 2, 7, 5]):
+        mask[i, 7 - p:] = True  # left padding, as Algorithm 1's states
+    state = (torch.randn(6, 4, 8, 8), torch.randn(6, 4, 8, 8))
+    for m in (None, mask):
+        for s in (None, state):
+            got = []
+            for legacy in (True, False):
+                layer.legacy = legacy
+                x.grad, layer.cell.gates.weight.grad, layer.cell.gates.bias.grad = None, None, None
+                y, (h, c) = layer(x, s, m)
+                (y.square().sum() + c.sum()).backward()
+                got.append([y, h, c, x.grad, layer.cell.gates.weight.grad,
+                            layer.cell.gates.bias.grad])
+            for old, new in zip(*got):
+                assert torch.allclose(new, old, rtol=1e-4, atol=1e-4)  # float32 sums

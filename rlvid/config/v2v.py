@@ -53,10 +53,13 @@ class V2VConfig:
     lambda_rr: float = checked(10.0, NON_NEGATIVE)
     lambda_rc: float = checked(10.0, NON_NEGATIVE)
     bootstrap: Literal["s", "s_next"] = "s_next"  # line 27: paper's Q'(s, .) or DDPG's s'
+    rl_batch_size: int = checked(0, NON_NEGATIVE)  # m of Algorithm 1 (DDPG); 0: batch_size
     # DDPG updates start once the buffer holds replay_start x m transitions (rl_fill phase)
     replay_start: int = checked(10, COUNT)
     q_warmup: int = checked(50, NON_NEGATIVE)  # max critic warm-up steps, policy frozen (errata)
     q_patience: int = checked(20, COUNT)  # warm-up stops after this many steps without a lower TD
+    # gan_continued: at most this many GAN steps per RL update (its FLOP budget stops it first)
+    continued_cap: int = checked(20, COUNT)
     # baselines (same data, same harness)
     # frame G_A ~ Gy parameters (77k/72k)
     baseline_channels: tuple[int, ...] = checked((24, 48, 48), Rule(ge=1, length=3))
@@ -89,7 +92,8 @@ PROFILES: dict[str, V2VConfig] = {
     # trained for 20 steps undid the pretraining's background colours)
     # iterations_share 0.7: four methods x three seeds of a style notebook in ~7 min
     "cpu": V2VConfig(lr=3e-3, actor_lr=1e-4, batch_size=2, pretrain_iterations=150,
-                     rl_iterations=20, iterations_share=0.7),
+                     rl_iterations=1000, rl_batch_size=8, q_warmup=200, q_patience=30,
+                     iterations_share=0.7),
     "paper": V2VConfig(channels=(32, 64, 128), tail_channels=(128, 128), fc_hidden=256,
                        baseline_channels=(96, 192, 256), batch_size=8,
                        pretrain_iterations=20_000, rl_iterations=20_000, tau=1e-3,

@@ -13,7 +13,7 @@ The paper's symbols in the code:
 | Q', pi' (line 3)           | ``target["Qx"]``, ``target["Gy"]``… | target copies of Q, G and P   |
 | a1 = P(s), a2 = G'(P(G(s)))| :meth:`RLV2VGAN.candidates`         | actions (line 13)             |
 | B                          | ``buffer``                          | replay buffer (FIFO)          |
-| m                          | ``v.batch_size``                    | mini-batch                    |
+| m                          | ``self.m`` (``v.rl_batch_size``)    | mini-batch of Algorithm 1     |
 | eps1, eps2                 | ``v.eps1``, ``v.eps2``              | P(replay), P(greedy)          |
 | gamma, tau                 | ``v.gamma``, ``v.tau``              | discount, soft update         |
 | lambda_v                   | ``v.lambda_v``                      | reward weight, line 20        |
@@ -73,7 +73,8 @@ class RLV2VGAN(Schedule):
         self.cfg, self.v, self.data, self.device = cfg, cfg.v2v, data, device
         self.T = data.frames
         size = int(data.x.shape[-1])
-        self.nets = build_networks(self.v, size).to(device)
+        # channels-last conv weights: ~1.5x faster conv backward on the CPU at these sizes
+        self.nets = build_networks(self.v, size).to(device, memory_format=torch.channels_last)
         n = self.nets
         # Alg. 1 line 3: target networks Q' and pi' (copied again from the pretrained nets
         # when the RL phase starts: start_rl)
@@ -96,6 +97,7 @@ class RLV2VGAN(Schedule):
             raise ValueError(f"critic must be one of {CRITICS}, got {critic!r}")
         self.critic_mode = critic
         v = self.v
+        self.m = v.rl_batch_size or v.batch_size  # m of Algorithm 1 (GAN steps: batch_size)
         pre = v.pretrain_iterations if pretrain_steps is None else pretrain_steps
         self.phases = [("pretrain", pre)] + (rl_phases(v, critic) if rl else [])
         self.rl_started = False
@@ -116,7 +118,7 @@ class RLV2VGAN(Schedule):
         if not self.rl_started:
             self.start_rl()
         if phase == "rl_fill":
-            return StepOutput(self.fill_step(), phase, updates=0, samples=self.v.batch_size)
+            return StepOutput(self.fill_step(), phase, updates=0, samples=self.m)
         if phase == "q_warmup":
             losses = self.critic_warmup_step()
             return StepOutput(losses, phase, updates=int(losses["q_fitted"]), samples=0)
@@ -185,7 +187,7 @@ class RLV2VGAN(Schedule):
     def fill_step(self) -> dict[str, float]:
         """Lines 5, 12-25 with the policy frozen: m new transitions of one video, no update
         (updates start once the buffer holds v.replay_start x m)."""
-        new = self.new_transitions(*self.next_video(), self.v.batch_size)
+        new = self.new_transitions(*self.next_video(), self.m)
         self.buffer.add(new)
         return {"buffer_size": float(len(self.buffer)), "reward": float(new.reward.mean())}
 
@@ -195,7 +197,7 @@ class RLV2VGAN(Schedule):
         updated (line 31); no more once the TD loss stops falling (:class:`Plateau`)."""
         if self.plateau.stopped:
             return {"loss_q": self.plateau.mean or 0.0, "q_fitted": 0.0}
-        batch = self.buffer.get(self.buffer.sample_index(self.v.batch_size))
+        batch = self.buffer.get(self.buffer.sample_index(self.m))
         parts = self.parts(batch)
         n, target = self.nets, self.target
         loss_q, q_mean = critic_step(self._critic(n), self._critic(target),
@@ -297,7 +299,7 @@ class RLV2VGAN(Schedule):
         # lines 7-11: decide replay (u1 = 1, B non-empty) or new, m times
         picks: list[tuple[str, int]] = []
         stored, fresh = len(self.buffer), 0
-        for _ in range(v.batch_size):
+        for _ in range(self.m):
             u1 = bool(torch.rand(()) < v.eps1)  # line 8
             if u1 and stored + fresh > 0:  # line 9: transitions made earlier in this loop count
                 j = int(torch.randint(stored + fresh, ()))
@@ -351,7 +353,7 @@ class RLV2VGAN(Schedule):
         """Lines 32-35: a batch of prefixes v_{:t}, t random; the full L when t = T (B̂1),
         L - L_v otherwise (B̂2)."""
         t = int(torch.randint(1, self.T + 1, ()))
-        batch = self.data.sample(self.v.batch_size, length=t)
+        batch = self.data.sample(self.m, length=t)
         n = self.nets
         with torch.no_grad():
             n.eval()

@@ -1,15 +1,24 @@
-"""Every method with every seed: train in parallel processes, then evaluate here.
+"""Every method with every seed, branched from one pretrained checkpoint per seed, then
+evaluated here.
 
-:func:`train_and_evaluate` runs the (method, seed) fits through :func:`rlvid.sweep.run_seeds`
-(spawn-started processes, ``threads`` torch threads each; each fit seeds itself, so the
-weights are those of a serial run), then translates the test videos with every saved
-translator and scores them in this process, in the order methods x seeds.
+Per seed (issue 13): one GAN pretraining run (Alg. 1 line 2; its final translator is
+``pretrain_only``), then branches from its checkpoint:
+
+- ``rlv2v``: the RL phase (buffer fill, critic warm-up, Algorithm 1's DDPG updates);
+- ``rlv2v_untrained_q`` (when asked for): the RL phase with Q left at its initialisation;
+- ``gan_continued``: GAN training continued for the FLOPs of ``rlv2v``'s RL phase (the
+  compute-matched control);
+
+and the baselines ``cyclegan`` and ``recycle``, trained from scratch to ``rlv2v``'s total
+FLOPs (pretraining + RL). The jobs run in three waves through :func:`rlvid.sweep.run_seeds`
+(pretraining; RL branches; FLOP-matched runs), each in spawn-started processes with
+``cfg.torch_threads`` threads; every job resumes from its run directory, so a killed
+experiment run again (``fresh=False``) redoes only what did not finish.
 """
 
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,28 +26,32 @@ from typing import Any
 
 import torch
 
+from rlvid.errors import RlvidError
 from rlvid.progress import progress
 from rlvid.sweep import run_seeds
 from rlvid.v2v.evaluate import evaluate_translation, translate_video
 from rlvid.v2v.train import RunResult, fit, load_translator
 
-TRAINED_METHODS = ("rlv2v", "recycle", "cyclegan")  # pretrain_only comes with rlv2v's run
+TRAINED_METHODS = ("rlv2v", "gan_continued", "recycle", "cyclegan")  # + pretrain_only
+RL_METHODS = ("rlv2v", "rlv2v_untrained_q")
+RL_CURVE_KEYS = ("loss_q", "loss_actor", "q_mean", "buffer_size", "reward")
 
 
 @dataclass
 class Experiment:
-    """Per-seed metric rows, seed-0 training histories, every translation of the test
-    videos (``outputs[method][seed]``) and the run directories (``run_dirs[(method, seed)]``)."""
+    """Per-seed metric rows, seed-0 training histories (``histories[method]``), the RL
+    phase's curves of every seed (``rl_curves[method][seed]``: one dict per step of the
+    ``q_warmup`` and ``rl`` phases), every translation of the test videos
+    (``outputs[method][seed]``) and the run directories (``run_dirs[(method, seed)]``)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rl_curves: dict[str, dict[int, list[dict[str, Any]]]] = field(default_factory=dict)
     outputs: dict[str, dict[int, torch.Tensor]] = field(default_factory=dict)
     run_dirs: dict[tuple[str, int], Path] = field(default_factory=dict)
 
     def model_path(self, method: str, seed: int) -> Path:
-        """The saved translator of ``method`` (pretrain_only: rlv2v's pretrained snapshot)."""
-        if method == "pretrain_only":
-            return self.run_dirs[("rlv2v", seed)] / "pretrained.pt"
+        """The saved translator of ``method`` (pretrain_only: the pretraining run's)."""
         return self.run_dirs[(method, seed)] / "model.pt"
 
     def first_videos(self, seed: int, order: Sequence[str], index: int = 0
@@ -48,21 +61,54 @@ class Experiment:
 
 
 @dataclass
+class Job:
+    method: str
+    seed: int
+    run_dir: Path
+    start_from: Path | None = None  # a branch: the pretraining run it starts from
+    flops: float | None = None  # a FLOP budget
+    steps: int | None = None  # a step cap (with a FLOP budget)
+
+
+@dataclass
 class FitJobs:
-    """``fit`` of job ``k`` of ``jobs`` ((method, seed, run_dir) triples), picklable for
-    :func:`rlvid.sweep.run_seeds`; returns the result and the wall time in seconds."""
+    """``fit`` of job ``k`` of ``jobs``, picklable for :func:`rlvid.sweep.run_seeds`."""
 
     cfg: Any
     data: Any
     dataset: str
-    jobs: list[tuple[str, int, Path]]
+    jobs: list[Job]
 
-    def __call__(self, k: int) -> tuple[RunResult, float]:
-        method, seed, run_dir = self.jobs[k]
-        start = time.perf_counter()
-        fitted = fit(self.cfg, method, seed=seed, run_dir=run_dir, data=self.data,
-                     dataset=self.dataset, progress=False)
-        return fitted, time.perf_counter() - start
+    def __call__(self, k: int) -> RunResult:
+        j = self.jobs[k]
+        return fit(self.cfg, j.method, seed=j.seed, run_dir=j.run_dir, data=self.data,
+                   dataset=self.dataset, progress=False, start_from=j.start_from,
+                   flops=j.flops, steps=j.steps)
+
+
+def total(run: RunResult, key: str) -> float:
+    """A harness count summed over the run's phases (``wall_s``, ``updates``, ``flops``...)."""
+    return float(sum(getattr(c, key) for c in run.counts.values()))
+
+
+def rl_record(run: RunResult, capacity: int) -> dict[str, Any]:
+    """What the RL phase did: DDPG updates, new transitions, buffer fill, ‖Δθ‖/‖θ‖."""
+    rl = [h for h in run.history if h["phase"] == "rl"]
+    if not rl:
+        raise RlvidError(f"{run.run_dir}: no RL-phase steps in the history")
+    counts = run.counts
+    record = {"phase_updates": counts["rl"].steps,
+              "transitions": sum(counts[p].samples for p in ("rl_fill", "rl") if p in counts),
+              "buffer_fill": rl[-1]["buffer_size"] / capacity,
+              "param_change": rl[-1]["dtheta_policy"]}
+    record.update({f"param_change_{k}": rl[-1][f"dtheta_{k}"] for k in ("Gx", "Gy", "Px", "Py")})
+    return record
+
+
+def rl_curve(run: RunResult) -> list[dict[str, Any]]:
+    return [{"step": h["step"], "phase": h["phase"],
+             **{k: h[k] for k in RL_CURVE_KEYS if k in h}}
+            for h in run.history if h["phase"] in ("q_warmup", "rl")]
 
 
 def train_and_evaluate(cfg: Any, data: Any, x_test: torch.Tensor,
@@ -73,36 +119,87 @@ def train_and_evaluate(cfg: Any, data: Any, x_test: torch.Tensor,
     """Train every method for every seed of ``cfg.seeds`` on ``data`` (anything with
     ``x, y, z, zbar``), translate ``x_test`` and score each translation with ``evaluate``.
 
-    ``backend``/``workers``: as :func:`rlvid.sweep.run_seeds` (``"serial"`` trains here, in
-    order). The pretrain-only ablation is the RL-V2V-GAN run's own pretrained snapshot (the
-    same seed gives the same pretraining), so it costs no extra training; its ``train_s`` is
-    the whole RL-V2V-GAN run's.
+    Each row: ``method``, ``seed``, the metrics, ``train_s``, ``updates``, ``flops``
+    (totals over all phases, a branch's pretraining included), ``budget_ratio`` (FLOPs over
+    ``rlv2v``'s of the same seed; not on ``rlv2v`` rows) and, for the RL methods,
+    ``param_change`` (‖Δθ‖/‖θ‖ of Gx, Gy, Px, Py together over the RL phase; also per net),
+    ``phase_updates`` (DDPG updates), ``transitions`` and ``buffer_fill``.
+    ``pretrain_only`` comes with any of rlv2v, rlv2v_untrained_q, gan_continued.
     """
-    root = Path(root)
-    jobs = [(method, seed, root / f"{dataset}-{method}-s{seed}")
-            for method in methods for seed in cfg.seeds]
+    root, v = Path(root), cfg.v2v
+    methods = list(methods)
+    branches = [m for m in methods if m in (*RL_METHODS, "gan_continued")]
+    if "gan_continued" in methods and "rlv2v" not in methods:
+        raise RlvidError("gan_continued is matched to rlv2v's FLOPs: add rlv2v to methods")
+    def where(method: str, seed: int) -> Path:
+        return root / f"{dataset}-{method}-s{seed}"
+
     if fresh:
-        for _, _, run_dir in jobs:
-            if run_dir.exists():
-                shutil.rmtree(run_dir)
-    fitted = run_seeds(FitJobs(cfg, data, dataset, jobs), range(len(jobs)),
-                       threads=max(1, cfg.torch_threads), workers=workers, backend=backend)
+        for method in [*methods, "pretrain_only"]:
+            for seed in cfg.seeds:
+                if where(method, seed).exists():
+                    shutil.rmtree(where(method, seed))
+
+    def wave(jobs: list[Job]) -> dict[tuple[str, int], RunResult]:
+        fitted = run_seeds(FitJobs(cfg, data, dataset, jobs), range(len(jobs)),
+                           threads=max(1, cfg.torch_threads), workers=workers, backend=backend)
+        return {(j.method, j.seed): fitted[k] for k, j in enumerate(jobs)}
+
+    seeds = list(cfg.seeds)
+    runs: dict[tuple[str, int], RunResult] = {}
+    if branches:  # wave 1: one pretrained checkpoint per seed
+        runs.update(wave([Job("pretrain_only", s, where("pretrain_only", s)) for s in seeds]))
+    runs.update(wave([Job(m, s, where(m, s), start_from=where("pretrain_only", s))
+                      for m in methods if m in RL_METHODS for s in seeds]))  # wave 2
+    matched = "rlv2v" in methods
+    cap = v.continued_cap * (v.pretrain_iterations + v.rl_iterations)
+
+    def budget(method: str, seed: int) -> Job:
+        if not matched:
+            return Job(method, seed, where(method, seed))
+        if method == "gan_continued":  # the RL phase's FLOPs, from the same checkpoint
+            return Job(method, seed, where(method, seed), where("pretrain_only", seed),
+                       flops=total(runs[("rlv2v", seed)], "flops"), steps=cap)
+        spent = total(runs[("rlv2v", seed)], "flops") + total(runs[("pretrain_only", seed)],
+                                                              "flops")
+        return Job(method, seed, where(method, seed), flops=spent, steps=cap)
+
+    runs.update(wave([budget(m, s) for m in methods if m not in RL_METHODS
+                      for s in seeds]))  # wave 3
+    return _evaluated(cfg, runs, methods, branches, x_test, evaluate)
+
+
+def _evaluated(cfg: Any, runs: dict[tuple[str, int], RunResult], methods: list[str],
+               branches: list[str], x_test: torch.Tensor,
+               evaluate: Callable[[torch.Tensor], dict[str, Any]]) -> Experiment:
+    """Rows, curves and translations of every (method, seed), in the order methods x seeds."""
     result = Experiment()
-    bar = progress(range(len(jobs)), desc="evaluating", total=len(jobs))
-    for k in bar:
-        method, seed, run_dir = jobs[k]
-        run, seconds = fitted[k]
-        result.run_dirs[(method, seed)] = run_dir
-        for name in [method] + (["pretrain_only"] if method == "rlv2v" else []):
-            bar.set_postfix_str(f"{name} s{seed}")
-            net, _ = load_translator(result.model_path(name, seed))
-            out = translate_video(net, x_test)
-            result.rows.append({"method": name, "seed": seed, "train_s": seconds,
-                                **evaluate(out)})
-            result.outputs.setdefault(name, {})[seed] = out
-            if seed == cfg.seeds[0]:
-                result.histories[name] = run.history
+    order = [m for m in ("rlv2v", *(["pretrain_only"] if branches else []))
+             if m in methods or m == "pretrain_only"]
+    order += [m for m in methods if m not in order]
+    keys = [(m, s) for m in order for s in cfg.seeds]
+    bar = progress(keys, desc="evaluating", total=len(keys))
+    for method, seed in bar:
+        bar.set_postfix_str(f"{method} s{seed}")
+        run = runs[(method, seed)]
+        result.run_dirs[(method, seed)] = run.run_dir
+        out = translate_video(load_translator(result.model_path(method, seed))[0], x_test)
+        row: dict[str, Any] = {"method": method, "seed": seed, **evaluate(out)}
+        pre = runs.get(("pretrain_only", seed)) if method in branches else None
+        for key, name in (("wall_s", "train_s"), ("updates", "updates"), ("flops", "flops")):
+            row[name] = total(run, key) + (total(pre, key) if pre else 0.0)
+        if method in RL_METHODS:
+            row.update(rl_record(run, cfg.v2v.buffer_size))
+            result.rl_curves.setdefault(method, {})[seed] = rl_curve(run)
+        result.rows.append(row)
+        result.outputs.setdefault(method, {})[seed] = out
+        if seed == cfg.seeds[0]:
+            result.histories[method] = run.history
     bar.close()
+    ours = {r["seed"]: r["flops"] for r in result.rows if r["method"] == "rlv2v"}
+    for row in result.rows:
+        if row["method"] != "rlv2v" and ours.get(row["seed"]):
+            row["budget_ratio"] = row["flops"] / ours[row["seed"]]
     return result
 
 
@@ -111,12 +208,13 @@ def run_experiment(cfg: Any, data: Any, root: str | Path,
                    dataset: str = "synthetic", backend: str = "process",
                    workers: int | None = None) -> dict[str, Any]:
     """The synthetic experiment: :func:`train_and_evaluate` on ``data.x_test`` scored by
-    :func:`rlvid.v2v.evaluate.evaluate_translation`. Returns per-seed ``rows`` (metrics plus
-    ``train_s``), ``histories`` and ``outputs`` (the first seed's translations) by method.
+    :func:`rlvid.v2v.evaluate.evaluate_translation`. Returns per-seed ``rows``,
+    ``histories`` (seed 0), ``rl_curves`` and ``outputs`` (the first seed's translations)
+    by method.
     """
     result = train_and_evaluate(cfg, data, data.x_test,
                                 lambda out: evaluate_translation(out, data), root, dataset,
                                 methods, fresh, backend=backend, workers=workers)
     first = cfg.seeds[0]
-    return {"rows": result.rows, "histories": result.histories,
+    return {"rows": result.rows, "histories": result.histories, "rl_curves": result.rl_curves,
             "outputs": {name: per_seed[first] for name, per_seed in result.outputs.items()}}

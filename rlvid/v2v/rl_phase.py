@@ -19,7 +19,7 @@ def rl_phases(v: Any, critic: str = "warm") -> list[tuple[str, int]]:
     """The RL phase's harness phases at config ``v``: "rl_fill" (m new transitions a step,
     until the buffer holds ``v.replay_start`` x m), "q_warmup" (at most ``v.q_warmup`` critic
     steps; none for an untrained critic), "rl" (``v.rl_iterations`` DDPG updates)."""
-    fill = min(v.replay_start, -(-v.buffer_size // v.batch_size))
+    fill = min(v.replay_start, -(-v.buffer_size // (v.rl_batch_size or v.batch_size)))
     return [("rl_fill", fill), ("q_warmup", v.q_warmup if critic == "warm" else 0),
             ("rl", v.rl_iterations)]
 

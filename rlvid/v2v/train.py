@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from rlvid.harness import StepOutput
+from rlvid.harness import Budget, StepOutput
 from rlvid.harness import train as harness_train
 from rlvid.nn.blocks import recalibrated
 from rlvid.nn.v2v import SeqToSeq
@@ -31,16 +31,20 @@ from rlvid.v2v.common import METHODS, TrainingData
 from rlvid.v2v.rl_phase import rl_phases
 
 
-def make_method(name: str, cfg: Any, data: TrainingData, device: torch.device) -> Any:
-    """The trainer of method ``name`` (one of :data:`METHODS`)."""
-    if name == "rlv2v":
+def make_method(name: str, cfg: Any, data: TrainingData, device: torch.device,
+                branch: bool = False) -> Any:
+    """The trainer of method ``name`` (one of :data:`METHODS`). ``branch``: it starts from a
+    pretrained checkpoint, so RL-V2V-GAN skips pretraining and ``gan_continued`` (GAN steps
+    past pretraining, stopped by a FLOP budget) runs up to :func:`total_steps` GAN steps."""
+    if name in ("rlv2v", "pretrain_only", "rlv2v_untrained_q", "gan_continued"):
         from rlvid.v2v.algorithm1 import RLV2VGAN
 
-        return RLV2VGAN(cfg, data, device, rl=True)
-    if name == "pretrain_only":
-        from rlvid.v2v.algorithm1 import RLV2VGAN
-
-        return RLV2VGAN(cfg, data, device, rl=False)
+        if name == "gan_continued":
+            return RLV2VGAN(cfg, data, device, rl=False,
+                            pretrain_steps=total_steps(name, cfg, branch))
+        return RLV2VGAN(cfg, data, device, rl=name != "pretrain_only",
+                        pretrain_steps=0 if branch else None,
+                        critic="untrained" if name == "rlv2v_untrained_q" else "warm")
     from rlvid.v2v.baselines import CycleGAN, RecycleGAN
 
     if name == "cyclegan":
@@ -76,9 +80,10 @@ class RunResult:
     run_dir: Path
     method: str
     seed: int
-    status: str  # "done" or "interrupted"
+    status: str  # "done", "budget" (a FLOP budget ended it) or "interrupted"
     step: int
     history: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)  # harness PhaseCounts by phase
 
 
 def default_run_dir(method: str, seed: int, profile: str, dataset: str = "synthetic") -> Path:
@@ -87,7 +92,9 @@ def default_run_dir(method: str, seed: int, profile: str, dataset: str = "synthe
 
 def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | None = None,
         data: Any = None, dataset: str = "synthetic", max_steps: int | None = None,
-        stop: dict[str, bool] | None = None, progress: bool = True) -> RunResult:
+        stop: dict[str, bool] | None = None, progress: bool = True,
+        start_from: str | Path | None = None, flops: float | None = None,
+        steps: int | None = None) -> RunResult:
     """Train one method with one seed; resume from ``run_dir``'s checkpoint if there is one.
 
     ``max_steps`` (or SIGINT/SIGTERM, or ``stop["requested"]``) checkpoints and returns with
@@ -95,6 +102,11 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
     CPU. A NaN/Inf loss raises :class:`rlvid.runtime.TrainingDiverged` and keeps the last
     good checkpoint. Writes ``pretrained.pt`` when pretraining ends (RL-V2V-GAN) and
     ``model.pt`` at the end.
+
+    ``start_from``: a finished ``pretrain_only`` run directory; the method is then a branch
+    from its final state (networks and optimizers). ``flops``: stop once the run has spent
+    this many FLOPs (the compute-matched control and the baselines); ``steps`` replaces
+    :func:`total_steps` as the cap.
     """
     if method not in METHODS:
         make_method(method, cfg, None, None)  # raises ConfigError
@@ -108,7 +120,10 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
     built: list[Any] = []
 
     def make_trainer() -> Any:  # called by the harness after seeding
-        built.append(make_method(method, cfg, training, device))
+        built.append(make_method(method, cfg, training, device, branch=start_from is not None))
+        if start_from is not None:  # the harness then resumes the branch's own checkpoint
+            state = load_checkpoint(Path(start_from) / "checkpoint.pt", restore_rng=False)
+            built[0].load_pretrained(state["trainer"])
         return built[0]
 
     def translator() -> SeqToSeq:
@@ -120,22 +135,29 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
             save_translator(where / "pretrained.pt", translator(), method, cfg)
 
     result = harness_train(
-        make_trainer, run_dir, total_steps(method, cfg), seed, config=cfg,
+        make_trainer, run_dir, steps or total_steps(method, cfg, start_from is not None), seed,
+        config=cfg, budget=None if flops is None else Budget(flops=flops),
         checkpoint_every=cfg.v2v.checkpoint_every, log_every=cfg.v2v.log_every,
         max_steps=max_steps, stop=stop, progress=progress, desc=f"{method} s{seed}",
         flop_samples=cfg.v2v.flop_samples, on_step=on_step,
         meta={"method": method, "dataset": dataset})
-    if result.status == "done":  # also when called again on a finished run (weights loaded)
+    if result.status in ("done", "budget"):  # also when called again on a finished run
         save_translator(run_dir / "model.pt", translator(), method, cfg)
-    return RunResult(run_dir, method, seed, result.status, result.step, result.history)
+    return RunResult(run_dir, method, seed, result.status, result.step, result.history,
+                     result.counts)
 
 
-def total_steps(method: str, cfg: Any) -> int:
-    """Harness steps of ``method`` at ``cfg``: pretraining plus Algorithm 1 for RL-V2V-GAN,
-    pretraining alone for ``pretrain_only``, the baselines' own count otherwise."""
+def total_steps(method: str, cfg: Any, branch: bool = False) -> int:
+    """Harness steps of ``method`` at ``cfg``: pretraining plus Algorithm 1 for RL-V2V-GAN
+    (Algorithm 1 alone for a ``branch``), pretraining alone for ``pretrain_only``, a cap of
+    ``v.continued_cap`` x the RL phase's updates for ``gan_continued`` (a FLOP budget stops
+    it), the baselines' own count otherwise."""
     v = cfg.v2v
-    if method == "rlv2v":
-        return v.pretrain_iterations + sum(n for _, n in rl_phases(v))
+    if method in ("rlv2v", "rlv2v_untrained_q"):
+        critic = "untrained" if method == "rlv2v_untrained_q" else "warm"
+        return (0 if branch else v.pretrain_iterations) + sum(n for _, n in rl_phases(v, critic))
     if method == "pretrain_only":
         return v.pretrain_iterations
+    if method == "gan_continued":
+        return v.continued_cap * max(1, v.rl_iterations)
     return v.baseline_iterations or (v.pretrain_iterations + v.rl_iterations)
