@@ -48,7 +48,8 @@ REFERENCE_KINDS = {"copy-best-pair": "baseline", "copy-nearest-visible": "conten
 
 def with_local_net(cfg: Config, kind: str) -> Config:
     """``cfg`` with Gamma of ``kind`` (its runs go to their own directory); the paper's
-    Gamma is pretrained on random pairs only, as in §6.1."""
+    Gamma is pretrained on random pairs only, as in §6.1, whatever the profile's
+    ``local_valid_share``."""
     extra = {"local_valid_share": 0.0} if kind == "paper" else {}
     return dataclasses.replace(cfg, rovr=dataclasses.replace(cfg.rovr, local_net=kind,
                                                              **extra))
