@@ -216,6 +216,10 @@ def test_flag_gameable_names_the_content_free_row():
                  "bg_acc": 1.0})
     flags = flag_gameable(rows, {"gated_acc": True, "bg_acc": True, "tdiff": False})
     assert set(flags) == {"bg_acc"} and "flat" in flags["bg_acc"]
+    # against the method under test only: a weak third method at 0 does not flag gated_acc
+    ours = [{**r, "method": "rlv2v"} for r in rows[:2]]
+    weak = [{"method": "w", "seed": s, "gated_acc": 0.0, "bg_acc": 1.0} for s in (0, 1)]
+    assert set(flag_gameable(ours + weak + rows[2:], {"gated_acc": True})) == set()
 
 
 def test_frame_only_classifier_is_near_chance_on_the_figure1_rule():

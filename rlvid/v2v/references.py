@@ -83,14 +83,16 @@ def reference_rows(videos: Sequence[tuple[str, str, torch.Tensor]],
 
 
 def flag_gameable(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
-                  methods: Sequence[str] | None = None) -> dict[str, str]:
-    """:func:`rlvid.results.gameable_metrics` over the trained methods present in ``rows``
-    (per-seed rows), on the ``metrics`` the rows carry."""
+                  methods: Sequence[str] = ("rlv2v",)) -> dict[str, str]:
+    """:func:`rlvid.results.gameable_metrics` against the method under test (``methods``
+    present in ``rows``, else every trained method present), on the ``metrics`` the rows
+    carry. Each claim also checks its own control (:func:`rlvid.claims.judge`), so a weak
+    third method does not void a comparison it is not part of."""
     present = [m for m in dict.fromkeys(r.get("method") for r in rows
                                         if isinstance(r.get("seed"), int))]
-    methods = [m for m in (methods or present) if m in present]
+    chosen = [m for m in methods if m in present] or present
     have = {m: h for m, h in metrics.items() if any(m in r for r in rows)}
-    return gameable_metrics(rows, "method", have, methods)
+    return gameable_metrics(rows, "method", have, chosen)
 
 
 def frame_only_accuracy(train: torch.Tensor, test: torch.Tensor, steps: int = 1500,
