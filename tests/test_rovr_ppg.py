@@ -1,7 +1,9 @@
 """PPG for ROVR (§6.3): returns, advantages, clipped policy phase, auxiliary phase."""
 
+import math
 from dataclasses import replace
 
+import pytest
 import torch
 
 from rlvid.config import load_config
@@ -13,7 +15,9 @@ from rlvid.nn.rovr import (
     pair_log_prob,
     sample_pair,
 )
+from rlvid.nn.rovr_pair import PairDist, PairPolicyNet, Top2Dist
 from rlvid.rl.ppg import Batch, advantages, auxiliary_phase, policy_phase, rewards_to_go
+from rlvid.rovr.imitation import pair_contrastive_loss
 
 GOOD = torch.tensor([1, 2])
 
@@ -78,3 +82,48 @@ def test_auxiliary_phase_fits_values_and_keeps_the_policy():
     assert aux_after < 0.5 * aux_before and v_after < 0.5 * v_before
     assert categorical_kl(old, new).mean().item() < 0.05  # beta_clone keeps pi in place
     assert set(logs) == {"kl_clone", "aux_value_loss", "value_loss_aux"}
+
+
+# ---------------------------------------------------------------- the pair-aware action
+
+
+def _mask_state(n=3, t=6, s=8, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    small = torch.rand(n, t, 4, s, s, generator=gen)
+    small[:, :, 3] = (small[:, :, 3] > 0.5).float()
+    return small, torch.tensor([0, 2, 5])[:n]
+
+
+def test_pair_policy_is_an_exact_distribution_over_allowed_ordered_pairs():
+    small, target = _mask_state()
+    joint, aux = PairPolicyNet((4, 8), 16, 4, 8, proj=2)(small, target)
+    assert joint.shape == (3, 6, 6) and aux.shape == (3,)
+    assert torch.allclose(joint.exp().flatten(1).sum(1), torch.ones(3), atol=1e-5)
+    for row, t in enumerate(target.tolist()):
+        banned = torch.zeros(6, 6, dtype=torch.bool)
+        banned[t], banned[:, t] = True, True
+        banned.fill_diagonal_(True)
+        assert torch.isinf(joint[row][banned]).all() and torch.isfinite(joint[row][~banned]).all()
+    dist = PairDist(joint)
+    pair = dist.sample(torch.Generator().manual_seed(1))
+    assert torch.equal(dist.log_prob(pair), joint[torch.arange(3), pair[:, 0], pair[:, 1]])
+    assert (pair[:, 0] != pair[:, 1]).all() and (pair != target[:, None]).all()
+    assert torch.allclose(dist.kl(dist), torch.zeros(3), atol=1e-6)
+    assert (dist.entropy() > 0).all()
+
+
+def test_pair_contrastive_loss_is_minus_log_valid_mass():
+    joint = torch.log(torch.tensor([[[0.0, 0.5], [0.25, 0.25]]]).clamp_min(1e-30))
+    joint[0, 0, 0] = float("-inf")
+    valid = torch.tensor([[[False, True], [False, True]]])
+    assert math.isclose(float(pair_contrastive_loss(joint, valid)), -math.log(0.75), rel_tol=1e-5)
+    assert float(pair_contrastive_loss(joint, torch.ones_like(valid))) == pytest.approx(0, abs=1e-5)
+
+
+def test_top2_pair_scores_are_two_draws_without_replacement():
+    lp = torch.log_softmax(torch.tensor([[0.3, -1.0, 2.0, 0.5]]), -1)
+    scores = Top2Dist(lp, "exact").pair_scores()
+    p = lp.exp()[0]
+    assert math.isclose(float(scores[0, 2, 0].exp()), float(p[2] * p[0] / (1 - p[2])), rel_tol=1e-5)
+    off = ~torch.eye(4, dtype=torch.bool)
+    assert math.isclose(float(scores[0][off].exp().sum()), 1.0, rel_tol=1e-5)

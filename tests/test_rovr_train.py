@@ -6,12 +6,13 @@ import pytest
 import torch
 
 from rlvid.config import load_config
+from rlvid.metrics import perceptual_distance
 from rlvid.nn.rovr import mask_target
-from rlvid.rovr.env import InpaintEnv
+from rlvid.rovr.env import InpaintEnv, flow_recovery_batch
 from rlvid.rovr.evaluate import evaluate_rollout, local_table, random_valid_rate
 from rlvid.rovr.imitation import contrastive_pair_loss, train_imitation
 from rlvid.rovr.local import train_local
-from rlvid.rovr.losses import lambda_schedule, vgg_perceptual
+from rlvid.rovr.losses import lambda_schedule
 from rlvid.rovr.pairs import random_pairs, sample_labelled_pairs, sequential_pairs
 from rlvid.rovr.ppg_stage import train_ppg
 from rlvid.rovr.runs import load_local, masked_set
@@ -86,11 +87,16 @@ def test_env_rewards_paste_back_and_flow_at_the_end(cfg, data, local_state):
                                                                   torch.arange(2))))
     known = ~data.masks[:2].expand_as(env.current)
     assert torch.equal(env.current[known], data.videos[:2][known])
-    x_hat_lp = vgg_perceptual(env.current[:, 5], data.videos[:2, 5])
-    expected = env.corrupted_lp[:, 5] - x_hat_lp
+    # the reward's distance (reward_net alex) is the metric's perceptual distance, and the
+    # cached L_P(x_bar_t, x_t) is the corrupted frames' distance
+    corrupted_lp = perceptual_distance(data.corrupted[:2], data.videos[:2])
+    assert torch.allclose(env.cache.corrupted_lp, corrupted_lp, atol=1e-5)
+    expected = corrupted_lp[:, 5] - perceptual_distance(env.current[:, 5], data.videos[:2, 5])
     assert torch.allclose(rewards[5], expected, atol=1e-5)
-    last = env.corrupted_lp[:, -1] - vgg_perceptual(env.current[:, -1], data.videos[:2, -1])
+    last = corrupted_lp[:, -1] - perceptual_distance(env.current[:, -1], data.videos[:2, -1])
     assert torch.allclose(rewards[-1], last + 3.0 * env.flow_recovery, atol=1e-5)
+    assert torch.allclose(env.flow_recovery, flow_recovery_batch(env.current, data.videos[:2],
+                                                                  data.corrupted[:2]), atol=1e-5)
 
 
 def test_local_training_resumes_exactly(cfg, tmp_path):
@@ -105,13 +111,11 @@ def test_local_training_resumes_exactly(cfg, tmp_path):
 
 def test_imitation_and_ppg_resume_exactly(cfg, local_state, tmp_path):
     c = load_config("smoke", {"rovr.ppg_policy_iterations": 2, "rovr.ppg_phases": 1})
-    for loss in ("bce", "contrastive"):
-        full = train_imitation(c, 0, local_state, tmp_path / f"i{loss}", loss=loss,
-                                 progress=False)
-        train_imitation(c, 0, local_state, tmp_path / f"j{loss}", loss=loss, stop_after=1,
-                          progress=False)
-        again = train_imitation(c, 0, local_state, tmp_path / f"j{loss}", loss=loss,
-                                  progress=False)
+    for loss, action in (("bce", "top2"), ("contrastive", "top2"), ("contrastive", "pair")):
+        kw = {"loss": loss, "action": action, "progress": False}
+        full = train_imitation(c, 0, local_state, tmp_path / f"i{loss}{action}", **kw)
+        train_imitation(c, 0, local_state, tmp_path / f"j{loss}{action}", stop_after=1, **kw)
+        again = train_imitation(c, 0, local_state, tmp_path / f"j{loss}{action}", **kw)
         assert _same(full.state["policy"], again.state["policy"])
     warm = full.state
     # interrupt inside the first phase (buffer non-empty) and resume
@@ -182,7 +186,8 @@ def test_local_resume_is_bit_identical(tmp_path):
 def test_imitation_resume_is_bit_identical(local_state, tmp_path):
     c = load_config("smoke", {"rovr.imitation_iterations": 5})
     _resume_is_identical(lambda d, stop: train_imitation(c, 1, local_state, d, loss="bce",
-                                                         stop_after=stop, progress=False),
+                                                         stop_after=stop, progress=False,
+                                                         action="top2"),
                          tmp_path, 3)  # resumes on a negative-pair step
 
 

@@ -38,14 +38,14 @@ class ROVRConfig:
     imitation_iterations: int = checked(1000, NON_NEGATIVE)
     imitation_batch_size: int = checked(32, COUNT)
     imitation_lr: float = checked(1e-3, POSITIVE)
-    imitation_loss: Literal["bce", "contrastive"] = "bce"
+    imitation_loss: Literal["bce", "contrastive"] = "contrastive"
     # --- PPG end to end (§6.3; CleanRL ppg_procgen defaults scaled down)
     ppg_phases: int = checked(2, COUNT)  # outer PPG phases
-    ppg_policy_iterations: int = checked(3, COUNT)  # N_pi rollouts per phase (CleanRL: 32)
-    ppg_rollout_videos: int = checked(8, COUNT)  # videos per rollout (each gives T transitions)
+    ppg_policy_iterations: int = checked(8, COUNT)  # N_pi rollouts per phase (CleanRL: 32)
+    ppg_rollout_videos: int = checked(64, COUNT)  # videos per rollout (each gives T transitions)
     ppg_policy_epochs: int = checked(2, COUNT)  # E_pi (CleanRL: 1)
     ppg_aux_epochs: int = checked(2, NON_NEGATIVE)  # E_aux (CleanRL: 6)
-    ppg_minibatch: int = checked(40, COUNT)  # transitions per minibatch
+    ppg_minibatch: int = checked(256, COUNT)  # transitions per minibatch
     ppg_lr: float = checked(5e-4, POSITIVE)
     ppg_local_lr: float = checked(2e-4, POSITIVE)  # Gamma keeps training on L_R during PPG (§6.3)
     ppg_train_local: bool = True
@@ -64,6 +64,15 @@ class ROVRConfig:
     checkpoint_every: int = checked(50, COUNT)
     # steps per phase whose FLOPs the harness counts (FlopCounterMode slows a step down)
     flop_samples: int = checked(2, COUNT)
+    # --- policy, imitation, PPG (issue 14 part B)
+    # pair: autoregressive pair-aware policy (ours, exact log-prob); top2: §5.2's per-frame top-2
+    action: Literal["pair", "top2"] = "pair"
+    policy_masks: bool = True  # state tiles carry each frame's mask as a 4th channel (errata)
+    # perceptual backbone of the per-step reward and of Gamma's loss during PPG (errata)
+    reward_net: Literal["alex", "vgg"] = "alex"
+    ppg_local_batch: int = checked(8, COUNT)  # frames per Gamma fine-tuning step in PPG (§6.3)
+    # learned per-cell channels of the pair policy beside the mask tile (0: masks only)
+    pair_grid_features: int = checked(0, NON_NEGATIVE)
     # --- local network Γ (issue 14 part A)
     # "paper": §5.2.3's UNet over the 9 stacked channels; "masked_residual": masks in, a
     # residual over the pasted copy of the pair (errata "Gamma: masks and a residual")

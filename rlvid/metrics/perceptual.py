@@ -233,3 +233,39 @@ def vgg16_features(backend: str = "auto") -> tuple[VGG16Features, Backend]:
         model = _stlpips_model("vgg")
         return VGG16Features(model.net, model.scaling_layer), Backend("stlpips-vgg16", reason)
     raise RlvidError(f"unknown vgg16 backend {backend!r}; choose auto, torchvision, stlpips")
+
+
+# ---------------------------------------------------------------- features computed once
+
+
+def perceptual_features(images: torch.Tensor, backend: str = "auto", net: Net = "alex",
+                        batch_size: int = 256) -> list[torch.Tensor]:
+    """Channel-normalised backbone features of (N, 3, H, W) images in [0, 1], one tensor per
+    layer, for :func:`distance_from_features`: a clean frame's features are computed once
+    and reused against every reconstruction of it (no gradients)."""
+    model, _ = perceptual_model(backend, net)
+    inner = model.lpips
+    height, width = images.shape[-2:]
+    if min(height, width) < MIN_SIZE:
+        scale = MIN_SIZE / min(height, width)
+        images = F.interpolate(images, size=(round(height * scale), round(width * scale)),
+                               mode="bilinear", align_corners=False)
+    chunks: list[list[torch.Tensor]] = []
+    with torch.no_grad():
+        for i in range(0, images.shape[0], batch_size):
+            x = images[i : i + batch_size].float() * 2 - 1
+            x = inner.scaling_layer(x) if getattr(inner, "version", "0.1") == "0.1" else x
+            chunks.append([f / (f.pow(2).sum(1, keepdim=True).sqrt() + 1e-10)
+                           for f in inner.net.forward(x)])
+    return [torch.cat(layer) for layer in zip(*chunks)]
+
+
+def distance_from_features(fa: list[torch.Tensor], fb: list[torch.Tensor],
+                           backend: str = "auto", net: Net = "alex") -> torch.Tensor:
+    """:func:`perceptual_distance` (N,) from two :func:`perceptual_features` lists."""
+    inner = perceptual_model(backend, net)[0].lpips
+    with torch.no_grad():
+        total = fa[0].new_zeros(fa[0].shape[0])
+        for lin, a, b in zip(inner.lins, fa, fb):
+            total = total + lin((a - b) ** 2).mean(dim=(1, 2, 3))
+    return total

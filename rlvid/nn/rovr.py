@@ -104,10 +104,10 @@ class SelectorTrunk(nn.Module):
     FC([e_i, e_target, mean_j e_j, position(i, t)]), so the same network runs at any T.
     """
 
-    def __init__(self, channels: tuple[int, ...], hidden: int):
+    def __init__(self, channels: tuple[int, ...], hidden: int, in_channels: int = 3):
         super().__init__()
-        self.video_cnn = TileEncoder(channels)
-        self.target_cnn = TileEncoder(channels)
+        self.video_cnn = TileEncoder(channels, in_channels)
+        self.target_cnn = TileEncoder(channels, in_channels)
         d = self.video_cnn.out_dim
         self.fc = nn.Sequential(nn.Linear(3 * d + 3, hidden), nn.ReLU(inplace=True))
 
@@ -130,11 +130,12 @@ class SelectorTrunk(nn.Module):
 
 
 class PolicyNet(nn.Module):
-    """pi: logits over the T frames with the target masked to -inf, plus PPG's aux value."""
+    """pi: logits over the T frames with the target masked to -inf, plus PPG's aux value.
+    ``in_channels``: 3 (RGB tiles) or 4 (plus the frame's mask, ``policy_masks``)."""
 
-    def __init__(self, channels: tuple[int, ...], hidden: int):
+    def __init__(self, channels: tuple[int, ...], hidden: int, in_channels: int = 3):
         super().__init__()
-        self.trunk = SelectorTrunk(channels, hidden)
+        self.trunk = SelectorTrunk(channels, hidden, in_channels)
         self.logit = nn.Linear(hidden, 1)
         self.aux_value = nn.Linear(hidden, 1)  # PPG auxiliary value head (aux phase only)
 
@@ -151,9 +152,9 @@ class PolicyNet(nn.Module):
 class CriticNet(nn.Module):
     """V: the same trunk (own weights: PPG's "dual" architecture) with a scalar head."""
 
-    def __init__(self, channels: tuple[int, ...], hidden: int):
+    def __init__(self, channels: tuple[int, ...], hidden: int, in_channels: int = 3):
         super().__init__()
-        self.trunk = SelectorTrunk(channels, hidden)
+        self.trunk = SelectorTrunk(channels, hidden, in_channels)
         self.value = nn.Linear(hidden, 1)
 
     def forward(self, small: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

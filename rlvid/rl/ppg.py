@@ -27,14 +27,8 @@ import torch
 import torch.nn as nn
 
 from rlvid.config.rovr import ROVRConfig
-from rlvid.nn.rovr import (
-    CriticNet,
-    PolicyNet,
-    candidate_log_probs,
-    categorical_entropy,
-    categorical_kl,
-    pair_log_prob,
-)
+from rlvid.nn.rovr import CriticNet, categorical_kl
+from rlvid.nn.rovr_pair import Dist, Top2Dist, action_dist
 
 
 @dataclass
@@ -101,7 +95,7 @@ def _params(policy: nn.Module, critic: nn.Module) -> list[nn.Parameter]:
 
 
 def policy_phase(
-    policy: PolicyNet, critic: CriticNet, optimizer: torch.optim.Optimizer, batch: Batch,
+    policy: nn.Module, critic: CriticNet, optimizer: torch.optim.Optimizer, batch: Batch,
     cfg: ROVRConfig,
 ) -> dict[str, float]:
     """E_pi epochs of the clipped surrogate + entropy bonus + value regression (one optimizer,
@@ -112,15 +106,15 @@ def policy_phase(
     for _ in range(cfg.ppg_policy_epochs):
         for idx in _minibatches(len(batch), cfg.ppg_minibatch):
             mb, adv = batch.index(idx), adv_all[idx]
-            logits, _ = policy(mb.small, mb.target)
-            log_probs = candidate_log_probs(logits, cfg.gumbel_temperature)
-            new_lp = pair_log_prob(log_probs, mb.pair, cfg.pair_logprob)
+            dist, _ = action_dist(policy, mb.small, mb.target, cfg.gumbel_temperature,
+                                  cfg.pair_logprob)
+            new_lp = dist.log_prob(mb.pair)
             log_ratio = new_lp - mb.log_prob
             ratio = log_ratio.exp()
             # L^clip (PPO; PPG paper eq. 1), an entropy bonus, and L^value on V (eq. 3)
             pg_loss = torch.max(-adv * ratio,
                                 -adv * ratio.clamp(1 - cfg.clip, 1 + cfg.clip)).mean()
-            entropy = categorical_entropy(log_probs).mean()
+            entropy = dist.entropy().mean()
             value_loss = 0.5 * (critic(mb.small, mb.target) - mb.returns).pow(2).mean()
             loss = pg_loss - cfg.entropy_coef * entropy + cfg.value_coef * value_loss
             optimizer.zero_grad()
@@ -140,22 +134,21 @@ def policy_phase(
 
 
 def auxiliary_phase(
-    policy: PolicyNet, critic: CriticNet, optimizer: torch.optim.Optimizer,
+    policy: nn.Module, critic: CriticNet, optimizer: torch.optim.Optimizer,
     small: torch.Tensor, target: torch.Tensor, returns: torch.Tensor, cfg: ROVRConfig,
 ) -> dict[str, float]:
     """PPG's auxiliary phase over the buffered states (CleanRL: E_aux = 6, beta_clone = 1):
     pi_old's log-probs over the whole buffer first, then E_aux epochs of minibatches."""
     with torch.no_grad():  # the old-policy snapshot (PPG Algorithm 1, line "compute pi_old")
-        old = torch.cat([
-            candidate_log_probs(policy(small[i], target[i])[0], cfg.gumbel_temperature)
-            for i in _chunks(len(target), cfg.ppg_minibatch)
-        ])
+        old = [action_dist(policy, small[i], target[i], cfg.gumbel_temperature,
+                           cfg.pair_logprob)[0] for i in _chunks(len(target), cfg.ppg_minibatch)]
+        old_lp = torch.cat([_table(d) for d in old])
     logs: dict[str, list[float]] = {"kl_clone": [], "aux_value_loss": [], "value_loss_aux": []}
     for _ in range(cfg.ppg_aux_epochs):
         for idx in _minibatches(len(target), cfg.ppg_minibatch):
-            logits, aux_value = policy(small[idx], target[idx])
-            new = candidate_log_probs(logits, cfg.gumbel_temperature)
-            kl = categorical_kl(old[idx], new).mean()
+            new, aux_value = action_dist(policy, small[idx], target[idx],
+                                         cfg.gumbel_temperature, cfg.pair_logprob)
+            kl = categorical_kl(old_lp[idx], _table(new)).mean()
             aux_value_loss = 0.5 * (aux_value - returns[idx]).pow(2).mean()
             value_loss = 0.5 * (critic(small[idx], target[idx]) - returns[idx]).pow(2).mean()
             # L^joint = L^aux + beta_clone KL(pi_old || pi) on pi (PPG eq. 2), L^value on V
@@ -168,6 +161,11 @@ def auxiliary_phase(
             logs["aux_value_loss"].append(float(aux_value_loss.detach()))
             logs["value_loss_aux"].append(float(value_loss.detach()))
     return {k: sum(v) / max(len(v), 1) for k, v in logs.items()}
+
+
+def _table(dist: Dist) -> torch.Tensor:
+    """The log-prob table the clone KL compares: per-frame (top-2) or per ordered pair."""
+    return dist.lp if isinstance(dist, Top2Dist) else dist.flat
 
 
 def _chunks(n: int, size: int) -> list[slice]:
@@ -186,7 +184,7 @@ class PhasicPolicyGradient:
     step, so harness step ``i`` is :meth:`phase_of` (i). Holds the buffer B (states and
     returns of this phase's rollouts), which a checkpoint keeps."""
 
-    def __init__(self, policy: PolicyNet, critic: CriticNet,
+    def __init__(self, policy: nn.Module, critic: CriticNet,
                  optimizer: torch.optim.Optimizer, cfg: ROVRConfig):
         self.policy, self.critic, self.optimizer, self.cfg = policy, critic, optimizer, cfg
         self.buffer: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = []

@@ -14,41 +14,71 @@ from rlvid.nn.rovr import (
     LocalUNet,
     PolicyNet,
     candidate_log_probs,
-    greedy_pair,
     pair_log_prob,
-    sample_pair,
 )
+from rlvid.nn.rovr_pair import action_dist
 from rlvid.rovr.local import local_inputs
 from rlvid.rovr.losses import vgg_perceptual
 from rlvid.rovr.pairs import pair_weights, random_pairs
 from rlvid.rovr.selectors import Rollout, expert_states
 
 
-def frame_metrics(reconstructed: torch.Tensor, original: torch.Tensor) -> dict[str, np.ndarray]:
-    """Per-frame MSE, PSNR, SSIM, perceptual distance, L_P for (M, 3, H, W) frames."""
+def frame_metrics(reconstructed: torch.Tensor, original: torch.Tensor,
+                  vgg: bool = True) -> dict[str, np.ndarray]:
+    """Per-frame MSE, PSNR, SSIM, perceptual distance, and (``vgg``) L_P for (M, 3, H, W)
+    frames."""
     from rlvid.metrics import perceptual_distance, psnr, ssim
 
     with torch.no_grad():
-        return {
+        out = {
             "mse": (reconstructed - original).pow(2).mean(dim=(1, 2, 3)).numpy(),
             "psnr": np.asarray(psnr(reconstructed, original, reduction="none"), dtype=float),
             "ssim": np.asarray(ssim(reconstructed, original, reduction="none"), dtype=float),
             "perceptual": perceptual_distance(reconstructed, original).double().numpy(),
-            "vgg_lp": vgg_perceptual(reconstructed, original).double().numpy(),
         }
+        if vgg:
+            out["vgg_lp"] = vgg_perceptual(reconstructed, original).double().numpy()
+        return out
 
 
-def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = None):
+def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = None,
+                     vgg: bool = True) -> dict[str, float]:
     """Mean metrics of a rollout: frame metrics, flow recovery, valid-pair rate."""
     idx = torch.arange(data.videos.shape[0]) if videos is None else videos
     n, t = rollout.pairs.shape[:2]
-    frames = frame_metrics(rollout.reconstructed.flatten(0, 1), data.videos[idx].flatten(0, 1))
+    frames = frame_metrics(rollout.reconstructed.flatten(0, 1), data.videos[idx].flatten(0, 1),
+                           vgg)
     out = {k: float(v.mean()) for k, v in frames.items()}
     out["flow_recovery"] = float(rollout.flow_recovery.mean())
     rows = idx[:, None].expand(n, t)
     tt = torch.arange(t)[None].expand(n, t)
     valid = data.valid[rows, tt, rollout.pairs[..., 0], rollout.pairs[..., 1]]
     out["valid_pair_rate"] = float(valid.float().mean())
+    return out
+
+
+def action_ceilings(data: Any) -> dict[str, float]:
+    """The best valid-pair rate each action form can reach on ``data`` (all targets):
+
+    - ``top2_frame_score``: the per-frame top-2 (§5.2) ranking frames by the best score a
+      frame has on its own, the share of the target's holes it shows (single coverage);
+    - ``top2_pair_count``: the per-frame top-2 ranking frames by how many valid pairs they
+      are in (a score that already needs pairs to compute);
+    - ``pair``: a pair-aware action, which can name any pair: the share of targets with a
+      valid pair;
+    - ``random``: a uniformly random pair."""
+    n, t = data.valid.shape[:2]
+    idx = torch.arange(t)
+    rows, tt = torch.arange(n)[:, None].expand(n, t), idx[None].expand(n, t)
+    out = {}
+    for name, score in (("top2_frame_score", torch.diagonal(data.coverage, dim1=-2, dim2=-1)),
+                        ("top2_pair_count", data.valid.float().sum(-1))):
+        s = score.clone()
+        s[:, idx, idx] = -1e9  # never the target
+        top = s.topk(2, -1).indices
+        out[name] = float(data.valid[rows, tt, top[..., 0], top[..., 1]].float().mean())
+    out["pair"] = float(data.valid.flatten(2).any(-1).float().mean())
+    out["random"] = random_valid_rate(data)
     return out
 
 
@@ -80,7 +110,7 @@ def local_table(local: LocalUNet, data: Any, rcfg: ROVRConfig, seed: int):
 
 
 
-def imitation_valid_rates(policy: PolicyNet, data: Any, local: LocalUNet,
+def imitation_valid_rates(policy: torch.nn.Module, data: Any, local: LocalUNet,
                           rcfg: ROVRConfig, seed: int = 0) -> dict[str, float]:
     """How often the policy's top-2 (greedy) and a sampled pair are valid, on expert states
     of ``data`` (test videos), against a uniformly random pair. The sample uses its own
@@ -88,10 +118,10 @@ def imitation_valid_rates(policy: PolicyNet, data: Any, local: LocalUNet,
     trained in this process or reloaded from their run directories."""
     small, target, n = expert_states(local, data, rcfg)
     with torch.no_grad():
-        lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
-    sampled = sample_pair(lp, torch.Generator().manual_seed(seed))
+        dist, _ = action_dist(policy, small, target, rcfg.gumbel_temperature, rcfg.pair_logprob)
+    sampled = dist.sample(torch.Generator().manual_seed(seed))
     out = {}
-    for kind, pair in (("greedy", greedy_pair(lp)), ("sampled", sampled)):
+    for kind, pair in (("greedy", dist.greedy()), ("sampled", sampled)):
         out[kind] = float(data.valid[n, target, pair[:, 0], pair[:, 1]].float().mean())
     out["random"] = random_valid_rate(data)
     return out

@@ -27,3 +27,58 @@ def context_overlay(frame: torch.Tensor, mask_t: torch.Tensor, mask_i: torch.Ten
     out = frame.clone()
     out = torch.where(green, torch.tensor([0.1, 0.85, 0.1])[:, None, None], out)
     return torch.where(red, torch.tensor([0.9, 0.1, 0.1])[:, None, None], out)
+
+
+def history_figure(curves: dict[str, list[dict]], keys: dict[str, str], phase: str,
+                   smooth: int = 1):
+    """One panel per logged key (``key -> axis label``), one line per run (``name ->``
+    harness history rows); only the steps of ``phase``, in order, moving mean of ``smooth``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.4 * len(keys), 2.6), squeeze=False)
+    for ax, (k, label) in zip(axes[0], keys.items()):
+        for name, rows in curves.items():
+            ys = np.array([r[k] for r in rows if r.get("phase") == phase and k in r], float)
+            if not len(ys):
+                continue
+            if smooth > 1 and len(ys) >= smooth:
+                ys = np.convolve(ys, np.ones(smooth) / smooth, mode="valid")
+            ax.plot(np.arange(1, len(ys) + 1), ys, label=name, lw=1.2)
+        ax.set_xlabel(f"{phase} step")
+        ax.set_ylabel(label)
+    axes[0][-1].legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def regimes_figure(rows: list[dict], policies: dict[str, str], metrics: dict[str, str],
+                   regimes: tuple[str, ...] = ("tuned", "frozen")):
+    """Table 2 as points: per metric a panel, per policy (``name -> label``) one point per
+    regime (seed mean, 95% t-interval), seeds as dots."""
+    import matplotlib.pyplot as plt
+
+    from rlvid.results import t_interval
+
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics),
+                                                       0.42 * len(policies) + 1.2),
+                             squeeze=False)
+    colours = {"tuned": "#1f5fa8", "frozen": "#c2571a"}
+    for ax, (metric, label) in zip(axes[0], metrics.items()):
+        for y, name in enumerate(policies):
+            for k, regime in enumerate(regimes):
+                vals = [r[metric] for r in rows if r.get("policy") == f"{name}:{regime}"
+                        and isinstance(r.get("seed"), int)]
+                if not vals:
+                    continue
+                yy = y + (k - 0.5) * 0.3
+                ax.plot(vals, [yy] * len(vals), ".", color="0.6", ms=4)
+                mean, half = t_interval(vals)
+                ax.errorbar([mean], [yy], xerr=[[0.0 if np.isnan(half) else half]] * 2,
+                            fmt="o", color=colours.get(regime, "k"), ms=4,
+                            label=regime if y == 0 else None)
+        ax.set_yticks(range(len(policies)), list(policies.values()), fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(label)
+    axes[0][0].legend(fontsize=8, frameon=False, title="Gamma")
+    fig.tight_layout()
+    return fig

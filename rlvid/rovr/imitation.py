@@ -49,12 +49,23 @@ def contrastive_pair_loss(logits: torch.Tensor, valid: torch.Tensor,
     return (log_all - log_pos)[keep].mean()
 
 
+def pair_contrastive_loss(joint: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """The ranking loss for the pair-aware policy (§8's proposal, exact): -log of the
+    probability mass pi puts on valid ordered pairs, log sum_{(i,j) valid} pi(i, j).
+    ``joint`` (B, T, T) ordered-pair log-probs, ``valid`` (B, T, T). Rows with no valid
+    pair are skipped."""
+    pos = valid & torch.isfinite(joint)
+    keep = pos.flatten(1).any(1)
+    mass = torch.logsumexp(joint.masked_fill(~pos, float("-inf")).flatten(1), 1)
+    return -mass[keep].mean()
+
+
 class ImitationTrainer:
     """pi and its Adam on expert states; a step is one batch of states and pairs."""
 
-    def __init__(self, cfg: Config, local_state: dict[str, Any], loss: str):
-        self.cfg, self.rcfg, self.loss = cfg, cfg.rovr, loss
-        self.policy = build_policy(self.rcfg)  # seeded by the harness first
+    def __init__(self, cfg: Config, local_state: dict[str, Any], loss: str, action: str):
+        self.cfg, self.rcfg, self.loss, self.action = cfg, cfg.rovr, loss, action
+        self.policy = build_policy(self.rcfg, action)  # seeded by the harness first
         self.opt = torch.optim.Adam(self.policy.parameters(), lr=self.rcfg.imitation_lr)
         data = masked_set(cfg, "train")
         with torch.no_grad():  # load_local builds a UNet: a draw that today's runs include
@@ -66,7 +77,9 @@ class ImitationTrainer:
         rcfg, target = self.rcfg, self.target
         b = torch.randint(len(target), (rcfg.imitation_batch_size,))
         logits, _ = self.policy(self.small[b], target[b])
-        if self.loss == "bce":  # alternate positive and negative pairs (§6.2)
+        if self.action == "pair":  # logits are the joint log-probs (B, T, T)
+            value = pair_contrastive_loss(logits, self.valid[b])
+        elif self.loss == "bce":  # alternate positive and negative pairs (§6.2)
             positive = index % 2 == 0
             rows, pair = sample_labelled_pairs(self.valid[b], target[b], positive)
             value = bce_pair_loss(logits[rows], pair, 1.0 if positive else 0.0)
@@ -80,20 +93,34 @@ class ImitationTrainer:
 
     def state_dict(self) -> dict[str, Any]:
         return {"policy": self.policy.state_dict(), "policy_opt": self.opt.state_dict(),
-                "stage": "imitation", "loss": self.loss, "config": self.cfg.to_dict()}
+                "stage": "imitation", "loss": self.loss, "action": self.action,
+                "config": self.cfg.to_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.policy.load_state_dict(state["policy"])
         self.opt.load_state_dict(state["policy_opt"])
 
 
+def imitation_name(loss: str, action: str) -> str:
+    """The imitation stage's run-directory name."""
+    return f"imitation-{loss}" if action == "top2" else f"imitation-{loss}-pair"
+
+
 def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
                     run_dir: str | Path | None = None, loss: str | None = None,
-                    stop_after: int | None = None, progress: bool = True) -> StageResult:
-    """Warm-start pi (§6.2) on expert-trajectory states; ``loss`` = bce | contrastive."""
+                    stop_after: int | None = None, progress: bool = True,
+                    action: str | None = None) -> StageResult:
+    """Warm-start pi (§6.2) on expert-trajectory states; ``loss`` = bce | contrastive;
+    ``action`` = pair | top2 (default ``rovr.action``). The pair-aware policy trains on
+    :func:`pair_contrastive_loss` (BCE is the per-frame policy's, §6.2)."""
     loss = loss or cfg.rovr.imitation_loss
+    action = action or cfg.rovr.action
     if loss not in ("bce", "contrastive"):
         raise RlvidError(f"imitation loss must be 'bce' or 'contrastive', got {loss!r}")
-    run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, f"imitation-{loss}")
-    return run_stage(lambda: ImitationTrainer(cfg, local_state, loss), cfg, seed, run_dir,
+    if action == "pair" and loss == "bce":
+        raise RlvidError("the pair-aware policy imitates with loss 'contrastive' (BCE is the "
+                         "per-frame top-2 policy's, §6.2): pass loss='contrastive'")
+    run_dir = Path(run_dir) if run_dir is not None else stage_dir(
+        cfg, seed, imitation_name(loss, action))
+    return run_stage(lambda: ImitationTrainer(cfg, local_state, loss, action), cfg, seed, run_dir,
                      cfg.rovr.imitation_iterations, "imitation", stop_after, progress)

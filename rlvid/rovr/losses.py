@@ -56,3 +56,45 @@ def lambda_schedule(step: int, rcfg: ROVRConfig) -> float:
     frac = step / max(rcfg.local_iterations, 1)
     return rcfg.lambda_max * (1.0 - math.exp(-rcfg.lambda_rate * frac))
 
+
+
+# ---------------------------------------------------------------- the reward's perceptual distance
+
+
+def reward_features(images: torch.Tensor, rcfg: ROVRConfig) -> list[torch.Tensor]:
+    """Features of (N, 3, H, W) images for :func:`reward_distance` (no gradients):
+    ``reward_net`` "alex" = the AlexNet (ST-)LPIPS of ``rlvid.metrics.perceptual_distance``
+    (the metric Table 2 reports), "vgg" = L_P's VGG16 (errata "The reward's backbone")."""
+    if rcfg.reward_net == "vgg":
+        model, _ = vgg_model()
+        with torch.no_grad():
+            return [f / (f.norm(dim=1, keepdim=True) + 1e-10) for f in model(images)]
+    from rlvid.metrics.perceptual import perceptual_features
+
+    return perceptual_features(images)
+
+
+def reward_distance(fa: list[torch.Tensor], fb: list[torch.Tensor],
+                    rcfg: ROVRConfig) -> torch.Tensor:
+    """Perceptual distance (N,) between two :func:`reward_features` lists."""
+    if rcfg.reward_net == "vgg":
+        total = fa[0].new_zeros(fa[0].shape[0])
+        for a, b in zip(fa, fb):
+            total = total + (a - b).pow(2).sum(1).mean(dim=(-2, -1))
+        return total
+    from rlvid.metrics.perceptual import distance_from_features
+
+    return distance_from_features(fa, fb)
+
+
+def reward_loss(x_hat: torch.Tensor, x: torch.Tensor, rcfg: ROVRConfig) -> torch.Tensor:
+    """L_R of eq. (1) at lambda_max with the ``reward_net`` distance as L_P, with gradients
+    to ``x_hat``: Gamma's loss while it is fine-tuned during PPG (§6.3)."""
+    mse = (x_hat - x).pow(2).mean(dim=(1, 2, 3))
+    if rcfg.reward_net == "vgg":
+        perceptual = vgg_perceptual(x_hat, x)
+    else:
+        from rlvid.metrics import perceptual_model
+
+        perceptual = perceptual_model()[0](x_hat, x)
+    return (rcfg.lambda_max * perceptual + (1 - rcfg.lambda_max) * mse).mean()

@@ -16,10 +16,11 @@ import torch
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import StepOutput
-from rlvid.nn.rovr import CriticNet, PolicyNet, candidate_log_probs, pair_log_prob, sample_pair
+from rlvid.nn.rovr import CriticNet
+from rlvid.nn.rovr_pair import action_dist
 from rlvid.rl.ppg import Batch, PhasicPolicyGradient, rollout_batch
-from rlvid.rovr.env import InpaintEnv
-from rlvid.rovr.losses import reconstruction_loss
+from rlvid.rovr.env import InpaintEnv, make_env
+from rlvid.rovr.losses import reward_loss
 from rlvid.rovr.runs import (
     StageResult,
     build_critic,
@@ -31,31 +32,32 @@ from rlvid.rovr.runs import (
 )
 
 
-def collect_rollout(env: InpaintEnv, policy: PolicyNet, critic: CriticNet,
+def collect_rollout(env: InpaintEnv, policy: torch.nn.Module, critic: CriticNet,
                     local_opt: torch.optim.Optimizer | None,
                     rcfg: ROVRConfig) -> tuple[Batch, dict[str, float]]:
-    """One episode per video with the stochastic policy; Gamma trains on L_R at every step
-    when ``local_opt`` is given (§6.3). Returns (Batch, logs)."""
+    """One episode per video of ``env`` (all stepped together) with the stochastic policy;
+    when ``local_opt`` is given Gamma takes one step on L_R at every time step, on
+    ``ppg_local_batch`` of the videos (§6.3). Returns (Batch, logs)."""
     smalls, targets, pairs, log_probs, values, rewards, local_losses = [], [], [], [], [], [], []
     env.reset()
     while not env.done:
         small, target = env.observe()
         with torch.no_grad():
-            lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
-            pair = sample_pair(lp)
-            log_probs.append(pair_log_prob(lp, pair, rcfg.pair_logprob))
+            dist, _ = action_dist(policy, small, target, rcfg.gumbel_temperature,
+                                  rcfg.pair_logprob)
+            pair = dist.sample()
+            log_probs.append(dist.log_prob(pair))
             values.append(critic(small, target))
         if local_opt is not None:
             env.local.train()
-            x_hat = env.reconstruct(pair)
-            loss, lp, _ = reconstruction_loss(x_hat, env.videos[:, env.t], rcfg.lambda_max)
+            rows = torch.randperm(env.n)[: rcfg.ppg_local_batch]
+            loss = reward_loss(env.reconstruct(pair[rows], rows), env.videos[rows, env.t], rcfg)
             local_opt.zero_grad()
             loss.backward()
             local_opt.step()
+            env.local.eval()
             local_losses.append(float(loss.detach()))
-            rewards.append(env.step(pair, x_hat, lp))
-        else:
-            rewards.append(env.step(pair))
+        rewards.append(env.step(pair))
         smalls.append(small)
         targets.append(target)
         pairs.append(pair)
@@ -83,6 +85,8 @@ class PPGTrainer:
         self.local = load_local(cfg, local_state)
         if warm_start is not None:
             self.policy.load_state_dict(warm_start["policy"])
+        # pi at the start of PPG, for the relative parameter change the claims check
+        self.policy_start = {k: v.clone() for k, v in self.policy.state_dict().items()}
         self.opt = torch.optim.Adam([*self.policy.parameters(), *self.critic.parameters()],
                                     lr=rcfg.ppg_lr, eps=1e-5)
         self.local_opt = torch.optim.Adam(self.local.parameters(), lr=rcfg.ppg_local_lr)
@@ -98,9 +102,9 @@ class PPGTrainer:
         if self.phase_of(index) == "auxiliary":
             logs, updates, states = self.ppg.auxiliary_iteration()
             return StepOutput(logs, "auxiliary", updates, states)
-        idx = torch.randperm(data.videos.shape[0])[: rcfg.ppg_rollout_videos]
-        env = InpaintEnv(self.local, data.videos[idx], data.masks[idx], data.corrupted[idx],
-                         rcfg, self.flow_coef)
+        # ppg_rollout_videos episodes, drawn with replacement when it exceeds the set
+        idx = torch.randint(data.videos.shape[0], (rcfg.ppg_rollout_videos,))
+        env = make_env(self.local, data, idx, rcfg, self.flow_coef)
         batch, logs = collect_rollout(env, self.policy, self.critic,
                                       self.local_opt if rcfg.ppg_train_local else None, rcfg)
         ppo_logs, updates = self.ppg.policy_iteration(batch)
@@ -111,7 +115,9 @@ class PPGTrainer:
         return {"policy": self.policy.state_dict(), "critic": self.critic.state_dict(),
                 "local": self.local.state_dict(), "opt": self.opt.state_dict(),
                 "local_opt": self.local_opt.state_dict(), "buffer": self.ppg.buffer,
-                "stage": "ppg", "flow_reward": self.flow_reward, "warm_start": self.warm,
+                "policy_start": self.policy_start,
+                "stage": "ppg", "action": self.rcfg.action, "flow_reward": self.flow_reward,
+                "warm_start": self.warm,
                 "config": self.cfg.to_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -120,6 +126,7 @@ class PPGTrainer:
                             (self.local_opt, "local_opt")):
             module.load_state_dict(state[key])
         self.ppg.buffer = state["buffer"]
+        self.policy_start = state["policy_start"]
 
 
 def train_ppg(cfg: Config, seed: int, local_state: dict[str, Any],

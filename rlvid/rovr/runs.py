@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import Trainer, train
 from rlvid.metrics import metric_backends
 from rlvid.nn.rovr import CriticNet, LocalUNet, PolicyNet
+from rlvid.nn.rovr_pair import PairPolicyNet
 from rlvid.runtime import runs_root
 
 STAGES = ("local", "imitation", "ppg")
@@ -55,12 +56,21 @@ def build_local(rcfg: ROVRConfig) -> LocalUNet:
     return LocalUNet(rcfg.unet_channels, paste_known=rcfg.paste_known)
 
 
-def build_policy(rcfg: ROVRConfig) -> PolicyNet:
-    return PolicyNet(rcfg.policy_channels, rcfg.policy_hidden)
+def state_channels(rcfg: ROVRConfig) -> int:
+    """Channels of a state tile: RGB, plus the mask with ``policy_masks``."""
+    return 4 if rcfg.policy_masks else 3
+
+
+def build_policy(rcfg: ROVRConfig, action: str | None = None) -> PolicyNet | PairPolicyNet:
+    """pi with ``action`` (default ``rcfg.action``): "pair" (pair-aware, ours) or "top2"."""
+    if (action or rcfg.action) == "pair":
+        return PairPolicyNet(rcfg.policy_channels, rcfg.policy_hidden, state_channels(rcfg),
+                             rcfg.tile_size, rcfg.pair_grid_features)
+    return PolicyNet(rcfg.policy_channels, rcfg.policy_hidden, state_channels(rcfg))
 
 
 def build_critic(rcfg: ROVRConfig) -> CriticNet:
-    return CriticNet(rcfg.policy_channels, rcfg.policy_hidden)
+    return CriticNet(rcfg.policy_channels, rcfg.policy_hidden, state_channels(rcfg))
 
 
 def load_local(cfg: Config, state: dict[str, Any]) -> LocalUNet:
@@ -69,8 +79,8 @@ def load_local(cfg: Config, state: dict[str, Any]) -> LocalUNet:
     return local.eval()
 
 
-def load_policy(cfg: Config, state: dict[str, Any]) -> PolicyNet:
-    policy = build_policy(cfg.rovr)
+def load_policy(cfg: Config, state: dict[str, Any]) -> PolicyNet | PairPolicyNet:
+    policy = build_policy(cfg.rovr, state.get("action", "top2"))
     policy.load_state_dict(state["policy"])
     return policy.eval()
 
@@ -84,6 +94,11 @@ class StageResult:
     iteration: int  # harness steps done
     done: bool
     state: dict[str, Any]  # the trainer's state_dict: weights, "stage", "config"
+    counts: dict[str, Any] = field(default_factory=dict)  # harness PhaseCounts per phase
+
+    def total(self, key: str) -> float:
+        """A count summed over the stage's phases (wall_s, updates, samples, flops)."""
+        return float(sum(getattr(c, key) for c in self.counts.values()))
 
 
 def stage_state(checkpoint: dict[str, Any]) -> dict[str, Any]:
@@ -111,4 +126,5 @@ def run_stage(make_trainer: Callable[[], Trainer], cfg: Config, seed: int, run_d
                    progress=progress, desc=f"{run_dir.name} seed {seed}",
                    flop_samples=cfg.rovr.flop_samples,
                    meta={"stage": stage}, backends=metric_backends())
-    return StageResult(run_dir, result.step, result.status == "done", made[-1].state_dict())
+    return StageResult(run_dir, result.step, result.status == "done", made[-1].state_dict(),
+                       result.counts)

@@ -10,19 +10,22 @@ from typing import Any
 import torch
 
 from rlvid.config.rovr import ROVRConfig
-from rlvid.nn.rovr import LocalUNet, PolicyNet, candidate_log_probs, greedy_pair, sample_pair
-from rlvid.rovr.env import InpaintEnv
+from rlvid.nn.rovr import LocalUNet
+from rlvid.nn.rovr_pair import action_dist
+from rlvid.rovr.env import make_env
 from rlvid.rovr.pairs import random_pairs, sequential_pairs
 
 Selector = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 """(small (N,T,3,s,s), target (N,), video index (N,)) -> pair (N, 2)."""
 
 
-def policy_selector(policy: PolicyNet, rcfg: ROVRConfig, greedy: bool = True) -> Selector:
+def policy_selector(policy: torch.nn.Module, rcfg: ROVRConfig, greedy: bool = True
+                    ) -> Selector:
     def select(small: torch.Tensor, target: torch.Tensor, _n: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
-        return greedy_pair(lp) if greedy else sample_pair(lp)
+            dist, _ = action_dist(policy, small, target, rcfg.gumbel_temperature,
+                                  rcfg.pair_logprob)
+        return dist.greedy() if greedy else dist.sample()
     return select
 
 
@@ -54,8 +57,7 @@ def run_selector(local: LocalUNet, data: Any, selector: Selector, rcfg: ROVRConf
     """Reconstruct videos ``videos`` (indices; default all) with a conditioning policy;
     ``rewards``: also compute the MDP's rewards (zeros otherwise)."""
     idx = torch.arange(data.videos.shape[0]) if videos is None else videos
-    env = InpaintEnv(local, data.videos[idx], data.masks[idx], data.corrupted[idx], rcfg,
-                     flow_coef, rewards=rewards)
+    env = make_env(local, data, idx, rcfg, flow_coef, rewards=rewards)
     pairs, rewards_ = [], []
     while not env.done:
         small, target = env.observe()
@@ -69,8 +71,7 @@ def run_selector(local: LocalUNet, data: Any, selector: Selector, rcfg: ROVRConf
 def expert_states(local: LocalUNet, data: Any, rcfg: ROVRConfig):
     """States visited when the oracle (best pair) drives the MDP: (small, target, n)."""
     idx = torch.arange(data.videos.shape[0])
-    env = InpaintEnv(local, data.videos, data.masks, data.corrupted, rcfg, rewards=False,
-                     track_flow=False)
+    env = make_env(local, data, idx, rcfg, rewards=False, track_flow=False)
     smalls, targets = [], []
     select = oracle_selector(data.best_pair)
     while not env.done:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rlvid.config import Config
 from rlvid.errors import RlvidError
-from rlvid.rovr.imitation import train_imitation
+from rlvid.rovr.imitation import imitation_name, train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.ppg_stage import train_ppg
 from rlvid.rovr.runs import STAGES, StageResult
@@ -26,5 +26,6 @@ def train_stage(cfg: Config, stage: str, seed: int, run_dir: str | Path | None =
     warm = None
     if warm_start:
         warm = train_imitation(cfg, seed, local, None if root is None
-                               else root.parent / f"imitation-{cfg.rovr.imitation_loss}").state
+                               else root.parent / imitation_name(cfg.rovr.imitation_loss,
+                                                                 cfg.rovr.action)).state
     return train_ppg(cfg, seed, local, warm, flow_reward, root)
