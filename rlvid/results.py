@@ -173,18 +173,23 @@ def add_budget_ratios(rows: Sequence[Mapping[str, Any]], method: str, key: str =
 def gameable_metrics(rows: Sequence[Mapping[str, Any]], key: str,
                      metrics: Mapping[str, bool], methods: Sequence[str]) -> dict[str, str]:
     """``{metric: reason}`` for each metric (``name: higher_is_better``) on which a
-    content-free row scores at or above the seed-mean of one of ``methods``."""
+    content-free row scores at or above the seed-mean of one of ``methods``. A tie at the
+    worst score in the table (both at 0 accuracy, say) is no win, and is not flagged."""
     out: dict[str, str] = {}
     for metric, higher in metrics.items():
         means = {m: float(np.mean(list(v.values()))) for m in methods
                  if (v := per_seed(rows, key, m, metric))}
+        values = [float(r[metric]) for r in rows if _is_number(r.get(metric))
+                  and math.isfinite(float(r[metric]))]
+        worst = (min if higher else max)(values, default=math.nan)
         for row in rows:
             value = row.get(metric)
             if row.get("kind") != CONTENT_FREE or not _is_number(value) \
                     or not math.isfinite(float(value)):
                 continue
             beaten = [m for m, mu in means.items()
-                      if (value >= mu if higher else value <= mu)]
+                      if (value > mu if higher else value < mu)
+                      or (value == mu and value != worst)]
             if beaten:
                 out[metric] = (f"content-free row {row.get(key)!r} scores {float(value):.4g}, "
                                f"at or above {beaten[0]} ({means[beaten[0]]:.4g})")

@@ -174,6 +174,10 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
         "mse": "MSE per pixel ([0, 1] units) ↓",
         "vgg_lp": "L_P (VGG16 features) ↓",
         "valid_pair_rate": "valid pairs (share of steps) ↑",
+        "gated_acc": "content-gated accuracy (colour right and shape IoU ≥ 0.5) ↑",
+        "tdiff": "temporal-difference error vs twin (shapes) ↓",
+        "gated_share": "frames judged target with flower IoU ≥ 0.5 ↑",
+        "hidden_mse": "hidden-pixel MSE ([0, 1] units) ↓",
     }
     label = labels.get(metric, metric)
     if scale != 1.0:

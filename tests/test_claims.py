@@ -98,6 +98,14 @@ def test_gameable_metrics_flags_only_the_metrics_a_content_free_row_wins() -> No
     assert set(flags) == {"acc"} and "'flat'" in flags["acc"]
 
 
+def test_a_tie_at_the_worst_score_is_not_a_win_but_a_tie_above_it_is() -> None:
+    floor = _rows("a", [0.0, 0.0]) + _rows("b", [0.4, 0.6]) + \
+        [{"method": "flat", "seed": "-", "kind": CONTENT_FREE, "acc": 0.0}]
+    assert gameable_metrics(floor, "method", {"acc": True}, ["a", "b"]) == {}
+    floor[-1]["acc"] = 0.5  # ties b's mean, above the floor
+    assert "'flat'" in gameable_metrics(floor, "method", {"acc": True}, ["a", "b"])["acc"]
+
+
 def test_unpaired_seeds_are_refused() -> None:
     rows = _rows("a", BASE) + _rows("b", BASE[:4])
     with pytest.raises(RlvidError, match="unpaired seeds"):
