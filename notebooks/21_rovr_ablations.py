@@ -69,6 +69,7 @@ from rlvid.rovr.table2 import (
     table2_rows,
     table2_seeds,
 )
+from rlvid.rovr.tables import flow_separation, separation_summary
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -82,6 +83,21 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}; action {rc.action}; PPG:
       f"{rc.ppg_rollout_videos} videos = {transitions} transitions per run; "
       f"flow reward coefficient {rc.flow_reward_coef}")
 show_definitions(backends, caption="Metric backends")
+
+# %% [markdown]
+# ## Can the flow reward tell selectors apart? (before any policy is trained)
+#
+# $\mathcal{O}$ of the oracle's best pair, sequential $(t-1, t-2)$ and random pairs, each
+# driving the MDP with the seed's pretrained $\Gamma$ on the held-out videos
+# (`rlvid.rovr.tables.flow_separation`, from the Table 1 page's $\Gamma$). A flow reward can
+# only teach a policy what $\mathcal{O}$ separates: the gaps below are over seeds.
+
+# %% tags=["nbval-ignore-output"]
+separation = flow_separation(cfg, progress=True, backend=backend)
+
+# %% tags=["hide-input"]
+show_table(separation_summary(separation),
+           caption="Flow recovery O on pretrained Gamma: gap between selectors vs seed spread")
 
 # %% [markdown]
 # ## What each action form can express, before any training

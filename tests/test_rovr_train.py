@@ -216,3 +216,18 @@ def test_table1_seeds_in_parallel_match_the_serial_run(tmp_path, monkeypatch):
     for seed in raw:
         for name, metrics in raw[seed].items():
             assert all((metrics[k] == serial_raw[seed][name][k]).all() for k in metrics)
+
+
+def test_action_ceilings_known_answer():
+    from types import SimpleNamespace
+
+    from rlvid.rovr.evaluate import action_ceilings
+
+    valid = torch.zeros(1, 4, 4, 4, dtype=torch.bool)
+    valid[0, 0, 1, 2] = valid[0, 0, 2, 1] = True  # target 0: only {1, 2}; others: none
+    coverage = torch.zeros(1, 4, 4, 4)
+    coverage[0, 0, 3, 3], coverage[0, 0, 1, 1], coverage[0, 0, 2, 2] = 0.9, 0.5, 0.4
+    out = action_ceilings(SimpleNamespace(valid=valid, coverage=coverage))
+    # frame-wise score picks {3, 1} (invalid); pair counts pick {1, 2}; 1 of 4 targets has a pair
+    assert out == pytest.approx({"top2_frame_score": 0.0, "top2_pair_count": 0.25,
+                                 "pair": 0.25, "random": 1 / 12})

@@ -35,7 +35,7 @@ class ROVRConfig:
     # lambda_i = lambda_max (1 - exp(-rate i / iterations))
     lambda_rate: float = checked(5.0, NON_NEGATIVE)
     # --- imitation warm start (§6.2, §8)
-    imitation_iterations: int = checked(1000, NON_NEGATIVE)
+    imitation_iterations: int = checked(600, NON_NEGATIVE)
     imitation_batch_size: int = checked(32, COUNT)
     imitation_lr: float = checked(1e-3, POSITIVE)
     imitation_loss: Literal["bce", "contrastive"] = "contrastive"

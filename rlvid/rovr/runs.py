@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import Trainer, train
 from rlvid.metrics import metric_backends
-from rlvid.nn.rovr import CriticNet, LocalUNet, PolicyNet
+from rlvid.nn.local_net import build_local_net
+from rlvid.nn.rovr import CriticNet, PolicyNet
 from rlvid.nn.rovr_pair import PairPolicyNet
 from rlvid.runtime import runs_root
 
@@ -52,8 +55,9 @@ def stage_dir(cfg: Config, seed: int, stage: str, root: str | Path | None = None
 # ---------------------------------------------------------------- networks
 
 
-def build_local(rcfg: ROVRConfig) -> LocalUNet:
-    return LocalUNet(rcfg.unet_channels, paste_known=rcfg.paste_known)
+def build_local(rcfg: ROVRConfig) -> torch.nn.Module:
+    """Gamma as ``rcfg.local_net`` names it (:func:`rlvid.nn.local_net.build_local_net`)."""
+    return build_local_net(rcfg.unet_channels, rcfg.paste_known, rcfg.local_net)
 
 
 def state_channels(rcfg: ROVRConfig) -> int:
@@ -73,7 +77,7 @@ def build_critic(rcfg: ROVRConfig) -> CriticNet:
     return CriticNet(rcfg.policy_channels, rcfg.policy_hidden, state_channels(rcfg))
 
 
-def load_local(cfg: Config, state: dict[str, Any]) -> LocalUNet:
+def load_local(cfg: Config, state: dict[str, Any]) -> torch.nn.Module:
     local = build_local(cfg.rovr)
     local.load_state_dict(state["local"])
     return local.eval()
