@@ -136,3 +136,16 @@ def test_base_videos_move_slowly():
     shuffled = np.abs(v - np.roll(v, 1, axis=0)).mean()  # another video
     assert step < 0.1 * shuffled
     assert 0 <= v.min() and v.max() <= 1
+
+
+def test_best_pair_is_the_nearest_in_time_among_the_fullest():
+    from rlvid.data.masked import best_and_worst_pairs
+
+    coverage = np.full((6, 6, 6), 0.5, np.float32)
+    coverage[4, 0, 1] = coverage[4, 1, 0] = 1.0  # far from target 4
+    coverage[4, 3, 5] = coverage[4, 5, 3] = 1.0  # nearest full pair for 4
+    coverage[4, 2, 3] = coverage[4, 3, 2] = 1.0  # full, distance 3 (3, 5 has 2)
+    coverage[4, 0, 2] = coverage[4, 2, 0] = 0.1  # the emptiest
+    best, worst = best_and_worst_pairs(coverage)
+    assert best[4].tolist() == [3, 5] and worst[4].tolist() == [0, 2]
+    assert best[0].tolist() == [1, 2]  # all tied at 0.5: the nearest, (1, 2)

@@ -61,3 +61,17 @@ def test_mix_valid_pairs():
     assert torch.equal(mix_valid_pairs(pair, valid, 0.0), pair)
     mixed = mix_valid_pairs(pair, valid, 1.0)
     assert mixed[:3].tolist() == [[1, 3]] * 3 and mixed[3].tolist() == [0, 2]
+
+
+def test_separation_summary_pairs_by_seed():
+    from rlvid.rovr.tables import separation_summary
+
+    o = {"oracle": (0.9, 0.8, 0.7), "sequential": (0.8, 0.7, 0.6), "random": (0.1, 0.3, 0.2)}
+    rows = [{"seed": s, "selector": k, "flow_recovery": v[s]} for k, v in o.items()
+            for s in range(3)]
+    first, second = separation_summary(rows)
+    assert first["gap"] == pytest.approx(0.1) and first["wins"] == "3/3"
+    assert first["paired_spread"] == pytest.approx(0.0, abs=1e-12)  # the same gap each seed
+    assert first["arm_spread"] == pytest.approx(0.1)
+    assert second["gap"] == pytest.approx(0.5) and second["gap_over_arm_spread"] == (
+        pytest.approx(5.0))

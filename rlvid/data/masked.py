@@ -49,8 +49,9 @@ class MaskedVideoSet:
     ``[n, t, i, j]`` share of t's hidden pixels visible in frame i or j; ``valid``
     (N, T, T, T) bool (symmetric in i, j; False where i == j or either is t);
     ``best_pair`` / ``worst_pair`` (N, T, 2) long, ``i < j``, highest / lowest coverage
-    (first in (i, j) order on ties); ``expert_labels`` (N, T, T) float, 1 where a frame
-    belongs to at least one valid pair for the target; ``boxes`` (N, T, 4, 4) long,
+    (best: nearest in time on ties; worst: first in (i, j) order); ``expert_labels``
+    (N, T, T) float, 1 where a frame belongs to at least one valid pair for the target;
+    ``boxes`` (N, T, 4, 4) long,
     ``(y0, x0, y1, x1)`` of each frame's boxes (end exclusive).
     """
 
@@ -97,7 +98,10 @@ def pair_coverage(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def best_and_worst_pairs(coverage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 2) best and worst pairs ``i < j`` (both != target) by coverage."""
+    """(T, 2) best and worst pairs ``i < j`` (both != target) by coverage. Among the pairs
+    of highest coverage the best is the nearest in time (least ``|i - t| + |j - t|``, then
+    first in (i, j) order): in a moving video the nearest frames show the target's content
+    where it is now; the worst is the first of lowest coverage."""
     frames = coverage.shape[0]
     pairs = np.array(list(itertools.combinations(range(frames), 2)))
     best = np.empty((frames, 2), np.int64)
@@ -105,7 +109,9 @@ def best_and_worst_pairs(coverage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for t in range(frames):
         usable = pairs[(pairs[:, 0] != t) & (pairs[:, 1] != t)]
         score = coverage[t, usable[:, 0], usable[:, 1]]
-        best[t] = usable[int(np.argmax(score))]
+        top = np.flatnonzero(score == score.max())
+        distance = np.abs(usable[top] - t).sum(axis=1)
+        best[t] = usable[top[int(np.argmin(distance))]]
         worst[t] = usable[int(np.argmin(score))]
     return best, worst
 
@@ -243,7 +249,8 @@ def mask_videos(videos: torch.Tensor | np.ndarray, cfg: DataConfig, seed: int = 
 OBJECTS = (2, 3)  # moving objects per video (low, high inclusive)
 OBJECT_SPEED = (3.0, 5.0)  # pixels per frame at 32x32 (scaled with the frame size)
 OBJECT_RADIUS = (0.05, 0.08)  # half-size, share of the frame side
-MOTION_VERSION = "objects-1"  # part of the cache key: videos made before it are not reused
+# part of the cache key: sets made before it (other videos or best pairs) are not reused
+MOTION_VERSION = "objects-1-nearest-best"
 
 
 def _bounce(position: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -88,18 +88,21 @@ def flow_separation(cfg: Config, progress: bool = True,
 def separation_summary(rows: list[dict[str, Any]], metric: str = "flow_recovery"
                        ) -> list[dict[str, Any]]:
     """Per consecutive pair of :data:`FLOW_SELECTORS` (oracle vs sequential, sequential vs
-    random): mean gap over seeds, the larger of the two arms' seed stds, their ratio, and
-    the wins out of the seeds."""
+    random), paired by seed: the mean gap, the std over seeds of the paired gaps and of
+    each arm (the larger), the gap over each spread, and the wins out of the seeds."""
     by = {(r["selector"], r["seed"]): r[metric] for r in rows}
     seeds = sorted({r["seed"] for r in rows})
     out = []
     for upper, lower in zip(FLOW_SELECTORS, FLOW_SELECTORS[1:]):
         a = np.array([by[upper, s] for s in seeds])
         b = np.array([by[lower, s] for s in seeds])
-        spread = max(float(a.std(ddof=1)), float(b.std(ddof=1))) if len(seeds) > 1 else 0.0
         gap = float((a - b).mean())
-        out.append({"comparison": f"{upper} > {lower}", "gap": gap, "seed_spread": spread,
-                    "gap_over_spread": gap / spread if spread else float("inf"),
+        paired = float((a - b).std(ddof=1)) if len(seeds) > 1 else 0.0
+        arm = max(float(a.std(ddof=1)), float(b.std(ddof=1))) if len(seeds) > 1 else 0.0
+        out.append({"comparison": f"{upper} > {lower}", "gap": gap,
+                    "paired_spread": paired, "arm_spread": arm,
+                    "gap_over_paired_spread": gap / paired if paired else float("inf"),
+                    "gap_over_arm_spread": gap / arm if arm else float("inf"),
                     "wins": f"{int((a > b).sum())}/{len(seeds)}"})
     return out
 
