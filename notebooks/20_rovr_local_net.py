@@ -113,7 +113,7 @@ plt.show()
 # One $\Gamma$ of each kind per seed (reused from its run directory when it already
 # exists). Each is evaluated on every (test video, target frame) with conditioning frames
 # taken from the corrupted video: the **best** pair (highest share of the target's hidden
-# pixels visible in one of the two), the **worst** pair, and a **random** pair. Beside them,
+# pixels visible in one of the two; the nearest in time among those), the **worst** pair, and a **random** pair. Beside them,
 # fills that learn nothing (one row each, seed "-"): **copy-best-pair** (the best pair's
 # visible pixels pasted into the holes, the frame nearer in time first), **OpenCV Telea**
 # (each frame alone), and the content-free **copy-nearest-visible** and **mean fill**.
