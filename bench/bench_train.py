@@ -144,8 +144,9 @@ def ddpg_throughput(profile: str, repeats: int) -> None:
     """DDPG transitions/s (one video of Algorithm 1, m transitions, per update) for today's
     code at the old ``cpu`` batch (m = 2) and for the current code at the profile's batch,
     timed interleaved in this run so both see the same machine load."""
-    variants = {"before issue 13 (m=2)": _rl_trainer(profile, {"v2v.batch_size": 2}, True),
-                "now (m=2)": _rl_trainer(profile, {"v2v.batch_size": 2}, False),
+    m2 = {"v2v.batch_size": 2, "v2v.rl_batch_size": 2}  # the old cpu profile's m
+    variants = {"before issue 13 (m=2)": _rl_trainer(profile, m2, True),
+                "now (m=2)": _rl_trainer(profile, m2, False),
                 "now (profile m)": _rl_trainer(profile, {}, False)}
     times: dict[str, list[float]] = {k: [] for k in variants}
     for _ in range(repeats + 1):
@@ -158,9 +159,9 @@ def ddpg_throughput(profile: str, repeats: int) -> None:
     print(f"{'code':24s} {'m':>3s} {'s/update':>9s} {'transitions/s':>14s} {'ratio':>6s}")
     for name, rl in variants.items():
         seconds = statistics.median(times[name][1:])
-        rate = rl.v.batch_size / seconds
+        rate = rl.m / seconds
         base = base or rate
-        print(f"{name:24s} {rl.v.batch_size:3d} {seconds:9.3f} {rate:14.2f} {rate / base:6.2f}",
+        print(f"{name:24s} {rl.m:3d} {seconds:9.3f} {rate:14.2f} {rate / base:6.2f}",
               flush=True)
 
 

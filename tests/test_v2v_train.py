@@ -131,3 +131,30 @@ def test_parallel_fits_give_the_serial_numbers(data, tmp_path):
     for a, b in zip(rows["serial"], rows["process"], strict=True):
         assert {k: v for k, v in a.items() if k != "train_s"} == \
             {k: v for k, v in b.items() if k != "train_s"}
+
+
+def test_branches_share_one_pretraining_and_the_control_matches_rl_flops(cfg, data, tmp_path):
+    """Per seed: one pretraining run; rlv2v and gan_continued branch from its checkpoint, and
+    gan_continued stops within one GAN step past the RL phase's FLOPs."""
+    from rlvid.v2v.experiment import train_and_evaluate
+
+    one = load_config("smoke", {"seeds": [0], "v2v.pretrain_iterations": 2,
+                                "v2v.checkpoint_every": 100})
+    result = train_and_evaluate(one, data, data.x_test, lambda out: {"mean": float(out.mean())},
+                                tmp_path, "synthetic", methods=("rlv2v", "gan_continued"),
+                                backend="serial")
+    rows = {r["method"]: r for r in result.rows}
+    assert list(rows) == ["rlv2v", "pretrain_only", "gan_continued"]
+    pre = rows["pretrain_only"]
+    rl_flops = rows["rlv2v"]["flops"] - pre["flops"]  # the branch alone
+    gan_flops = rows["gan_continued"]["flops"] - pre["flops"]
+    gan_step = pre["flops"] / one.v2v.pretrain_iterations
+    assert 0 <= gan_flops - rl_flops < gan_step * 1.01
+    assert rows["gan_continued"]["budget_ratio"] == pytest.approx(
+        rows["gan_continued"]["flops"] / rows["rlv2v"]["flops"])
+    rl = rows["rlv2v"]
+    assert rl["phase_updates"] == one.v2v.rl_iterations
+    assert rl["param_change"] > 0 and rl["buffer_fill"] > 0
+    # the branch started from the pretrained weights: its history has no pretraining steps
+    assert {h["phase"] for h in result.histories["rlv2v"]} == {"rl_fill", "q_warmup", "rl"}
+    assert [c["phase"] for c in result.rl_curves["rlv2v"][0]].count("rl") == 3
