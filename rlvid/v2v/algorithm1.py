@@ -227,9 +227,10 @@ class RLV2VGAN(Schedule):
 
     def states(self, set_id: torch.Tensor, video: torch.Tensor, p: torch.Tensor
                ) -> tuple[torch.Tensor, torch.Tensor]:
-        """s = the first p frames of each transition's video, left-padded to T-1 frames."""
+        """s = the first p frames of each transition's video, left-padded to the longest
+        (masked padding is exact, so no frame beyond it is computed)."""
         return left_padded([self.data.videos(int(s))[int(i), :int(k)]
-                            for s, i, k in zip(set_id, video, p)], self.T - 1)
+                            for s, i, k in zip(set_id, video, p)], int(p.max()))
 
     def true_actions(self, t: Transitions) -> torch.Tensor:
         """Line 24: a_true = frame p+1 of the transition's video."""
