@@ -94,13 +94,14 @@ PROFILES: dict[str, ROVRConfig] = {
     ),
     # cpu: Gamma on MSE alone (L_P's VGG16 is ~95% of a step), half its pairs valid, for
     # 2000 steps (hidden MSE with the best pair 0.0103 at 1000 steps, 0.0098 at 2000)
-    "cpu": ROVRConfig(local_valid_share=0.5, local_perceptual=False, local_iterations=2000),
+    "cpu": ROVRConfig(local_net="masked_residual", local_valid_share=0.5,
+                      local_perceptual=False, local_iterations=2000),
     "paper": ROVRConfig(
         tile_size=32, policy_channels=(32, 64, 64, 128), policy_hidden=256,
         unet_channels=(64, 128, 256), local_iterations=20_000, local_batch_size=24,
         local_lr=1e-4, imitation_iterations=5_000, imitation_batch_size=64,
         ppg_phases=20, ppg_policy_iterations=32, ppg_rollout_videos=16, ppg_policy_epochs=1,
         ppg_aux_epochs=6, ppg_minibatch=160, log_every=100, checkpoint_every=1000,
-        local_valid_share=0.5,
+        local_net="masked_residual", local_valid_share=0.5,
     ),
 }
