@@ -9,7 +9,7 @@ import torch
 
 from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
-from rlvid.nn.rovr import PolicyNet, candidate_log_probs, greedy_pair
+from rlvid.nn.rovr import candidate_log_probs, greedy_pair
 from rlvid.nn.streaming import StreamingPolicy
 from rlvid.rovr.env import InpaintEnv
 from rlvid.rovr.pairs import sequential_pairs
@@ -54,7 +54,7 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
                          f"by {factor}")
     policy = None
     if "policy" in state:
-        policy = build_policy(rcfg)
+        policy = build_policy(rcfg, state.get("action", "top2"))  # as runs.load_policy
         policy.load_state_dict(state["policy"])
         policy.eval()
     name = "rovr policy" if policy is not None else \
@@ -66,7 +66,7 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
     return env.current[0], pairs[0], name
 
 
-def greedy_rollout(env: InpaintEnv, policy: PolicyNet | None, rcfg: ROVRConfig,
+def greedy_rollout(env: InpaintEnv, policy: torch.nn.Module | None, rcfg: ROVRConfig,
                    clock: list[tuple[float, float]] | None = None) -> torch.Tensor:
     """Step ``env`` to the end with the policy's greedy pair, or the sequential (t-1, t-2)
     pairs when ``policy`` is None; returns the pairs (N, T, 2). A policy that

@@ -14,8 +14,9 @@ attention"), timed: one whole masked video of T frames, Gamma included, for four
 - ``attention-query``: one softmax query per step over cached keys of every frame
   (:class:`~rlvid.nn.streaming.QueryAttentionSelector`): O(T) per step, ROVR's class.
 
-Every selector runs the same environment (:class:`~rlvid.rovr.env.InpaintEnv`, Gamma on the
-frame at full size) with random weights: timing does not depend on what was learned.
+Every selector runs the same environment (:class:`~rlvid.rovr.env.InpaintEnv`, Gamma as the
+profile builds it, on the frame at full size) with random weights: timing does not depend on
+what was learned.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ import numpy as np
 import torch
 
 from rlvid.config.rovr import ROVRConfig
-from rlvid.nn.rovr import LocalUNet, PolicyNet, candidate_log_probs, greedy_pair
+from rlvid.nn.rovr import PolicyNet, candidate_log_probs, greedy_pair
 from rlvid.nn.streaming import FrameCache, QueryAttentionSelector, SelfAttentionSelector
 from rlvid.rovr.env import InpaintEnv
 from rlvid.rovr.inference import greedy_rollout
+from rlvid.rovr.runs import build_local
 from rlvid.rovr.selectors import policy_selector
 
 SELECTORS = ("rovr-paper-state", "rovr-incremental", "attention", "attention-query")
@@ -60,7 +62,7 @@ class Nets:
     """The four selectors' networks and Gamma, random weights at the profile's sizes."""
 
     rcfg: ROVRConfig
-    local: LocalUNet
+    local: torch.nn.Module  # Gamma as the profile builds it (rovr.local_net)
     policy: PolicyNet
     attention: SelfAttentionSelector
     query: QueryAttentionSelector
@@ -78,7 +80,7 @@ def build_nets(rcfg: ROVRConfig, seed: int = 0) -> Nets:
     torch.manual_seed(seed)
     rcfg = paper_state_config(rcfg)
     heads = 4 if rcfg.policy_hidden % 4 == 0 else 1
-    return Nets(rcfg, LocalUNet(rcfg.unet_channels, rcfg.paste_known).eval(),
+    return Nets(rcfg, build_local(rcfg).eval(),
                 PolicyNet(rcfg.policy_channels, rcfg.policy_hidden).eval(),
                 SelfAttentionSelector(rcfg.policy_channels, rcfg.policy_hidden, heads).eval(),
                 QueryAttentionSelector(rcfg.policy_channels, rcfg.policy_hidden).eval())
