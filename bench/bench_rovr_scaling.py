@@ -15,7 +15,7 @@ sizes; frames are the profile's ROVR frame size (``data.rovr_size``: 32 px at ``
 T = 2,000 video is 25 MB a copy). Each (selector, repeat) runs in one of ``--jobs``
 processes, one torch thread each.
 
-Usage (about 4-5 min on 2 cores)::
+Usage (5.6 CPU-minutes in all: about 3 min on 2 idle cores; 12 min at load 8)::
 
     python bench/bench_rovr_scaling.py --profile cpu
 
