@@ -92,24 +92,32 @@ def _phase(rows: Sequence[Mapping[str, Any]], spec: ClaimSpec) -> PhaseMovement:
 
 
 def _judge_exponent(spec: ClaimSpec, table: Mapping[str, Any]) -> dict[str, Any]:
-    """Sub-quadratic when the fitted exponent's CI lies below 2 (effect = 2 − exponent)."""
+    """Sub-quadratic, unlike the control: the method's fitted exponent has its CI below 2,
+    and the control's CI lies above the method's (effect = 2 − exponent)."""
     rows = {r.get(spec.key): r for r in table["rows"]}
     row = rows.get(spec.method)
     if row is None or "exponent_ci95" not in row:
         return _entry(spec, NOT_TESTED, f"{spec.table} has no {spec.method} row with a CI")
     lo, hi = (float(v) for v in row["exponent_ci95"])
     span = f"T = {row.get('t_min', '?')}–{row.get('t_max', '?')}"
-    other = rows.get(spec.control)
-    beside = (f"; {spec.control} T^{float(other['exponent']):.2f}"
-              if other and "exponent" in other else "")
     measured = {"effect": 2 - float(row["exponent"]), "ci95": [2 - hi, 2 - lo],
                 "n_seeds": int(row.get("repeats", 0)), "wins": 0}
     text = f"{spec.method} T^{float(row['exponent']):.2f} [{lo:.2f}, {hi:.2f}] over {span}"
-    if hi < 2:
-        return _entry(spec, "reproduced", f"{text}: below 2{beside}", **measured)
+    other = rows.get(spec.control)
+    if other is None or "exponent_ci95" not in other:
+        return _entry(spec, NOT_TESTED, f"{text}; no {spec.control} row to set it against",
+                      **measured)
+    c_lo, c_hi = (float(v) for v in other["exponent_ci95"])
+    text += f"; {spec.control} T^{float(other['exponent']):.2f} [{c_lo:.2f}, {c_hi:.2f}]"
     if lo >= 2:
-        return _entry(spec, "refuted", f"{text}: at least quadratic{beside}", **measured)
-    return _entry(spec, INCONCLUSIVE, f"{text}: the CI spans 2{beside}", **measured)
+        return _entry(spec, "refuted", f"{text}: the method is at least quadratic", **measured)
+    if hi < 2 and c_lo > hi:
+        return _entry(spec, "reproduced", f"{text}: below 2, and below the control",
+                      **measured)
+    if hi < 2 and c_hi < lo:
+        return _entry(spec, "refuted", f"{text}: below 2, but the control grows slower",
+                      **measured)
+    return _entry(spec, INCONCLUSIVE, f"{text}: the CIs do not separate", **measured)
 
 
 def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:

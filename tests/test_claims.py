@@ -125,13 +125,19 @@ def test_missing_table_or_arm_is_not_tested() -> None:
     assert judge(SPEC, _tables(_rows("a", BASE)))["verdict"] == "not tested"
 
 
-def test_scaling_claim_reads_the_exponent_ci() -> None:
+def test_scaling_claim_reads_the_exponent_cis() -> None:
     spec = next(c for c in all_claims() if c.kind == "exponent")
-    def table(lo: float, hi: float) -> dict:
-        return {spec.table: {"rows": [{"selector": spec.method, "exponent": (lo + hi) / 2,
-                                       "exponent_ci95": [lo, hi], "repeats": 3}]}}
+
+    def table(lo: float, hi: float, c_lo: float = 1.6, c_hi: float = 1.9) -> dict:
+        rows = [{"selector": name, "exponent": (a + b) / 2, "exponent_ci95": [a, b],
+                 "repeats": 2} for name, a, b in ((spec.method, lo, hi),
+                                                 (spec.control, c_lo, c_hi))]
+        return {spec.table: {"rows": rows}}
     assert judge(spec, table(1.0, 1.1))["verdict"] == "reproduced"
+    assert judge(spec, table(1.0, 1.1))["effect"] == pytest.approx(0.95)
     assert judge(spec, table(2.1, 2.3))["verdict"] == "refuted"
+    assert judge(spec, table(1.5, 1.7))["verdict"] == "inconclusive"  # CIs overlap
+    assert judge(spec, table(1.5, 1.7, 1.0, 1.2))["verdict"] == "refuted"  # control slower
     assert judge(spec, table(1.7, 2.2))["verdict"] == "inconclusive"
 
 
