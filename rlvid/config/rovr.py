@@ -45,8 +45,8 @@ class ROVRConfig:
     ppg_rollout_videos: int = checked(64, COUNT)  # videos per rollout (each gives T transitions)
     ppg_policy_epochs: int = checked(2, COUNT)  # E_pi (CleanRL: 1)
     ppg_aux_epochs: int = checked(2, NON_NEGATIVE)  # E_aux (CleanRL: 6)
-    ppg_minibatch: int = checked(256, COUNT)  # transitions per minibatch
-    ppg_lr: float = checked(5e-4, POSITIVE)
+    ppg_minibatch: int = checked(64, COUNT)  # transitions per minibatch
+    ppg_lr: float = checked(3e-3, POSITIVE)  # PPO: approx KL ~0.01 per rollout at cpu
     ppg_local_lr: float = checked(2e-4, POSITIVE)  # Gamma keeps training on L_R during PPG (§6.3)
     ppg_train_local: bool = True
     clip: float = checked(0.2, POSITIVE)
