@@ -213,3 +213,20 @@ def test_recycle_gan_adversarial_term_sees_every_frame():
     # sampled videos (before: frame t of each triplet only, m (T - 2) frames)
     assert seen[0].shape[:2] == (cfg.v2v.batch_size * data.frames, 1)
     assert seen[0].shape[0] == seen[-1].shape[0]  # and so does the discriminator step
+
+
+def test_a_branch_starts_from_the_pretrained_nets_with_its_own_learning_rates():
+    cfg = load_config("smoke", {"v2v.pretrain_iterations": 1})
+    data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),
+                                     torch.device("cpu"))
+    torch.manual_seed(0)
+    pre = RLV2VGAN(cfg, data, torch.device("cpu"), rl=False)
+    pre.step(0)
+    other = load_config("smoke", {"v2v.actor_lr": 0.123, "v2v.lr": 0.0456})
+    branch = RLV2VGAN(other, data, torch.device("cpu"), pretrain_steps=0)
+    branch.load_pretrained(pre.state_dict())
+    for key, value in pre.nets.state_dict().items():
+        assert torch.equal(value, branch.nets.state_dict()[key])
+    assert branch.opt_actor.param_groups[0]["lr"] == 0.123
+    assert branch.opt_gp.param_groups[0]["lr"] == 0.0456
+    assert branch.opt_gp.state  # the GAN optimizer's moments came along

@@ -383,10 +383,15 @@ class RLV2VGAN(Schedule):
         self.plateau.load_state_dict(state["plateau"])
 
     def load_pretrained(self, state: dict[str, Any]) -> None:
-        """A branch's start: the networks and optimizers of a pretraining run's final state
-        (its buffer is empty and its RL phase has not started)."""
+        """A branch's start: the networks and the GAN optimizers' moments of a pretraining
+        run's final state (the learning rates stay this config's; the buffer is empty, Q's
+        and the actor's optimizers fresh: pretraining never steps them)."""
         self.nets.load_state_dict(state["nets"])
-        for name in ("opt_gp", "opt_d", "opt_q", "opt_actor"):
-            getattr(self, name).load_state_dict(state[name])
+        for name in ("opt_gp", "opt_d"):
+            opt = getattr(self, name)
+            rates = [g["lr"] for g in opt.param_groups]
+            opt.load_state_dict(state[name])
+            for group, lr in zip(opt.param_groups, rates):
+                group["lr"] = lr
         self.order, self.position = state["order"], state["position"]
 
