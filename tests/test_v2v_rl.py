@@ -230,3 +230,21 @@ def test_a_branch_starts_from_the_pretrained_nets_with_its_own_learning_rates():
     assert branch.opt_actor.param_groups[0]["lr"] == 0.123
     assert branch.opt_gp.param_groups[0]["lr"] == 0.0456
     assert branch.opt_gp.state  # the GAN optimizer's moments came along
+
+
+def test_param_change_of_the_policy_nets_by_hand():
+    from rlvid.v2v.rl_phase import param_changes, snapshot
+
+    nets = torch.nn.ModuleDict({"a": torch.nn.BatchNorm1d(2), "b": torch.nn.Linear(1, 1)})
+    with torch.no_grad():
+        nets["a"].weight.copy_(torch.tensor([3.0, 4.0]))  # |θ_a| = 5
+        nets["a"].bias.zero_()
+        nets["b"].weight.fill_(1.0)
+        nets["b"].bias.fill_(0.0)
+    start = snapshot(nets, ("a", "b"))
+    with torch.no_grad():
+        nets["a"].weight.add_(torch.tensor([0.0, 0.5]))
+        nets["a"].running_mean.fill_(100.0)  # a buffer, not θ: it does not count
+    got = param_changes(start, nets)
+    assert got["a"] == pytest.approx(0.1) and got["b"] == 0.0
+    assert got["policy"] == pytest.approx(0.5 / 26 ** 0.5)

@@ -91,9 +91,13 @@ PROFILES: dict[str, V2VConfig] = {
     # batch 2 for more steps per minute; the DDPG actor at DDPG's 1e-4 (3e-3 on a critic
     # trained for 20 steps undid the pretraining's background colours)
     # iterations_share 0.7: four methods x three seeds of a style notebook in ~7 min
+    # (before issue 13). Issue 13: 1000 DDPG updates of m = 8 after 10 m buffered transitions
+    # and a critic warm-up (at most 200 steps; one synthetic run stopped at 180); FLOPs sampled on
+    # 10 steps a phase (an RL step's FLOPs vary by +-30 % with the D step's t), since they set
+    # the compute-matched control's and the baselines' budgets
     "cpu": V2VConfig(lr=3e-3, actor_lr=1e-4, batch_size=2, pretrain_iterations=150,
                      rl_iterations=1000, rl_batch_size=8, q_warmup=200, q_patience=30,
-                     iterations_share=0.7),
+                     iterations_share=0.7, flop_samples=10),
     "paper": V2VConfig(channels=(32, 64, 128), tail_channels=(128, 128), fc_hidden=256,
                        baseline_channels=(96, 192, 256), batch_size=8,
                        pretrain_iterations=20_000, rl_iterations=20_000, tau=1e-3,

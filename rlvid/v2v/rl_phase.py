@@ -56,8 +56,9 @@ class Plateau:
 
 def snapshot(nets: nn.ModuleDict, names: tuple[str, ...] = POLICY_NETS
              ) -> dict[str, dict[str, torch.Tensor]]:
-    """Detached copies of the named networks' state dicts (the RL phase's starting point)."""
-    return {k: {p: t.detach().clone() for p, t in nets[k].state_dict().items()} for k in names}
+    """Detached copies of the named networks' parameters θ (the RL phase's starting point;
+    BN running statistics are not θ and stay out)."""
+    return {k: {p: t.detach().clone() for p, t in nets[k].named_parameters()} for k in names}
 
 
 def relative_change(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor]) -> float:
@@ -74,9 +75,10 @@ def relative_change(before: dict[str, torch.Tensor], after: dict[str, torch.Tens
 def param_changes(start: dict[str, dict[str, torch.Tensor]], nets: nn.ModuleDict
                   ) -> dict[str, float]:
     """‖Δθ‖/‖θ‖ of each snapshotted network, and of all of them together (``"policy"``)."""
-    out = {k: relative_change(old, nets[k].state_dict()) for k, old in start.items()}
+    now = {k: {p: t.detach() for p, t in nets[k].named_parameters()} for k in start}
+    out = {k: relative_change(old, now[k]) for k, old in start.items()}
     joined_old = {f"{k}.{p}": t for k, sd in start.items() for p, t in sd.items()}
-    joined_new = {f"{k}.{p}": t for k in start for p, t in nets[k].state_dict().items()}
+    joined_new = {f"{k}.{p}": t for k, sd in now.items() for p, t in sd.items()}
     out["policy"] = relative_change(joined_old, joined_new)
     return out
 
