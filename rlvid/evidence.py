@@ -136,20 +136,3 @@ def verdict(effect: Effect | None, paper_effect: float | None = None,
     more = f"about {need} seeds would resolve it at this spread" if need else \
         "no practical number of seeds would resolve it at this spread"
     return INCONCLUSIVE, f"{ci} spans 0; {wins}; {more}"
-
-
-def relative_change(before: Mapping[str, object], after: Mapping[str, object]) -> float:
-    """‖θ_after − θ_before‖ / ‖θ_before‖ over the floating tensors of two state dicts."""
-    import torch
-
-    num = den = 0.0
-    for name, old in before.items():
-        if not (isinstance(old, torch.Tensor) and old.is_floating_point()):
-            continue
-        new = after[name]
-        assert isinstance(new, torch.Tensor)
-        num += float((new.double() - old.double()).pow(2).sum())
-        den += float(old.double().pow(2).sum())
-    if den == 0:
-        raise RlvidError("relative change of an all-zero parameter set is undefined")
-    return math.sqrt(num / den)

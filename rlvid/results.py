@@ -197,6 +197,23 @@ def gameable_metrics(rows: Sequence[Mapping[str, Any]], key: str,
     return out
 
 
+def relative_change(before: Mapping[str, object], after: Mapping[str, object]) -> float:
+    """‖θ_after − θ_before‖ / ‖θ_before‖ over the floating tensors of two state dicts."""
+    import torch
+
+    num = den = 0.0
+    for name, old in before.items():
+        if not (isinstance(old, torch.Tensor) and old.is_floating_point()):
+            continue
+        new = after[name]
+        assert isinstance(new, torch.Tensor)
+        num += float((new.double() - old.double()).pow(2).sum())
+        den += float(old.double().pow(2).sum())
+    if den == 0:
+        raise RlvidError("relative change of an all-zero parameter set is undefined")
+    return math.sqrt(num / den)
+
+
 @dataclass(frozen=True)
 class ClaimSpec:
     """One claim of a paper, tested as a paired comparison of two arms of one table.

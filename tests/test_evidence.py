@@ -15,10 +15,10 @@ from rlvid.evidence import (
     REPRODUCED,
     PhaseMovement,
     paired_effect,
-    relative_change,
     seeds_to_resolve,
     verdict,
 )
+from rlvid.results import relative_change
 
 SEEDS = range(6)
 

@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 from rlvid.config import Config
+from rlvid.results import relative_change
 from rlvid.rovr.evaluate import action_ceilings, evaluate_rollout, imitation_valid_rates
 from rlvid.rovr.imitation import train_imitation
 from rlvid.rovr.local import train_local
@@ -62,17 +63,6 @@ class SeedTable2:
     imitation_valid: dict[str, dict[str, float]]  # "name/split" -> greedy/sampled/random
     curves: dict[str, list[dict[str, Any]]]  # stage name -> harness history
     pairs: dict[str, torch.Tensor]  # key -> (N_test, T, 2) chosen pairs
-
-
-def relative_change(before: dict[str, Any], after: dict[str, Any]) -> float:
-    """||theta_after - theta_before|| / ||theta_before|| over floating tensors: the formula of
-    :func:`rlvid.evidence.relative_change`, which sits in a layer above the trainers."""
-    num = den = 0.0
-    for name, old in before.items():
-        if isinstance(old, torch.Tensor) and old.is_floating_point():
-            num += float((after[name].double() - old.double()).pow(2).sum())
-            den += float(old.double().pow(2).sum())
-    return (num / den) ** 0.5 if den else float("nan")
 
 
 def _history(result: StageResult) -> list[dict[str, Any]]:
