@@ -101,8 +101,6 @@ def valid_pair_summary(valid: Any) -> Any:
 
 # ---------------------------------------------------------------- V2V experiments
 
-SYNTHETIC_METRICS = ("bg_acc", "bg_acc_first_half", "bg_acc_second_half", "iou", "psnr",
-                     "ssim", "ewarp")
 DIRECTION = {"bg_acc": "max", "bg_acc_first_half": "max", "bg_acc_second_half": "max",
              "iou": "max", "psnr": "max", "ssim": "max", "ewarp": "min",
              "edge_ssim": "max", "mask_iou": "max", "target_share": "max", "colour_fd": "min",
@@ -129,31 +127,6 @@ def method_table(summary: Sequence[Mapping[str, Any]], reference: Sequence[Mappi
     return html_table(rows, reference_rows=ref, columns=columns, caption=caption,
                       best={m: DIRECTION[m] for m in present if m in DIRECTION},
                       notes="; ".join(x for x in (spread, notes) if x))
-
-
-STYLE_GROUPS = {
-    "content kept and target style reached": ("edge_ssim", "mask_iou", "target_share",
-                                              "colour_fd"),
-    "closeness to the twin and temporal coherence": ("perceptual", "psnr", "ssim", "ewarp",
-                                                     "flicker"),
-}
-
-
-def show_style_tables(summary: Sequence[Mapping[str, Any]],
-                      reference: Sequence[Mapping[str, Any]], title: str,
-                      notes: str = "") -> None:
-    """The style experiments' results as two tables (content and style; twin and
-    coherence), each with the reference rows; columns a table has no value for are left
-    out (no twin: no PSNR)."""
-    from IPython.display import display
-
-    from rlvid.v2v.style import METHOD_ORDER
-
-    for name, metrics in STYLE_GROUPS.items():
-        if not any(f"{m}_mean" in r or m in r for r in [*summary, *reference] for m in metrics):
-            continue
-        display(method_table(summary, reference, metrics, caption=f"{title}: {name}",
-                             order=METHOD_ORDER, notes=notes))
 
 
 def seams_table(seams: Mapping[str, Any]) -> Any:
@@ -218,36 +191,6 @@ def training_times(rows: Sequence[Mapping[str, Any]],
 # ---------------------------------------------------------------- ROVR
 
 
-def show_rovr_table1(rows: Sequence[Mapping[str, Any]]) -> None:
-    """ROVR Table 1 (rows of :func:`rlvid.rovr.tables.table1`) as two tables: the MSE beside
-    the paper's, then the other metrics."""
-    from IPython.display import display
-
-    ours = [{"conditioning": r["conditioning"],
-             "mse": Stat(r["mse_mean"], r["mse_seed_std"]),
-             "ratio": r["mse_vs_random"],
-             "paper": Stat(r["paper_mse_mean"], r["paper_mse_std"]),
-             "paper_ratio": r["paper_mse_vs_random"]} for r in rows]
-    display(html_table(
-        ours, caption="Table 1: Γ's MSE with each conditioning pair, beside the paper's",
-        columns={"conditioning": "conditioning pair", "mse": "MSE per pixel, ours ↓",
-                 "ratio": "ours / random", "paper": "paper MSE (unstated scale)",
-                 "paper_ratio": "paper / random"},
-        best={"mse": "min"},
-        notes="ours: mean ± standard deviation over seeds, [0, 1] pixel units; paper: "
-              "mean ± std over frames; only the ratios to random are comparable"))
-    other = [{"conditioning": r["conditioning"], "frame_std": r["mse_frame_std"],
-              **{k: Stat(r[k], r.get(f"{k}_seed_std")) for k in ("psnr", "ssim", "perceptual",
-                                                                "vgg_lp")}} for r in rows]
-    display(html_table(
-        other, caption="Table 1, other metrics of the same reconstructions",
-        columns={"conditioning": "conditioning pair", "frame_std": "MSE std over frames",
-                 "psnr": metric_label("psnr"), "ssim": metric_label("ssim"),
-                 "perceptual": metric_label("perceptual"), "vgg_lp": metric_label("vgg_lp")},
-        best={"psnr": "max", "ssim": "max", "perceptual": "min", "vgg_lp": "min"},
-        notes="mean ± standard deviation over seeds"))
-
-
 def seed_order_table(raw: Mapping[int, Mapping[str, Mapping[str, Any]]]) -> Any:
     """Per seed: Γ's MSE with the best, random and worst pairs, and whether they are
     ordered as the paper's Table 1."""
@@ -259,94 +202,6 @@ def seed_order_table(raw: Mapping[int, Mapping[str, Mapping[str, Any]]]) -> Any:
     return html_table(rows, caption="The order of Table 1, seed by seed (MSE per pixel)")
 
 
-ROVR_REFERENCE = ("random", "oracle")  # content-free floor and ceiling of Table 2
-ROVR_SHORT = {  # Table 2's policies, short enough for figure labels
-    "rovr_flow_cold": "ROVR flow, cold", "rovr_noflow_warm": "ROVR no flow, warm",
-    "rovr_flow_warm": "ROVR flow, warm", "imitation_bce": "imitation (BCE)",
-    "imitation_contrastive": "imitation (contrastive)", "sequential": "sequential (t-1, t-2)",
-    "random": "random pairs", "oracle": "oracle best pair",
-    "rovr_flow_warm_pretrained_local": "ROVR flow, warm; pretrained Γ",
-}
-
-
-def show_rovr_table2(rows: Sequence[Mapping[str, Any]]) -> None:
-    """ROVR Table 2 (rows of :func:`rlvid.rovr.tables.table2`) as two tables: O and the
-    perceptual distance beside the paper's and the poster's numbers, then the other
-    metrics. Random and oracle pairs are reference rows."""
-    from IPython.display import display
-
-    from rlvid.rovr.paper import TABLE2_LABELS
-
-    reference_labels = {TABLE2_LABELS[k] for k in ROVR_REFERENCE}
-
-    def split(shown: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"rows": [r for r in shown if r["policy"] not in reference_labels],
-                "reference_rows": [r for r in shown if r["policy"] in reference_labels],
-                "reference_label": "reference: random pairs (floor), oracle best pair "
-                                   "(ceiling)"}
-
-    paper = [{"policy": r["policy"],
-              "o": Stat(r["flow_recovery"], r["flow_recovery_std"]),
-              "paper_o": r["paper_flow_recovery"], "poster_o": r["poster_flow_recovery"],
-              "perceptual": Stat(r["perceptual"], r["perceptual_std"]),
-              "paper_perceptual": r["paper_perceptual"]} for r in rows]
-    display(html_table(
-        caption="Table 2: every conditioning policy, beside the paper's numbers",
-        columns={"policy": "policy", "o": metric_label("flow_recovery"),
-                 "paper_o": "paper O", "poster_o": "poster O",
-                 "perceptual": metric_label("perceptual"),
-                 "paper_perceptual": "paper perceptual (unstated scale)"},
-        best={"o": "max", "perceptual": "min"},
-        notes="ours: mean ± standard deviation over seeds; the paper's perceptual loss is on "
-              "another scale (compare orderings, not values)", **split(paper)))
-    other = [{"policy": r["policy"], **{k: Stat(r[k], r[f"{k}_std"]) for k in
-                                        ("psnr", "ssim", "vgg_lp", "valid_pair_rate")}}
-             for r in rows]
-    display(html_table(
-        caption="Table 2, other metrics of the same reconstructions",
-        columns={"policy": "policy", "psnr": metric_label("psnr"),
-                 "ssim": metric_label("ssim"), "vgg_lp": metric_label("vgg_lp"),
-                 "valid_pair_rate": metric_label("valid_pair_rate")},
-        best={"psnr": "max", "ssim": "max", "vgg_lp": "min", "valid_pair_rate": "max"},
-        notes="mean ± standard deviation over seeds", **split(other)))
-
-
-def imitation_valid_table(studies: Mapping[int, Any]) -> Any:
-    """How often the imitation warm start's pair is valid (greedy top-2, a sampled pair),
-    on training and test videos, against uniformly random pairs; means over seeds."""
-    import numpy as np
-
-    rows = []
-    for key in ("bce/train", "bce/test", "contrastive/train", "contrastive/test"):
-        per = [st.imitation_valid[key] for st in studies.values()]
-        loss, split = key.split("/")
-        rows.append({"loss": loss, "videos": split,
-                     **{k: float(np.mean([p[k] for p in per]))
-                        for k in ("greedy", "sampled", "random")}})
-    return html_table(rows, label_columns=2,
-                      caption="Valid pairs chosen by the imitation warm start (share of steps)",
-                      columns={"loss": "imitation loss", "videos": "videos",
-                               "greedy": "greedy top-2 ↑", "sampled": "sampled pair ↑",
-                               "random": "uniformly random pair"},
-                      notes="mean over seeds; states visited when the oracle drives the MDP")
-
-
-def logprob_table(studies: Mapping[int, Any]) -> Any:
-    """Geometric-mean vs exact pair log-probability, means over seeds."""
-    import numpy as np
-
-    what = {"geometric_mass": "total probability of all pairs, geometric mean",
-            "exact_mass": "total probability of all pairs, exact (1 by definition)",
-            "spearman": "rank correlation of the two over pairs (Spearman)",
-            "top_pair_agree": "share of states where the most probable pair agrees"}
-    rows = [{"quantity": text,
-             "value": float(np.mean([st.logprob_comparison[k] for st in studies.values()]))}
-            for k, text in what.items()]
-    return html_table(rows, caption="Pair log-probabilities: the paper's geometric mean "
-                      "against the exact probability", notes="mean over seeds")
-
-
-__all__ = ["LEVEL_UNITS", "ROVR_SHORT", "Stat", "dataset_counts", "imitation_valid_table",
-           "logprob_table", "method_table", "network_table", "profile_sizes", "seams_table",
-           "seed_order_table", "show_rovr_table1", "show_rovr_table2", "show_style_tables",
-           "sweep_table", "training_times", "valid_pair_summary"]
+__all__ = ["LEVEL_UNITS", "Stat", "dataset_counts", "method_table", "network_table",
+           "profile_sizes", "seams_table", "seed_order_table", "sweep_table", "training_times",
+           "valid_pair_summary"]

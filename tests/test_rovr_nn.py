@@ -7,9 +7,7 @@ import pytest
 import torch
 
 from rlvid.nn.rovr import (
-    AttentionSelector,
     CriticNet,
-    IncrementalEncoder,
     LocalUNet,
     PolicyNet,
     TileEncoder,
@@ -56,15 +54,6 @@ def test_tile_encoder_is_tile_local():
     assert torch.allclose(enc.forward_tiled(tile_video(small), 6), a, atol=1e-6)
 
 
-def test_incremental_encoder_equals_full_reencode():
-    torch.manual_seed(0)
-    pol = PolicyNet((4, 8), 8)
-    small = torch.rand(2, 9, 3, 8, 8)
-    inc = IncrementalEncoder(pol.trunk, small)
-    small[:, 4] = torch.rand(2, 3, 8, 8)
-    assert torch.allclose(inc.update(4, small[:, 4]), pol.trunk.encode_frames(small), atol=1e-6)
-
-
 def test_policy_masks_target_and_runs_at_any_length():
     torch.manual_seed(0)
     pol, critic = PolicyNet((4, 8), 8), CriticNet((4, 8), 8)
@@ -78,9 +67,6 @@ def test_policy_masks_target_and_runs_at_any_length():
         probs = candidate_log_probs(logits, 0.7).exp()
         assert torch.allclose(probs.sum(-1), torch.ones(3))
         assert critic(small, target).shape == (3,)
-    att = AttentionSelector((4, 8), 8, heads=2)
-    emb = att.frame_cnn(small)
-    assert torch.isinf(att.from_embeddings(emb, small[:, 0], target)[torch.arange(3), target]).all()
 
 
 def test_sampled_pairs_never_hold_target_and_follow_exact_pair_probability():

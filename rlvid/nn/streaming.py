@@ -32,7 +32,7 @@ from rlvid.nn.rovr import PolicyNet, SelectorTrunk, TileEncoder, mask_target
 class FrameCache:
     """Per-frame embeddings (N, T, d) of a video and their sum, updated in place.
 
-    Replaces ``rlvid.nn.rovr.IncrementalEncoder``, which cloned the whole (N, T, d) table at
+    Replaces an earlier incremental encoder, which cloned the whole (N, T, d) table at
     every update (an O(T) copy per step).
     """
 
