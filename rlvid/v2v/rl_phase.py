@@ -12,6 +12,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from rlvid.results import relative_change
+
 POLICY_NETS = ("Gx", "Gy", "Px", "Py")  # pi = (G, P), the networks the actor step moves
 
 
@@ -59,17 +61,6 @@ def snapshot(nets: nn.ModuleDict, names: tuple[str, ...] = POLICY_NETS
     """Detached copies of the named networks' parameters θ (the RL phase's starting point;
     BN running statistics are not θ and stay out)."""
     return {k: {p: t.detach().clone() for p, t in nets[k].named_parameters()} for k in names}
-
-
-def relative_change(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor]) -> float:
-    """‖θ_after − θ_before‖ / ‖θ_before‖ over the floating tensors (the same number as
-    :func:`rlvid.evidence.relative_change`, which sits in a layer above the trainers)."""
-    num = den = 0.0
-    for name, old in before.items():
-        if old.is_floating_point():
-            num += float((after[name].double() - old.double()).pow(2).sum())
-            den += float(old.double().pow(2).sum())
-    return math.sqrt(num / den) if den else 0.0
 
 
 def param_changes(start: dict[str, dict[str, torch.Tensor]], nets: nn.ModuleDict
