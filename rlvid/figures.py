@@ -206,73 +206,6 @@ def table1_figure(raw: Mapping[int, Mapping[str, Mapping[str, np.ndarray]]],
     return fig
 
 
-def rovr_reconstructions(local: Any, test: Any, seed: int, video: int = 0) -> dict[str, Any]:
-    """Γ's reconstruction of every frame of one test video with the best, a random and
-    the worst conditioning pair (a generator seeded by ``seed`` draws the random pairs)."""
-    import torch
-
-    from rlvid.rovr.local import local_inputs
-    from rlvid.rovr.pairs import random_pairs
-
-    t = test.videos.shape[1]
-    nn_ = torch.full((t,), video, dtype=torch.long)
-    targets = torch.arange(t)
-    gen = torch.Generator().manual_seed(seed)
-    recon = {}
-    for name, pair in (("best", test.best_pair[video]),
-                       ("random", random_pairs(targets, t, gen)),
-                       ("worst", test.worst_pair[video])):
-        with torch.no_grad():
-            recon[name] = local(*local_inputs(test, nn_, targets, pair))
-    return recon
-
-
-def table2_figure(studies: Mapping[int, Any], labels: Mapping[str, str],
-                  paper: Mapping[str, float], poster: Mapping[str, float]) -> Figure:
-    """ROVR Table 2 as points: per policy, flow recovery O and the perceptual distance
-    over seeds (mean, 95% t-interval, seeds as dots); the paper's and the poster's O as
-    crosses. ``studies``: :class:`rlvid.rovr.tables.SeedStudy` per seed; ``labels``: policy
-    key -> row label."""
-    from rlvid.viz import method_points
-
-    def values(key: str) -> dict[str, list[float]]:
-        return {label: [float(st.metrics[name][key]) for st in studies.values()]
-                for name, label in labels.items()}
-
-    names = list(labels)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 0.32 * len(names) + 1.2),
-                                      sharey=True)
-    method_points(left, values("flow_recovery"), label=metric_label("flow_recovery"))
-    for marks, colour, text in ((paper, "tab:red", "paper (Table 2)"),
-                                (poster, "tab:purple", "poster")):
-        ys = [i for i, n in enumerate(names) if marks.get(n) is not None]
-        left.scatter([marks[names[i]] for i in ys], ys, marker="x", color=colour, s=28,
-                     zorder=4, label=text)
-    left.legend(fontsize=6, loc="lower right")
-    method_points(right, values("perceptual"), label=metric_label("perceptual"))
-    fig.tight_layout()
-    return fig
-
-
-def context_figure(test: Any, pairs: Mapping[str, Any], steps: Sequence[int],
-                   video: int = 0) -> Figure:
-    """ROVR Figure 6: for each policy (``label -> (T, 2) chosen pairs`` of one test video)
-    and each target in ``steps``: green, pixels hidden in the target but visible in a chosen
-    frame; red, hidden in the target and in both chosen frames."""
-    from rlvid.rovr.figures import context_overlay
-
-    images = {}
-    m = test.masks[video]
-    for name, chosen in pairs.items():
-        row = []
-        for step in steps:
-            i, j = chosen[step].tolist()
-            img = context_overlay(test.corrupted[video, step], m[step], m[i], m[j])
-            row.append((img.permute(1, 2, 0).numpy(), f"t={step}: ({i},{j})"))
-        images[name] = row
-    return context_grid(images)
-
-
 def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
     """ROVR Figure 3: for each policy a (steps x frames) map, yellow the target, green the
     two conditioning frames chosen at that step."""
@@ -291,58 +224,7 @@ def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
     return fig
 
 
-def context_grid(images: Mapping[str, Sequence[tuple[Any, str]]]) -> Figure:
-    """ROVR Figure 6: rows of (image, title) per policy."""
-    rows = list(images.items())
-    cols = max(len(v) for _, v in rows)
-    fig, axes = plt.subplots(len(rows), cols, figsize=(1.45 * cols, 1.55 * len(rows)),
-                             squeeze=False)
-    for r, (name, items) in enumerate(rows):
-        for c, (img, title) in enumerate(items):
-            ax = axes[r, c]
-            ax.imshow(img, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(title, fontsize=7)
-            if c == 0:
-                ax.set_ylabel(name, fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
 # ---------------------------------------------------------------- 90: results
-
-
-def verdict_bars(claims: Sequence[Mapping[str, str]]) -> Figure:
-    """How many of each paper's claims got each verdict: one stacked bar per paper, in the
-    verdict colours of the claim cards."""
-    from rlvid.blocks import VERDICT_COLOURS
-
-    papers = list(dict.fromkeys(c["paper"] for c in claims))
-    verdicts = [v for v in VERDICT_COLOURS if any(c["verdict"] == v for c in claims)]
-    verdicts += sorted({c["verdict"] for c in claims} - set(verdicts))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(papers) + 0.9))
-    left = np.zeros(len(papers))
-    for v in verdicts:
-        n = np.array([sum(c["paper"] == p and c["verdict"] == v for c in claims)
-                      for p in papers])
-        ax.barh(range(len(papers)), n, left=left, color=VERDICT_COLOURS.get(v, "0.4"),
-                label=v, height=0.6)
-        for y, (x0, k) in enumerate(zip(left, n)):
-            if k:
-                ax.text(x0 + k / 2, y, str(k), ha="center", va="center", color="white",
-                        fontsize=8, fontweight="bold")
-        left += n
-    ax.set_yticks(range(len(papers)), papers, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("claims tested (count)", fontsize=8)
-    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, ncol=len(verdicts), loc="upper center", bbox_to_anchor=(0.5, -0.35),
-              frameon=False)
-    fig.tight_layout()
-    return fig
-
 
 
 def forest_plot(claims: Sequence[Mapping[str, Any]]) -> Figure:

@@ -12,9 +12,6 @@ import torch
 from rlvid.config.rovr import ROVRConfig
 from rlvid.nn.rovr import (
     LocalUNet,
-    PolicyNet,
-    candidate_log_probs,
-    pair_log_prob,
 )
 from rlvid.nn.rovr_pair import action_dist
 from rlvid.rovr.local import local_inputs
@@ -109,7 +106,6 @@ def local_table(local: LocalUNet, data: Any, rcfg: ROVRConfig, seed: int):
     return out
 
 
-
 def imitation_valid_rates(policy: torch.nn.Module, data: Any, local: LocalUNet,
                           rcfg: ROVRConfig, seed: int = 0) -> dict[str, float]:
     """How often the policy's top-2 (greedy) and a sampled pair are valid, on expert states
@@ -126,32 +122,4 @@ def imitation_valid_rates(policy: torch.nn.Module, data: Any, local: LocalUNet,
     out["random"] = random_valid_rate(data)
     return out
 
-
-def logprob_comparison(policy: PolicyNet, data: Any, local: LocalUNet,
-                       rcfg: ROVRConfig) -> dict[str, float]:
-    """Geometric-mean vs exact pair log-prob on expert states: total mass over all pairs
-    (exact: 1), and the rank correlation of the two over pairs."""
-    small, target, _ = expert_states(local, data, rcfg)
-    with torch.no_grad():
-        lp = candidate_log_probs(policy(small, target)[0], rcfg.gumbel_temperature)
-    t = lp.shape[1]
-    i, j = torch.triu_indices(t, t, 1)
-    keep = [(a, b) for a, b in zip(i.tolist(), j.tolist())]
-    pairs = torch.tensor(keep)
-    geo, exact = [], []
-    for row in range(lp.shape[0]):
-        ok = (pairs != target[row]).all(1)
-        pr = pairs[ok]
-        rows = lp[row].expand(len(pr), -1)
-        geo.append(pair_log_prob(rows, pr, "geometric").exp())
-        exact.append(pair_log_prob(rows, pr, "exact").exp())
-    geo_t, exact_t = torch.stack(geo), torch.stack(exact)
-    ranks = lambda x: x.argsort(1).argsort(1).float()
-    rg, re = ranks(geo_t), ranks(exact_t)
-    rg, re = rg - rg.mean(1, keepdim=True), re - re.mean(1, keepdim=True)
-    spearman = (rg * re).sum(1) / (rg.norm(dim=1) * re.norm(dim=1) + 1e-12)
-    return {"geometric_mass": float(geo_t.sum(1).mean()),
-            "exact_mass": float(exact_t.sum(1).mean()),
-            "spearman": float(spearman.mean()),
-            "top_pair_agree": float((geo_t.argmax(1) == exact_t.argmax(1)).float().mean())}
 

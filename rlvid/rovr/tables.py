@@ -7,30 +7,20 @@ the same results."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
 from rlvid.config import Config
-from rlvid.nn.rovr import LocalUNet
-from rlvid.progress import progress as progress_bar
-from rlvid.results import mean_std
 from rlvid.rovr.evaluate import (
     evaluate_rollout,
-    imitation_valid_rates,
-    logprob_comparison,
 )
-from rlvid.rovr.imitation import train_imitation
 from rlvid.rovr.local import load_local_net, train_local
-from rlvid.rovr.paper import PAPER_TABLE2, POSTER_FLOW_RECOVERY, TABLE2_LABELS
-from rlvid.rovr.ppg_stage import train_ppg
-from rlvid.rovr.runs import load_local, load_policy, masked_set
+from rlvid.rovr.runs import masked_set
 from rlvid.rovr.selectors import (
     Selector,
     oracle_selector,
-    policy_selector,
     random_selector,
     run_selector,
     sequential_selector,
@@ -68,7 +58,7 @@ def flow_separation_seed(cfg: Config, progress: bool, seed: int) -> list[dict[st
     rows = []
     for name in FLOW_SELECTORS:
         rollout = run_selector(local, test, selectors[name], cfg.rovr, videos)
-        metrics = evaluate_rollout(rollout, test, videos)
+        metrics = evaluate_rollout(rollout, test, videos, vgg=False)
         rows.append({"seed": seed, "selector": name,
                      "flow_recovery": metrics["flow_recovery"],
                      "valid_pair_rate": metrics["valid_pair_rate"],
@@ -107,79 +97,3 @@ def separation_summary(rows: list[dict[str, Any]], metric: str = "flow_recovery"
     return out
 
 
-@dataclass
-class SeedStudy:
-    """Everything notebook 21 shows for one seed."""
-
-    metrics: dict[str, dict[str, float]]  # policy -> metric -> value
-    pairs: dict[str, torch.Tensor]  # policy -> (N_test, T, 2) chosen pairs
-    imitation_valid: dict[str, dict[str, float]]  # "loss/split" -> greedy/sampled/random rate
-    logprob_comparison: dict[str, float]
-
-
-def seed_study(cfg: Config, seed: int, progress: bool = True) -> SeedStudy:
-    """Train (or reuse) every stage for ``seed`` and evaluate every conditioning policy."""
-    rcfg = cfg.rovr
-    test = masked_set(cfg, "test")
-    local_state = train_local(cfg, seed, progress=progress).state
-    local = load_local(cfg, local_state)
-    imitation = {loss: train_imitation(cfg, seed, local_state, loss=loss, progress=progress).state
-                 for loss in ("bce", "contrastive")}
-    ppg = {
-        "rovr_flow_cold": train_ppg(cfg, seed, local_state, None, True, progress=progress),
-        "rovr_noflow_warm": train_ppg(cfg, seed, local_state, imitation["bce"], False,
-                                      progress=progress),
-        "rovr_flow_warm": train_ppg(cfg, seed, local_state, imitation["bce"], True,
-                                    progress=progress),
-    }
-    videos = torch.arange(rcfg.eval_videos or len(test))
-    runs: dict[str, tuple[LocalUNet, Selector]] = {
-        name: (load_local(cfg, r.state), policy_selector(load_policy(cfg, r.state), rcfg))
-        for name, r in ppg.items()
-    }
-    runs["rovr_flow_warm_pretrained_local"] = (local, runs["rovr_flow_warm"][1])
-    for loss, state in imitation.items():
-        runs[f"imitation_{loss}"] = (local, policy_selector(load_policy(cfg, state), rcfg))
-    runs["sequential"] = (local, sequential_selector())
-    runs["random"] = (local, random_selector(seed))
-    runs["oracle"] = (local, oracle_selector(test.best_pair))
-    metrics, pairs = {}, {}
-    for name, (net, selector) in progress_bar(runs.items(), total=len(runs), enabled=progress,
-                                              desc=f"evaluate seed {seed}"):
-        rollout = run_selector(net, test, selector, rcfg, videos)
-        metrics[name] = evaluate_rollout(rollout, test, videos)
-        pairs[name] = rollout.pairs
-    train = masked_set(cfg, "train")
-    valid = {f"{loss}/{split}": imitation_valid_rates(load_policy(cfg, state), data, local, rcfg,
-                                                      seed)
-             for loss, state in imitation.items()
-             for split, data in (("train", train), ("test", test))}
-    comparison = logprob_comparison(load_policy(cfg, imitation["bce"]), test, local, rcfg)
-    return SeedStudy(metrics, pairs, valid, comparison)
-
-
-def _seed_study(cfg: Config, progress: bool, seed: int) -> SeedStudy:
-    return seed_study(cfg, seed, progress)
-
-
-def seed_studies(cfg: Config, progress: bool = True,
-                 backend: str = "process") -> dict[int, SeedStudy]:
-    """:func:`seed_study` for every seed in ``cfg.seeds``, in parallel processes."""
-    return _per_seed(functools.partial(_seed_study, cfg, progress), cfg, backend)
-
-
-def table2(cfg: Config, studies: dict[int, SeedStudy]) -> list[dict[str, Any]]:
-    """Table 2 rows: mean and seed std of each metric per policy, the paper beside."""
-    rows = []
-    for name, label in TABLE2_LABELS.items():
-        row: dict[str, Any] = {"policy": label}
-        for key in ("perceptual", "flow_recovery", "psnr", "ssim", "mse", "vgg_lp",
-                    "valid_pair_rate"):
-            row[key], row[f"{key}_std"] = mean_std(
-                [studies[s].metrics[name][key] for s in studies])
-        paper = PAPER_TABLE2.get(name, (None, None))
-        row["paper_perceptual"], row["paper_flow_recovery"] = paper
-        row["poster_flow_recovery"] = POSTER_FLOW_RECOVERY.get(name)
-        row["seeds"] = len(studies)
-        rows.append(row)
-    return rows
