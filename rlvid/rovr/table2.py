@@ -205,3 +205,21 @@ def action_rates(seeds: dict[int, SeedTable2], ceilings: dict[str, dict[str, flo
 __all__ = ["ACTION_OF", "METRICS", "REGIMES", "SeedTable2", "action_ceilings", "action_rates",
            "key", "reference_rows", "seed_table2", "table2_gameable", "table2_rows",
            "table2_seeds"]
+
+
+def paper_beside(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The paper's Table 2 (and the poster's O) beside our seed-means in both regimes, for
+    the policies the paper reports; its perceptual loss is on another scale than ours."""
+    from rlvid.rovr.paper import PAPER_TABLE2, POSTER_FLOW_RECOVERY
+
+    def mean(name: str, regime: str, metric: str) -> float | None:
+        values = [float(r[metric]) for r in rows if r.get("policy") == key(name, regime)
+                  and isinstance(r.get("seed"), int) and metric in r]
+        return sum(values) / len(values) if values else None
+
+    return [{"policy": TABLE2_LABELS[name], "paper: perceptual": perceptual,
+             "paper: O": flow, "poster: O": POSTER_FLOW_RECOVERY.get(name),
+             "ours: O (tuned Γ)": mean(name, "tuned", "flow_recovery"),
+             "ours: O (frozen Γ)": mean(name, "frozen", "flow_recovery"),
+             "ours: perceptual (tuned Γ)": mean(name, "tuned", "perceptual")}
+            for name, (perceptual, flow) in PAPER_TABLE2.items()]
