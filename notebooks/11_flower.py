@@ -35,7 +35,7 @@ from typing import Optional
 # ruff: noqa: UP045 -- papermill --help-notebook reads Optional[...], not X | None
 profile: str = "cpu"  # smoke | cpu | paper
 seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profile's
-iterations_share: Optional[float] = None  # share of the profile's training iterations; None: 0.7 at cpu, else 1
+iterations_share: Optional[float] = None  # share of the profile's training iterations; None: the profile's v2v.iterations_share (0.5 at cpu)
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -67,9 +67,10 @@ torch.set_num_threads(cfg.torch_threads or 1)
 print(schedule_line(cfg, share))
 
 # %% [markdown]
-# At `cpu` the notebook trains each method for 0.7 of the profile's iterations, so that
-# four methods times three seeds fit in about seven minutes on two CPU cores (the
-# `iterations_share` parameter sets it; 1 gives the synthetic notebook's schedule).
+# At `cpu` the notebook trains for half the profile's iterations (pretraining and RL
+# phase; the control and the baselines then get the same FLOPs), so that five seeds fit in
+# the book's budget on two CPU cores (the `iterations_share` parameter sets it; 1 gives the
+# synthetic notebook's schedule).
 #
 # ## The data, laid out like the paper's Table 3
 #

@@ -46,7 +46,7 @@ z_dir: Optional[str] = None  # folder of Z videos: the target's content in the s
 zbar_dir: Optional[str] = None  # folder of Z̄ style images
 procedural: str = "flowers"  # procedural dataset used when no folder is given: synthetic | flowers | city
 test_share: float = 0.25  # share of the X and Y clips held out for evaluation
-iterations_share: Optional[float] = None  # share of the profile's training iterations; None: 0.7 at cpu, else 1
+iterations_share: Optional[float] = None  # share of the profile's training iterations; None: the profile's v2v.iterations_share (0.5 at cpu)
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt

@@ -43,7 +43,7 @@ from rlvid.v2v.evaluate import GATE_IOU, twin_metrics
 from rlvid.v2v.experiment import Experiment, train_and_evaluate
 from rlvid.v2v.references import flat_mean_image
 
-METHOD_ORDER = ("rlv2v", "pretrain_only", "recycle", "cyclegan")
+METHOD_ORDER = ("rlv2v", "gan_continued", "pretrain_only", "recycle", "cyclegan")
 # metric -> which direction is better
 STYLE_METRICS: dict[str, str] = {
     "gated_share": "higher", "edge_ssim": "higher", "mask_iou": "higher", "target_share": "higher",
