@@ -1,6 +1,6 @@
 """SIGKILL in the middle of a checkpoint write, then resume: nothing is lost or changed.
 
-A real ``rlvid train v2v`` run (smoke profile, a checkpoint every 2 of its 6 steps) is
+A real ``rlvid train v2v`` run (smoke profile, a checkpoint every 2 of its steps) is
 paused by ``RLVID_TEST_PAUSE_IN_CHECKPOINT_WRITE`` inside the atomic writer, after the
 temporary file is complete and before the rename, so the kill moment is certain.
 """
@@ -16,7 +16,11 @@ from pathlib import Path
 
 from _same import assert_same
 
+from rlvid.config import load_config
 from rlvid.runtime import CHECKPOINT_NAME, PAUSE_ENV, load_checkpoint
+from rlvid.v2v.train import total_steps
+
+STEPS = total_steps("rlv2v", load_config("smoke"))  # pretraining + Algorithm 1's phases
 
 
 def _command(run_dir: Path) -> list[str]:
@@ -68,7 +72,7 @@ def test_kill_during_second_checkpoint_write_then_resume_is_bit_identical(tmp_pa
         done = subprocess.run(_command(run_dir), env=_env(tmp_path), capture_output=True,
                               text=True, timeout=600)
         assert done.returncode == 0, done.stderr
-        assert "done at step 6" in done.stdout
+        assert f"done at step {STEPS}" in done.stdout
     assert not [p.name for p in killed.iterdir() if p.name.endswith(".tmp")]  # swept
     for name in (CHECKPOINT_NAME, "model.pt", "pretrained.pt"):
         a, b = (load_checkpoint(d / name, restore_rng=False) for d in (killed, straight))
@@ -76,5 +80,5 @@ def test_kill_during_second_checkpoint_write_then_resume_is_bit_identical(tmp_pa
             phase.pop("wall_s")  # the harness's per-phase wall times: all else must agree
         assert_same(a, b, name)
     final = load_checkpoint(killed / CHECKPOINT_NAME, restore_rng=False)
-    assert final["status"] == "done" and final["step"] == 6
+    assert final["status"] == "done" and final["step"] == STEPS
     assert len(final["trainer"]["buffer"]["p"]) > 0
