@@ -141,7 +141,7 @@ reference = references.reference_rows(
     lambda video: evaluate_translation(video, data), "synthetic")
 gameable = references.flag_gameable(rows + reference, references.SYNTHETIC_METRICS)
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 backends = metric_backends()
 scalars = [{k: v for k, v in r.items() if k != "bg_acc_t"} for r in rows]  # no per-frame lists
 path = write_table("synthetic", scalars + reference, cfg, backends, gameable=gameable,

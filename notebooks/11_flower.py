@@ -200,7 +200,7 @@ method_panels(rows, ["gated_share", "mask_iou", "target_share", "tdiff", "percep
               scale={"ewarp": 1e3, "tdiff": 1e3})
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 result_table(rows + reference, HIGHER_IS_BETTER, caption="Flowers: every method against "
              "the twin", gameable=gameable,
              notes=f"perceptual: {backends['perceptual']}; E_warp flow: {backends['flow']}")

@@ -194,7 +194,7 @@ method_panels(rows, ["edge_ssim", "target_share", "tdiff", "perceptual", "ssim",
               order=METHOD_ORDER, reference_rows=reference, scale={"ewarp": 1e3, "tdiff": 1e3})
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 result_table(rows + reference, HIGHER_IS_BETTER, caption="City aerials: every method against "
              "the twin", gameable=gameable,
              notes=f"perceptual: {backends['perceptual']}; E_warp flow: {backends['flow']}")

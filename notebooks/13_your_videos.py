@@ -190,7 +190,7 @@ method_panels(rows, ["edge_ssim", "target_share", "colour_fd", "ewarp", "flicker
               scale={"ewarp": 1e3, "flicker": 1e3})
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 result_table(table_rows(source, rows, reference), HIGHER_IS_BETTER,
              caption=f"Your videos ({source})", gameable=gameable,
              notes=f"E_warp flow: {backends['flow']}")
