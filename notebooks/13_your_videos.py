@@ -18,8 +18,8 @@
 # stands in for it: no number here is a reproduction of those tables.
 #
 # What the kit offers instead is this notebook: point it at four folders of your own
-# (X, Y and Z videos, Z̄ images) and it trains RL-V2V-GAN, RL-V2V-GAN without DDPG,
-# Recycle-GAN and CycleGAN on them and scores every translation with the metrics that need
+# (X, Y and Z videos, Z̄ images) and it trains RL-V2V-GAN, RL-V2V-GAN without DDPG, the
+# compute-matched control and CycleGAN on them and scores every translation with the metrics that need
 # no twin (real data has no ground-truth translation). With no folders given it writes a
 # procedural dataset to folders and reads it back through the same loader, so it runs
 # anywhere, including CI. Run it on your data with papermill:
@@ -62,6 +62,7 @@ from rlvid.v2v.references import flag_gameable
 from rlvid.v2v.style import (
     HIGHER_IS_BETTER,
     METHOD_ORDER,
+    STYLE_METHODS,
     evaluate_style,
     fit_style_judge,
     run_style_experiment,
@@ -156,7 +157,7 @@ method_table([], reference, ["edge_ssim", "target_share", "colour_fd", "ewarp", 
 runs = results_dir(cfg.profile).parent / "runs" / "v2v"
 experiment = run_style_experiment(cfg, videos, videos.x_test,
                                   lambda out: evaluate_style(out, videos.x_test, judge),
-                                  runs, dataset="your_videos")
+                                  runs, dataset="your_videos", methods=STYLE_METHODS)
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 training_times(experiment.rows)
