@@ -29,7 +29,8 @@ import numpy as np
 
 MAX_WIDTH_PX = 700  # the book's content column
 CHAR_PX = 7.2  # average glyph width at the table's 13 px font
-BOLD_WIDTH = 1.1  # a bold figure is about this much wider (measured: 752 px for 700 estimated)
+# bold glyphs are wider: a city table with bold headers rendered 752 px for 700 estimated
+BOLD_WIDTH = 1.2
 CELL_PAD_PX = 14  # left + right padding of a cell
 TEXT_MAX_CHARS = 22  # a text cell wraps beyond about this many characters
 SHORT_TEXT_CHARS = 14  # shorter text never wraps
@@ -246,7 +247,8 @@ class Table:
         else:
             chars = max([min(len(c), SHORT_TEXT_CHARS) for c in cells] + [0])
             chars = max([chars] + [len(w) for c in cells for w in c.split()])
-        chars = max([chars] + [len(w) for w in col.header.split()])
+        # headers are bold: their longest word sets many a numeric column's width
+        chars = max([chars] + [len(w) * BOLD_WIDTH for w in col.header.split()])
         return chars * CHAR_PX + CELL_PAD_PX
 
     def estimated_width(self) -> float:
