@@ -33,7 +33,7 @@ def test_hidden_mask_is_black_in_every_channel():
 
 def test_copy_fill_takes_the_frames_that_see_a_pixel_then_the_mean():
     target, a, b = _frames()
-    out = copy_fill(target, a, b, hidden_mask(target), hidden_mask(a), hidden_mask(b))
+    out = copy_fill(target, [a, b], hidden_mask(target), [hidden_mask(a), hidden_mask(b)])
     assert torch.allclose(out[0, :, 0, 0], torch.full((3,), 0.2))  # only a sees it
     assert torch.allclose(out[0, :, 1, 1], torch.full((3,), 0.5))  # both: their mean
     assert torch.allclose(out[0, :, 3, 3], torch.full((3,), 0.8))  # only b sees it
@@ -41,7 +41,7 @@ def test_copy_fill_takes_the_frames_that_see_a_pixel_then_the_mean():
     target[..., 2:, :2] = 0.3  # the target's visible mean becomes (4 * 0.3 + 7 * 0.5) / 11
     b[..., 1, 1] = 0.0
     a[..., 1, 1] = 0.0  # now (1, 1) is hidden in both: the target's visible mean
-    out = copy_fill(target, a, b, hidden_mask(target), hidden_mask(a), hidden_mask(b))
+    out = copy_fill(target, [a, b], hidden_mask(target), [hidden_mask(a), hidden_mask(b)])
     assert torch.allclose(out[0, :, 1, 1], torch.full((3,), (4 * 0.3 + 7 * 0.5) / 11))
 
 
@@ -52,7 +52,7 @@ def test_untrained_masked_residual_net_returns_the_copy():
     net = MaskedResidualUNet((4, 8))
     with torch.no_grad():
         out = net(target, a, b)
-    copy = copy_fill(target, a, b, hidden_mask(target), hidden_mask(a), hidden_mask(b))
+    copy = copy_fill(target, [a, b], hidden_mask(target), [hidden_mask(a), hidden_mask(b)])
     assert torch.equal(out, copy)
 
 

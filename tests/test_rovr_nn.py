@@ -122,7 +122,7 @@ def test_local_unet_pastes_known_pixels_back():
     mask = torch.zeros(2, 1, 16, 16, dtype=torch.bool)
     mask[:, :, 4:9, 4:9] = True
     target = frames[0].masked_fill(mask, 0.0)
-    out = net(target, frames[1], frames[2], mask)
+    out = net(target, frames[1], frames[2], mask=mask)
     assert out.shape == (2, 3, 16, 16) and (out >= 0).all() and (out <= 1).all()
     assert torch.equal(out.masked_select(~mask.expand_as(out)),
                        target.masked_select(~mask.expand_as(out)))

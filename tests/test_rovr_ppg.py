@@ -15,7 +15,7 @@ from rlvid.nn.rovr import (
     pair_log_prob,
     sample_pair,
 )
-from rlvid.nn.rovr_pair import PairDist, PairPolicyNet, Top2Dist
+from rlvid.nn.rovr_pair import PairDist, PairPolicyNet, TopKDist
 from rlvid.rl.ppg import Batch, advantages, auxiliary_phase, policy_phase, rewards_to_go
 from rlvid.rovr.imitation import pair_contrastive_loss
 
@@ -122,7 +122,7 @@ def test_pair_contrastive_loss_is_minus_log_valid_mass():
 
 def test_top2_pair_scores_are_two_draws_without_replacement():
     lp = torch.log_softmax(torch.tensor([[0.3, -1.0, 2.0, 0.5]]), -1)
-    scores = Top2Dist(lp, "exact").pair_scores()
+    scores = TopKDist(lp, "exact").pair_scores()
     p = lp.exp()[0]
     assert math.isclose(float(scores[0, 2, 0].exp()), float(p[2] * p[0] / (1 - p[2])), rel_tol=1e-5)
     off = ~torch.eye(4, dtype=torch.bool)

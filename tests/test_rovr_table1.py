@@ -8,7 +8,8 @@ import torch
 
 from rlvid.config import load_config
 from rlvid.data import mask_videos
-from rlvid.rovr.local import mix_valid_pairs
+from rlvid.rovr.local import mix_valid_sets
+from rlvid.rovr.pairs import pair_choices
 from rlvid.rovr.table1 import reference_outputs, summarise, table1_summary
 
 CFG = load_config("smoke").data
@@ -52,14 +53,15 @@ def test_copies_are_exact_on_a_static_video():
         assert torch.equal(out[name][~hidden], truth[~hidden]), name
 
 
-def test_mix_valid_pairs():
+def test_mix_valid_sets_on_the_pair_table():
     valid = torch.zeros(4, 5, 5, dtype=torch.bool)
     valid[:, 1, 3] = valid[:, 3, 1] = True  # one valid pair, (1, 3), for every row
     valid[3] = False  # row 3 has none: it keeps its pair
     pair = torch.tensor([[0, 2]] * 4)
+    choices = pair_choices(valid, torch.zeros(4, dtype=torch.long))  # target 0 in every row
     torch.manual_seed(0)
-    assert torch.equal(mix_valid_pairs(pair, valid, 0.0), pair)
-    mixed = mix_valid_pairs(pair, valid, 1.0)
+    assert torch.equal(mix_valid_sets(pair, choices, 0.0), pair)
+    mixed = mix_valid_sets(pair, choices, 1.0)
     assert mixed[:3].tolist() == [[1, 3]] * 3 and mixed[3].tolist() == [0, 2]
 
 

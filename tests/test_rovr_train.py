@@ -13,7 +13,7 @@ from rlvid.rovr.evaluate import evaluate_rollout, local_table, random_valid_rate
 from rlvid.rovr.imitation import contrastive_pair_loss, train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.losses import lambda_schedule
-from rlvid.rovr.pairs import random_pairs, sample_labelled_pairs, sequential_pairs
+from rlvid.rovr.pairs import pair_choices, random_pairs, sample_labelled, sequential_pairs
 from rlvid.rovr.ppg_stage import train_ppg
 from rlvid.rovr.runs import load_local, masked_set
 from rlvid.rovr.selectors import oracle_selector, run_selector, sequential_selector
@@ -53,9 +53,9 @@ def test_pair_samplers(data):
     assert seq.tolist() == [[2, 1], [0, 2], [4, 3]]
     valid = data.valid[0]  # (T, T, T)
     t = torch.arange(20)
-    rows, pos = sample_labelled_pairs(valid, t, True)
+    rows, pos = sample_labelled(pair_choices(valid, t), True)
     assert valid[rows, pos[:, 0], pos[:, 1]].all()
-    rows, neg = sample_labelled_pairs(valid, t, False)
+    rows, neg = sample_labelled(pair_choices(valid, t), False)
     assert len(rows) == 20 and not valid[rows, neg[:, 0], neg[:, 1]].any()
     assert (neg != t[rows, None]).all() and (neg[:, 0] != neg[:, 1]).all()
     assert 0 < random_valid_rate(data) < 0.2
@@ -67,12 +67,12 @@ def test_contrastive_loss_hand_value_and_direction(data):
     logits = mask_target(torch.zeros(4, 20), target)
     n_pos = valid.triu(1).flatten(1).sum(1).float()
     expected = (math.log(171) - n_pos.log()).mean()
-    assert contrastive_pair_loss(logits, valid, target).item() == pytest.approx(expected.item())
+    choices = pair_choices(valid, target)
+    assert contrastive_pair_loss(logits, choices).item() == pytest.approx(expected.item())
     i, j = data.best_pair[0, 0].tolist()
     boosted = logits.clone()
     boosted[0, [i, j]] += 2.0
-    assert (contrastive_pair_loss(boosted, valid, target)
-            < contrastive_pair_loss(logits, valid, target))
+    assert contrastive_pair_loss(boosted, choices) < contrastive_pair_loss(logits, choices)
 
 
 def test_env_rewards_paste_back_and_flow_at_the_end(cfg, data, local_state):

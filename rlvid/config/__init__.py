@@ -150,6 +150,11 @@ _RELATIONS: tuple[tuple[tuple[str, ...], Any, str], ...] = (
      "the minimum number of valid pairs must not exceed the maximum"),
     (("rovr.eval_videos", "data.rovr_test_videos"), lambda n, test: n <= test,
      "cannot evaluate more videos than the test set holds (0: all)"),
+    (("rovr.conditioning_frames", "data.rovr_len"), lambda k, t: k < t,
+     "the k conditioning frames are distinct frames other than the target: k < T"),
+    (("rovr.pair_logprob", "rovr.conditioning_frames"),
+     lambda kind, k: kind != "exact" or k <= 6,
+     "the exact top-k log-prob sums over k! orders: not supported for k > 6 (use 'geometric')"),
 )
 
 

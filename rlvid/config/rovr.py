@@ -83,6 +83,9 @@ class ROVRConfig:
     # False: pretrain Gamma on L_R's MSE term alone (lambda = 0), skipping VGG16's L_P, which
     # costs ~95% of a step at 32x32 (errata "Gamma's pretraining at cpu")
     local_perceptual: bool = True
+    # --- k conditioning frames (issue 14 deliverable 8; §8's future work, errata "k > 2
+    # conditioning frames"): Gamma, the MDP's action and pi take k frames; 2 is the paper's pair
+    conditioning_frames: int = checked(2, Rule(ge=2))
 
 
 PROFILES: dict[str, ROVRConfig] = {

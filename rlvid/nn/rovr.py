@@ -8,6 +8,7 @@ Shapes: a video is (N, T, 3, H, W) in [0, 1]; ``small`` is the same video downsa
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -60,6 +61,20 @@ def untile_video(image: torch.Tensor, num_frames: int) -> torch.Tensor:
 # ---------------------------------------------------------------- encoders
 
 
+def conv_stack(channels: tuple[int, ...], in_channels: int, stride_all: bool = True
+               ) -> nn.Sequential:
+    """3x3 conv + ReLU per width in ``channels``: stride 2 in every layer (a tile's
+    embedding, :class:`TileEncoder`), or in the first only (a coarse grid, the pair policy's
+    ``GridEncoder``)."""
+    layers: list[nn.Module] = []
+    prev = in_channels
+    for i, ch in enumerate(channels):
+        stride = 2 if stride_all or i == 0 else 1
+        layers += [nn.Conv2d(prev, ch, 3, stride=stride, padding=1), nn.ReLU(inplace=True)]
+        prev = ch
+    return nn.Sequential(*layers)
+
+
 class TileEncoder(nn.Module):
     """A small CNN run on every tile of the tiled image, then average-pooled per tile.
 
@@ -70,13 +85,8 @@ class TileEncoder(nn.Module):
 
     def __init__(self, channels: tuple[int, ...], in_channels: int = 3):
         super().__init__()
-        layers: list[nn.Module] = []
-        prev = in_channels
-        for ch in channels:
-            layers += [nn.Conv2d(prev, ch, 3, stride=2, padding=1), nn.ReLU(inplace=True)]
-            prev = ch
-        self.net = nn.Sequential(*layers)
-        self.out_dim = prev
+        self.net = conv_stack(channels, in_channels)
+        self.out_dim = channels[-1]
 
     def forward(self, small: torch.Tensor) -> torch.Tensor:
         """(..., 3, s, s) tiles -> (..., out_dim) embeddings."""
@@ -131,10 +141,13 @@ class SelectorTrunk(nn.Module):
 
 class PolicyNet(nn.Module):
     """pi: logits over the T frames with the target masked to -inf, plus PPG's aux value.
-    ``in_channels``: 3 (RGB tiles) or 4 (plus the frame's mask, ``policy_masks``)."""
+    ``in_channels``: 3 (RGB tiles) or 4 (plus the frame's mask, ``policy_masks``);
+    ``frames``: k, how many frames its top-k action takes (2: §5.2's top-2; no weights)."""
 
-    def __init__(self, channels: tuple[int, ...], hidden: int, in_channels: int = 3):
+    def __init__(self, channels: tuple[int, ...], hidden: int, in_channels: int = 3,
+                 frames: int = 2):
         super().__init__()
+        self.frames = frames
         self.trunk = SelectorTrunk(channels, hidden, in_channels)
         self.logit = nn.Linear(hidden, 1)
         self.aux_value = nn.Linear(hidden, 1)  # PPG auxiliary value head (aux phase only)
@@ -175,21 +188,22 @@ def candidate_log_probs(logits: torch.Tensor, temperature: float) -> torch.Tenso
     return torch.log_softmax(logits / temperature, dim=-1)
 
 
-def sample_pair(log_probs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Gumbel-softmax sample, then its top two frames -> (N, 2) long.
+def sample_pair(log_probs: torch.Tensor, generator: torch.Generator | None = None,
+                k: int = 2) -> torch.Tensor:
+    """Gumbel-softmax sample, then its top k frames (two: §5.2's pair) -> (N, k) long.
 
-    The top two of softmax((log p + g) / tau) are the top two of log p + g for any tau, i.e.
-    two draws without replacement from p (the Gumbel-top-k trick); the temperature acts
+    The top k of softmax((log p + g) / tau) are the top k of log p + g for any tau, i.e.
+    k draws without replacement from p (the Gumbel-top-k trick); the temperature acts
     through p = softmax(logits / tau) (errata).
     """
     u = torch.rand(log_probs.shape, generator=generator, device=log_probs.device)
     gumbel = -torch.log((-torch.log(u.clamp_min(1e-20))).clamp_min(1e-20))
-    return torch.topk(log_probs + gumbel, 2, dim=-1).indices
+    return torch.topk(log_probs + gumbel, k, dim=-1).indices
 
 
-def greedy_pair(log_probs: torch.Tensor) -> torch.Tensor:
-    """The two most probable frames (N, 2): the deterministic evaluation policy."""
-    return torch.topk(log_probs, 2, dim=-1).indices
+def greedy_pair(log_probs: torch.Tensor, k: int = 2) -> torch.Tensor:
+    """The k (two) most probable frames (N, k): the deterministic evaluation policy."""
+    return torch.topk(log_probs, k, dim=-1).indices
 
 
 def _log1mexp(x: torch.Tensor) -> torch.Tensor:
@@ -199,18 +213,35 @@ def _log1mexp(x: torch.Tensor) -> torch.Tensor:
 
 
 def pair_log_prob(log_probs: torch.Tensor, pair: torch.Tensor, kind: str = "geometric"):
-    """Log-probability of an unordered pair (N, 2) under the candidate distribution.
+    """Log-probability of an unordered pair (N, 2), or k-set (N, k), under the candidates.
 
-    ``geometric``: (log p_i + log p_j) / 2, the paper's choice (§5.2); not a normalised
-    probability over pairs. ``exact``: log(P(i then j) + P(j then i)) for two draws without
-    replacement, = log p_i + log p_j + log(1/(1-p_i) + 1/(1-p_j)); sums to 1 over pairs.
+    ``geometric``: (log p_i + log p_j) / 2, the paper's choice (§5.2), the mean over the k
+    frames; not a normalised probability over sets. ``exact``: for two draws without
+    replacement log(P(i then j) + P(j then i)) = log p_i + log p_j + log(1/(1-p_i) +
+    1/(1-p_j)); for k draws the sum over the k! orders (:func:`_set_log_prob`); sums to 1
+    over sets.
     """
     lp = log_probs.gather(-1, pair)
     if kind == "geometric":
         return lp.mean(dim=-1)
     if kind == "exact":
-        return lp.sum(dim=-1) + torch.logsumexp(-_log1mexp(lp), dim=-1)
+        if lp.shape[-1] == 2:
+            return lp.sum(dim=-1) + torch.logsumexp(-_log1mexp(lp), dim=-1)
+        return _set_log_prob(lp)
     raise ValueError(f"pair_logprob must be 'geometric' or 'exact', got {kind!r}")
+
+
+def _set_log_prob(lp: torch.Tensor) -> torch.Tensor:
+    """log P(a k-set) for k draws without replacement, from its frames' log p (N, k): the
+    log-sum over the k! orders of prod_m p_(m) / (1 - sum_{l<m} p_(l))."""
+    k = lp.shape[-1]
+    if k > 6:
+        raise ValueError(f"the exact top-k log-prob sums over k! orders: not supported for "
+                         f"k > 6, got k = {k}; use pair_logprob 'geometric'")
+    orders = torch.tensor(list(itertools.permutations(range(k))), device=lp.device)
+    seq = lp[:, orders]  # (N, k!, k)
+    drawn = torch.logcumsumexp(seq, dim=-1)[..., :-1]  # log mass drawn before step m
+    return torch.logsumexp(seq.sum(-1) - _log1mexp(drawn).sum(-1), dim=-1)
 
 
 def categorical_entropy(log_probs: torch.Tensor) -> torch.Tensor:
@@ -240,18 +271,22 @@ class _DoubleConv(nn.Sequential):
 
 
 class LocalUNet(nn.Module):
-    """Gamma (§5.2.3): UNet over the stacked target and two conditioning frames (9 channels).
+    """Gamma (§5.2.3): UNet over the stacked target and two conditioning frames (9 channels),
+    or k frames (3 + 3k channels: §8's future work, ``frames``).
 
     With ``paste_known`` the known pixels of the target are pasted back over the output, so
     only masked pixels are generated (a mask given as None is read as "pixel is exactly 0 in
-    all channels", the masked-set convention).
+    all channels", the masked-set convention). ``in_channels``: the UNet's input channels
+    when a subclass stacks more than the frames (:class:`~rlvid.nn.local_net.MaskedResidualUNet`).
     """
 
-    def __init__(self, channels: tuple[int, ...], paste_known: bool = True):
+    def __init__(self, channels: tuple[int, ...], paste_known: bool = True, frames: int = 2,
+                 in_channels: int | None = None):
         super().__init__()
-        self.paste_known = paste_known
+        self.paste_known, self.frames = paste_known, frames
+        self.in_channels = 3 + 3 * frames if in_channels is None else in_channels
         self.down = nn.ModuleList()
-        prev = 9
+        prev = self.in_channels
         for ch in channels:
             self.down.append(_DoubleConv(prev, ch))
             prev = ch
@@ -264,22 +299,31 @@ class LocalUNet(nn.Module):
         self.out = nn.Conv2d(prev, 3, 1)
         self.factor = 2 ** (len(channels) - 1)
 
-    def forward(
-        self, target: torch.Tensor, cond_a: torch.Tensor, cond_b: torch.Tensor,
-        mask: torch.Tensor | None = None,
-    ) -> torch.Tensor:
-        """(N, 3, H, W) x3 -> reconstructed target (N, 3, H, W) in [0, 1]."""
+    def check_inputs(self, target: torch.Tensor, conds: tuple[torch.Tensor, ...]) -> None:
+        """k conditioning frames, and sides the UNet's pooling divides."""
+        if len(conds) != self.frames:
+            raise ValueError(f"Gamma takes {self.frames} conditioning frames, got {len(conds)}")
         h, w = target.shape[-2:]
         if h % self.factor or w % self.factor:
             raise ValueError(f"frame size {h}x{w} must be divisible by {self.factor}")
-        x = torch.cat([target, cond_a, cond_b], dim=1)
+
+    def unet(self, x: torch.Tensor) -> torch.Tensor:
+        """The UNet on stacked inputs (N, in_channels, H, W) -> (N, 3, H, W), before the
+        output's activation."""
         skips = []
         for i, block in enumerate(self.down):
             x = block(x if i == 0 else F.avg_pool2d(x, 2))
             skips.append(x)
         for up, fuse, skip in zip(self.up, self.fuse, reversed(skips[:-1])):
             x = fuse(torch.cat([up(x), skip], dim=1))
-        out = torch.sigmoid(self.out(x))
+        return self.out(x)
+
+    def forward(self, target: torch.Tensor, *conds: torch.Tensor,
+                mask: torch.Tensor | None = None) -> torch.Tensor:
+        """(N, 3, H, W) target and k conditioning frames -> reconstructed target (N, 3, H, W)
+        in [0, 1]; ``mask``: the target's (N, 1, H, W) bool holes."""
+        self.check_inputs(target, conds)
+        out = torch.sigmoid(self.unet(torch.cat([target, *conds], dim=1)))
         if self.paste_known:
             if mask is None:
                 mask = (target == 0).all(dim=1, keepdim=True)

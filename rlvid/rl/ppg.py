@@ -27,8 +27,8 @@ import torch
 import torch.nn as nn
 
 from rlvid.config.rovr import ROVRConfig
-from rlvid.nn.rovr import CriticNet, categorical_kl
-from rlvid.nn.rovr_pair import Dist, Top2Dist, action_dist
+from rlvid.nn.rovr import CriticNet
+from rlvid.nn.rovr_pair import action_dist
 
 
 @dataclass
@@ -37,8 +37,8 @@ class Batch:
 
     small: torch.Tensor  # (B, T, 3, s, s) state: tiled video (as tiles)
     target: torch.Tensor  # (B,) target frame index
-    pair: torch.Tensor  # (B, 2) chosen conditioning frames
-    log_prob: torch.Tensor  # (B,) pair log-prob under the rollout policy
+    pair: torch.Tensor  # (B, k) chosen conditioning frames (k = 2: the paper's pair)
+    log_prob: torch.Tensor  # (B,) their log-prob under the rollout policy
     value: torch.Tensor  # (B,) V(s) at rollout time
     returns: torch.Tensor  # (B,) rewards-to-go
     advantages: torch.Tensor  # (B,)
@@ -142,13 +142,13 @@ def auxiliary_phase(
     with torch.no_grad():  # the old-policy snapshot (PPG Algorithm 1, line "compute pi_old")
         old = [action_dist(policy, small[i], target[i], cfg.gumbel_temperature,
                            cfg.pair_logprob)[0] for i in _chunks(len(target), cfg.ppg_minibatch)]
-        old_lp = torch.cat([_table(d) for d in old])
+        old_table = torch.cat([d.clone_table() for d in old])
     logs: dict[str, list[float]] = {"kl_clone": [], "aux_value_loss": [], "value_loss_aux": []}
     for _ in range(cfg.ppg_aux_epochs):
         for idx in _minibatches(len(target), cfg.ppg_minibatch):
             new, aux_value = action_dist(policy, small[idx], target[idx],
                                          cfg.gumbel_temperature, cfg.pair_logprob)
-            kl = categorical_kl(old_lp[idx], _table(new)).mean()
+            kl = new.clone_kl(old_table[idx]).mean()
             aux_value_loss = 0.5 * (aux_value - returns[idx]).pow(2).mean()
             value_loss = 0.5 * (critic(small[idx], target[idx]) - returns[idx]).pow(2).mean()
             # L^joint = L^aux + beta_clone KL(pi_old || pi) on pi (PPG eq. 2), L^value on V
@@ -161,11 +161,6 @@ def auxiliary_phase(
             logs["aux_value_loss"].append(float(aux_value_loss.detach()))
             logs["value_loss_aux"].append(float(value_loss.detach()))
     return {k: sum(v) / max(len(v), 1) for k, v in logs.items()}
-
-
-def _table(dist: Dist) -> torch.Tensor:
-    """The log-prob table the clone KL compares: per-frame (top-2) or per ordered pair."""
-    return dist.lp if isinstance(dist, Top2Dist) else dist.flat
 
 
 def _chunks(n: int, size: int) -> list[slice]:

@@ -3,7 +3,8 @@ conditioning frames, by concern (§ = the paper's sections):
 
 - :mod:`.paper`: the paper's own numbers (Tables 1 and 2, the poster);
 - :mod:`.losses`: L_R = lambda L_P + (1 - lambda) MSE (eq. 1) and the lambda schedule;
-- :mod:`.pairs`: random, sequential and labelled conditioning pairs;
+- :mod:`.pairs`: random, sequential and labelled conditioning pairs, and k-sets (k > 2
+  conditioning frames, §8's future work: ``rovr.conditioning_frames``);
 - :mod:`.runs`: run directories, networks, and one stage through :func:`rlvid.harness.train`;
 - :mod:`.env`: the MDP (§5.1, :class:`~rlvid.rovr.env.InpaintEnv`) and flow recovery O;
 - :mod:`.selectors`: conditioning policies and a rollout of one (``run_selector``);

@@ -1,5 +1,6 @@
-"""ROVR's MDP (§5.1): one target frame per step, a pair of conditioning frames per action,
-stepped for many videos at once (one Gamma call and one perceptual pass per step)."""
+"""ROVR's MDP (§5.1): one target frame per step, a pair of conditioning frames per action (k
+frames with ``conditioning_frames``, §8's future work), stepped for many videos at once (one
+Gamma call and one perceptual pass per step)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import torch
 
 from rlvid.config.rovr import ROVRConfig
+from rlvid.errors import RlvidError
 from rlvid.nn.rovr import LocalUNet, downsample_frames
 from rlvid.rovr.losses import reward_distance, reward_features
 
@@ -68,7 +70,8 @@ class InpaintEnv:
 
     State s_t: the current video (frames < t reconstructed, frames >= t corrupted),
     downsampled to tiles (plus the masks, ``policy_masks``), and the target index t. Action:
-    a pair of conditioning frames taken from the current video. Transition: Gamma
+    a pair of conditioning frames taken from the current video, (N, 2) frame indices, or
+    (N, k) with ``conditioning_frames`` = k. Transition: Gamma
     reconstructs frame t (§5.1.3). Reward: R_t = L_P(x_bar_t, x_t) - L_P(x_hat_t, x_t) (§6.3)
     with the ``reward_net`` perceptual distance; after the last step the episode's flow
     recovery O (eq. 3) times ``flow_coef`` is added to the last reward.
@@ -85,6 +88,7 @@ class InpaintEnv:
         self.local, self.rcfg, self.flow_coef = local, rcfg, flow_coef
         self.videos, self.masks, self.corrupted = videos, masks, corrupted
         self.n, self.num_frames = videos.shape[:2]
+        self.k = rcfg.conditioning_frames
         self.rows = torch.arange(self.n)
         self.rewards, self.track_flow = rewards, track_flow or bool(flow_coef)
         if cache is None and (rewards or self.track_flow):
@@ -113,13 +117,22 @@ class InpaintEnv:
         return self.small.clone(), torch.full((self.n,), self.t, dtype=torch.long)
 
     def reconstruct(self, pair: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
-        """Gamma(x_bar_t, c1, c2) with the conditioning frames from the current video."""
+        """Gamma(x_bar_t, c_1, ..., c_k) with the conditioning frames ``pair`` (N, k) from the
+        current video."""
+        self._check(pair)
         t, r = self.t, self.rows if rows is None else rows
-        return self.local(self.current[r, t], self.current[r, pair[:, 0]],
-                          self.current[r, pair[:, 1]], self.masks[r, t])
+        return self.local(self.current[r, t], *(self.current[r, pair[:, i]]
+                                                for i in range(self.k)), mask=self.masks[r, t])
+
+    def _check(self, pair: torch.Tensor) -> None:
+        if pair.dim() != 2 or pair.shape[1] != self.k:
+            raise RlvidError(f"an action is (N, {self.k}) frame indices (conditioning_frames = "
+                             f"{self.k}), got shape {tuple(pair.shape)}")
 
     def step(self, pair: torch.Tensor, x_hat: torch.Tensor | None = None) -> torch.Tensor:
-        """Apply the action; reward (N,). ``x_hat``: a reconstruction already computed."""
+        """Apply the action (N, k) frames; reward (N,). ``x_hat``: a reconstruction already
+        computed."""
+        self._check(pair)
         t = self.t
         with torch.no_grad():
             x_hat = self.reconstruct(pair) if x_hat is None else x_hat.detach()

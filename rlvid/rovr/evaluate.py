@@ -14,9 +14,10 @@ from rlvid.nn.rovr import (
     LocalUNet,
 )
 from rlvid.nn.rovr_pair import action_dist
-from rlvid.rovr.local import local_inputs
+from rlvid.rovr.local import apply_local
 from rlvid.rovr.losses import vgg_perceptual
-from rlvid.rovr.pairs import pair_weights, random_pairs
+from rlvid.rovr.pairs import random_pairs, set_choices, sets_valid
+from rlvid.rovr.runs import require_pairs
 from rlvid.rovr.selectors import Rollout, expert_states
 
 
@@ -40,7 +41,8 @@ def frame_metrics(reconstructed: torch.Tensor, original: torch.Tensor,
 
 def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = None,
                      vgg: bool = True) -> dict[str, float]:
-    """Mean metrics of a rollout: frame metrics, flow recovery, valid-pair rate."""
+    """Mean metrics of a rollout: frame metrics, flow recovery, valid-pair rate (valid
+    k-sets with k conditioning frames)."""
     idx = torch.arange(data.videos.shape[0]) if videos is None else videos
     n, t = rollout.pairs.shape[:2]
     frames = frame_metrics(rollout.reconstructed.flatten(0, 1), data.videos[idx].flatten(0, 1),
@@ -49,7 +51,7 @@ def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = 
     out["flow_recovery"] = float(rollout.flow_recovery.mean())
     rows = idx[:, None].expand(n, t)
     tt = torch.arange(t)[None].expand(n, t)
-    valid = data.valid[rows, tt, rollout.pairs[..., 0], rollout.pairs[..., 1]]
+    valid = sets_valid(data, rows.flatten(), tt.flatten(), rollout.pairs.flatten(0, 1))
     out["valid_pair_rate"] = float(valid.float().mean())
     return out
 
@@ -79,19 +81,21 @@ def action_ceilings(data: Any) -> dict[str, float]:
     return out
 
 
-def random_valid_rate(data: Any) -> float:
-    """Share of valid pairs among all candidate pairs: what a uniform random policy scores."""
-    t = data.valid.shape[1]
-    target = torch.arange(t).repeat(data.valid.shape[0])
-    valid = data.valid.flatten(0, 1)
-    pos = pair_weights(valid, target, True).sum()
-    neg = pair_weights(valid, target, False).sum()
+def random_valid_rate(data: Any, k: int = 2) -> float:
+    """Share of valid pairs (k-sets) among all candidate ones: what a uniform random policy
+    scores."""
+    n, t = data.valid.shape[:2]
+    choices = set_choices(data, torch.arange(n).repeat_interleave(t), torch.arange(t).repeat(n),
+                          k)
+    pos = choices.weights(True).sum()
+    neg = choices.weights(False).sum()
     return float(pos / (pos + neg))
 
 
 def local_table(local: LocalUNet, data: Any, rcfg: ROVRConfig, seed: int):
     """Table 1: Gamma on every (test video, target) with the best, worst and random pairs
     taken from the corrupted video. Returns {policy: per-frame metric arrays}."""
+    require_pairs(rcfg, "Table 1 (best, worst and random pairs)")
     n, t = data.videos.shape[:2]
     nn_ = torch.arange(n).repeat_interleave(t)
     target = torch.arange(t).repeat(n)
@@ -101,15 +105,15 @@ def local_table(local: LocalUNet, data: Any, rcfg: ROVRConfig, seed: int):
     out = {}
     for name, pair in pairs.items():
         with torch.no_grad():
-            x_hat = local(*local_inputs(data, nn_, target, pair))
+            x_hat = apply_local(local, data, nn_, target, pair)
         out[name] = frame_metrics(x_hat, data.videos[nn_, target])
     return out
 
 
 def imitation_valid_rates(policy: torch.nn.Module, data: Any, local: LocalUNet,
                           rcfg: ROVRConfig, seed: int = 0) -> dict[str, float]:
-    """How often the policy's top-2 (greedy) and a sampled pair are valid, on expert states
-    of ``data`` (test videos), against a uniformly random pair. The sample uses its own
+    """How often the policy's top-2 (greedy) and a sampled pair (k-set) are valid, on expert
+    states of ``data`` (test videos), against a uniformly random one. The sample uses its own
     generator seeded by ``seed``, so the number does not depend on whether the stages were
     trained in this process or reloaded from their run directories."""
     small, target, n = expert_states(local, data, rcfg)
@@ -118,8 +122,8 @@ def imitation_valid_rates(policy: torch.nn.Module, data: Any, local: LocalUNet,
     sampled = dist.sample(torch.Generator().manual_seed(seed))
     out = {}
     for kind, pair in (("greedy", dist.greedy()), ("sampled", sampled)):
-        out[kind] = float(data.valid[n, target, pair[:, 0], pair[:, 1]].float().mean())
-    out["random"] = random_valid_rate(data)
+        out[kind] = float(sets_valid(data, n, target, pair).float().mean())
+    out["random"] = random_valid_rate(data, rcfg.conditioning_frames)
     return out
 
 

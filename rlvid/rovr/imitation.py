@@ -1,7 +1,10 @@
 """Stage 2: warm-start the policy pi by imitation (§6.2), or by §8's contrastive fix.
 
 States are those the oracle (best pair) visits (:func:`rlvid.rovr.selectors.expert_states`);
-BCE alternates a positive (valid) and a negative (invalid) pair per step (eq. 2).
+BCE alternates a positive (valid) and a negative (invalid) pair per step (eq. 2). With k > 2
+conditioning frames the per-frame top-k policy imitates k-sets the same way (the oracle's
+best k-set, valid and invalid k-sets); the pair-aware policy does not (its loss sums over
+every valid ordered k-tuple, T^k of them).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import torch
 import torch.nn.functional as F
 
 from rlvid.config import Config
+from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
 from rlvid.harness import StepOutput
-from rlvid.rovr.pairs import pair_weights, sample_labelled_pairs
+from rlvid.rovr.pairs import Choices, sample_labelled, set_choices
 from rlvid.rovr.runs import (
     StageResult,
     build_policy,
@@ -28,20 +32,21 @@ from rlvid.rovr.selectors import expert_states
 
 
 def bce_pair_loss(logits: torch.Tensor, pair: torch.Tensor, label: float) -> torch.Tensor:
-    """eq. (2) on the two frames of a pair: multi-label BCE with sigmoid(logit)."""
+    """eq. (2) on the two frames of a pair (the k of a set): multi-label BCE with
+    sigmoid(logit)."""
     chosen = logits.gather(1, pair)
     return F.binary_cross_entropy_with_logits(chosen, torch.full_like(chosen, label))
 
 
-def contrastive_pair_loss(logits: torch.Tensor, valid: torch.Tensor,
-                          target: torch.Tensor) -> torch.Tensor:
+def contrastive_pair_loss(logits: torch.Tensor, choices: Choices) -> torch.Tensor:
     """§8's proposed fix: score a pair by logit_i + logit_j (the order the top-2 action ranks
-    pairs in) and maximise the softmax mass of the valid pairs among all pairs (multi-positive
-    InfoNCE). Rows with no valid pair are skipped."""
+    pairs in; a k-set by its k logits' sum, the top-k's order) and maximise the softmax mass
+    of the valid sets among the usable ones of ``choices`` (multi-positive InfoNCE). Rows with
+    no valid set are skipped."""
     finite = logits.masked_fill(torch.isinf(logits), 0.0)
-    scores = (finite[:, :, None] + finite[:, None, :]).flatten(1)
-    pos = pair_weights(valid, target, True).bool()
-    allowed = pos | pair_weights(valid, target, False).bool()
+    scores = choices.set_scores(finite)
+    pos = choices.weights(True).bool()
+    allowed = pos | choices.weights(False).bool()
     keep = pos.any(1)
     neg_inf = torch.tensor(float("-inf"))
     log_all = torch.logsumexp(torch.where(allowed, scores, neg_inf), 1)
@@ -65,26 +70,28 @@ class ImitationTrainer:
 
     def __init__(self, cfg: Config, local_state: dict[str, Any], loss: str, action: str):
         self.cfg, self.rcfg, self.loss, self.action = cfg, cfg.rovr, loss, action
+        self.k = check_imitation(self.rcfg, loss, action)
         self.policy = build_policy(self.rcfg, action)  # seeded by the harness first
         self.opt = torch.optim.Adam(self.policy.parameters(), lr=self.rcfg.imitation_lr)
-        data = masked_set(cfg, "train")
+        self.data = masked_set(cfg, "train")
         with torch.no_grad():  # load_local builds a UNet: a draw that today's runs include
-            self.small, self.target, n = expert_states(load_local(cfg, local_state), data,
-                                                       self.rcfg)
-        self.valid = data.valid[n, self.target]  # (B, T, T)
+            self.small, self.target, self.n = expert_states(load_local(cfg, local_state),
+                                                            self.data, self.rcfg)
 
     def step(self, index: int) -> StepOutput:
         rcfg, target = self.rcfg, self.target
         b = torch.randint(len(target), (rcfg.imitation_batch_size,))
         logits, _ = self.policy(self.small[b], target[b])
         if self.action == "pair":  # logits are the joint log-probs (B, T, T)
-            value = pair_contrastive_loss(logits, self.valid[b])
-        elif self.loss == "bce":  # alternate positive and negative pairs (§6.2)
-            positive = index % 2 == 0
-            rows, pair = sample_labelled_pairs(self.valid[b], target[b], positive)
-            value = bce_pair_loss(logits[rows], pair, 1.0 if positive else 0.0)
+            value = pair_contrastive_loss(logits, self.data.valid[self.n[b], target[b]])
         else:
-            value = contrastive_pair_loss(logits, self.valid[b], target[b])
+            choices = set_choices(self.data, self.n[b], target[b], self.k)
+            if self.loss == "bce":  # alternate positive and negative pairs (§6.2)
+                positive = index % 2 == 0
+                rows, pair = sample_labelled(choices, positive)
+                value = bce_pair_loss(logits[rows], pair, 1.0 if positive else 0.0)
+            else:
+                value = contrastive_pair_loss(logits, choices)
         self.opt.zero_grad()
         value.backward()
         self.opt.step()
@@ -106,6 +113,20 @@ def imitation_name(loss: str, action: str) -> str:
     return f"imitation-{loss}" if action == "top2" else f"imitation-{loss}-pair"
 
 
+def check_imitation(rcfg: ROVRConfig, loss: str, action: str) -> int:
+    """Refuse an imitation the code does not define, in one line; returns k."""
+    k = rcfg.conditioning_frames
+    if loss not in ("bce", "contrastive"):
+        raise RlvidError(f"imitation loss must be 'bce' or 'contrastive', got {loss!r}")
+    if action == "pair" and loss == "bce":
+        raise RlvidError("the pair-aware policy imitates with loss 'contrastive' (BCE is the "
+                         "per-frame top-2 policy's, §6.2): pass loss='contrastive'")
+    if action == "pair" and k > 2:
+        raise RlvidError(f"imitation of the pair-aware policy is not supported for k > 2 "
+                         f"(conditioning_frames = {k}): use action 'top2' or start PPG cold")
+    return k
+
+
 def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
                     run_dir: str | Path | None = None, loss: str | None = None,
                     stop_after: int | None = None, progress: bool = True,
@@ -115,11 +136,7 @@ def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
     :func:`pair_contrastive_loss` (BCE is the per-frame policy's, §6.2)."""
     loss = loss or cfg.rovr.imitation_loss
     action = action or cfg.rovr.action
-    if loss not in ("bce", "contrastive"):
-        raise RlvidError(f"imitation loss must be 'bce' or 'contrastive', got {loss!r}")
-    if action == "pair" and loss == "bce":
-        raise RlvidError("the pair-aware policy imitates with loss 'contrastive' (BCE is the "
-                         "per-frame top-2 policy's, §6.2): pass loss='contrastive'")
+    check_imitation(cfg.rovr, loss, action)
     run_dir = Path(run_dir) if run_dir is not None else stage_dir(
         cfg, seed, imitation_name(loss, action))
     return run_stage(lambda: ImitationTrainer(cfg, local_state, loss, action), cfg, seed, run_dir,

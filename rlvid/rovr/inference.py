@@ -33,7 +33,7 @@ def auto_masks(video: torch.Tensor, threshold: float = 1.5 / 255) -> torch.Tenso
 def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any]):
     """Reconstruct one (T, 3, H, W) video with hidden pixels ``masks`` (T, 1, H, W) from a
     ROVR checkpoint: its policy picks the pairs (greedy), or, for a local-net checkpoint
-    without a policy, the sequential (t-1, t-2) pairs. Returns (video, pairs (T, 2), policy)."""
+    without a policy, the sequential (t-1, t-2) pairs. Returns (video, pairs (T, k), policy)."""
     state = stage_state(state)
     if "local" not in state or "config" not in state:
         raise RlvidError("checkpoint holds no ROVR local network (train one with "
@@ -69,7 +69,7 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
 def greedy_rollout(env: InpaintEnv, policy: torch.nn.Module | None, rcfg: ROVRConfig,
                    clock: list[tuple[float, float]] | None = None) -> torch.Tensor:
     """Step ``env`` to the end with the policy's greedy pair, or the sequential (t-1, t-2)
-    pairs when ``policy`` is None; returns the pairs (N, T, 2). A policy that
+    pairs when ``policy`` is None; returns the pairs (N, T, k). A policy that
     :class:`~rlvid.nn.streaming.StreamingPolicy` does not support (another action head) falls
     back to the full re-encode per step.
 
@@ -90,10 +90,10 @@ def greedy_rollout(env: InpaintEnv, policy: torch.nn.Module | None, rcfg: ROVRCo
             if full is not None:
                 pair = full(env.small, target, torch.arange(env.n))
             elif stream is None:
-                pair = sequential_pairs(target)
+                pair = sequential_pairs(target, env.k)
             else:
                 logits = stream.logits(env.small[:, t], t)
-                pair = greedy_pair(candidate_log_probs(logits, rcfg.gumbel_temperature))
+                pair = greedy_pair(candidate_log_probs(logits, rcfg.gumbel_temperature), env.k)
             chosen = perf_counter()
             env.step(pair)  # Gamma reconstructs frame t; env.small[:, t] is its new tile
             stepped = perf_counter()

@@ -1,7 +1,8 @@
 """Stage 1: pretrain the local network Gamma (§6.1).
 
-Random conditioning pairs, L_R = lambda * L_P + (1 - lambda) * MSE with lambda growing from
-0 to 0.9 (eq. 1, :func:`rlvid.rovr.losses.lambda_schedule`); one Adam step per harness step.
+Random conditioning pairs (k-sets with ``conditioning_frames``), L_R = lambda * L_P +
+(1 - lambda) * MSE with lambda growing from 0 to 0.9 (eq. 1,
+:func:`rlvid.rovr.losses.lambda_schedule`); one Adam step per harness step.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import StepOutput
 from rlvid.nn.local_net import build_local_net
 from rlvid.rovr.losses import lambda_schedule, reconstruction_loss
-from rlvid.rovr.pairs import random_pairs
+from rlvid.rovr.pairs import Choices, random_pairs, set_choices
 from rlvid.rovr.runs import StageResult, masked_set, run_stage, stage_dir
 
 
 def make_local(rcfg: ROVRConfig, kind: str | None = None) -> torch.nn.Module:
     """Gamma as ``rcfg.local_net`` (or ``kind``) names it: the paper's UNet or the masked
     residual one (:mod:`rlvid.nn.local_net`)."""
-    return build_local_net(rcfg.unet_channels, rcfg.paste_known, kind or rcfg.local_net)
+    return build_local_net(rcfg.unet_channels, rcfg.paste_known, kind or rcfg.local_net,
+                           rcfg.conditioning_frames)
 
 
 def load_local_net(cfg: Config, state: dict[str, Any], kind: str | None = None
@@ -34,28 +36,26 @@ def load_local_net(cfg: Config, state: dict[str, Any], kind: str | None = None
     return local.eval()
 
 
-def local_inputs(data: Any, n: torch.Tensor, target: torch.Tensor, pair: torch.Tensor,
-                 source: torch.Tensor | None = None):
-    """Gamma's inputs for states (n, target) and conditioning ``pair``; conditioning frames
-    come from ``source`` (default: the corrupted videos)."""
+def apply_local(local: torch.nn.Module, data: Any, n: torch.Tensor, target: torch.Tensor,
+                pair: torch.Tensor, source: torch.Tensor | None = None) -> torch.Tensor:
+    """Gamma on states (n, target) with conditioning frames ``pair`` (B, k) taken from
+    ``source`` (default: the corrupted videos)."""
     source = data.corrupted if source is None else source
-    return (data.corrupted[n, target], source[n, pair[:, 0]], source[n, pair[:, 1]],
-            data.masks[n, target])
+    conds = [source[n, pair[:, i]] for i in range(pair.shape[1])]
+    return local(data.corrupted[n, target], *conds, mask=data.masks[n, target])
 
 
-def mix_valid_pairs(pair: torch.Tensor, valid: torch.Tensor, share: float) -> torch.Tensor:
-    """``pair`` (B, 2) with each row replaced, with probability ``share``, by a pair drawn
-    uniformly from the target's valid pairs ``valid`` (B, T, T) (rows without one keep
-    their pair)."""
-    upper = torch.triu(valid, 1).flatten(1).float()
-    has = upper.sum(1) > 0
+def mix_valid_sets(pair: torch.Tensor, choices: Choices, share: float) -> torch.Tensor:
+    """``pair`` (B, k) with each row replaced, with probability ``share``, by a set drawn
+    uniformly from the state's valid ones in ``choices`` (rows without one keep theirs)."""
+    weights = choices.weights(True)
+    has = weights.sum(1) > 0
     swap = (torch.rand(pair.shape[0]) < share) & has
     if not swap.any():
         return pair
-    flat = torch.multinomial(upper[swap], 1).squeeze(1)
-    t = valid.shape[-1]
+    flat = torch.multinomial(weights[swap], 1).squeeze(1)
     out = pair.clone()
-    out[swap] = torch.stack([flat // t, flat % t], dim=1)
+    out[swap] = choices.sets[flat]
     return out
 
 
@@ -81,12 +81,13 @@ class LocalTrainer:
         n_videos, n_frames = data.videos.shape[:2]
         n = torch.randint(n_videos, (rcfg.local_batch_size,))
         target = torch.randint(n_frames, (rcfg.local_batch_size,))
-        pair = random_pairs(target, n_frames)  # random conditioning pairs (§6.1)
+        k = rcfg.conditioning_frames
+        pair = random_pairs(target, n_frames, k=k)  # random conditioning pairs (§6.1)
         if rcfg.local_valid_share > 0:  # errata: a share of valid pairs besides
-            pair = mix_valid_pairs(pair, data.valid[n, target], rcfg.local_valid_share)
+            pair = mix_valid_sets(pair, set_choices(data, n, target, k), rcfg.local_valid_share)
         n, target, pair = self.shard(n), self.shard(target), self.shard(pair)
         lam = lambda_schedule(index, rcfg) if rcfg.local_perceptual else 0.0
-        x_hat = self.model(*local_inputs(data, n, target, pair))
+        x_hat = apply_local(self.model, data, n, target, pair)
         loss, perceptual, mse = reconstruction_loss(x_hat, data.videos[n, target], lam)
         self.opt.zero_grad()
         loss.backward()

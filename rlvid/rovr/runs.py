@@ -20,6 +20,7 @@ import torch
 
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
+from rlvid.errors import RlvidError
 from rlvid.harness import Trainer, train
 from rlvid.metrics import metric_backends
 from rlvid.nn.local_net import build_local_net
@@ -40,8 +41,12 @@ def masked_set(cfg: Config, split: str, seed: int | None = None) -> Any:
 
 def config_tag(cfg: Config) -> str:
     """Profile plus a short hash of the data and ROVR sections: runs with other settings
-    never reuse each other's checkpoints."""
-    blob = json.dumps({"data": cfg.to_dict()["data"], "rovr": cfg.to_dict()["rovr"]},
+    never reuse each other's checkpoints. ``rovr.conditioning_frames`` enters only when it is
+    not the paper's 2, so k = 2 runs keep the directories they had before the option."""
+    rovr = cfg.to_dict()["rovr"]
+    if rovr["conditioning_frames"] == 2:
+        del rovr["conditioning_frames"]
+    blob = json.dumps({"data": cfg.to_dict()["data"], "rovr": rovr},
                       sort_keys=True, default=str)
     return f"{cfg.profile}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
 
@@ -57,7 +62,15 @@ def stage_dir(cfg: Config, seed: int, stage: str, root: str | Path | None = None
 
 def build_local(rcfg: ROVRConfig) -> torch.nn.Module:
     """Gamma as ``rcfg.local_net`` names it (:func:`rlvid.nn.local_net.build_local_net`)."""
-    return build_local_net(rcfg.unet_channels, rcfg.paste_known, rcfg.local_net)
+    return build_local_net(rcfg.unet_channels, rcfg.paste_known, rcfg.local_net,
+                           rcfg.conditioning_frames)
+
+
+def require_pairs(rcfg: ROVRConfig, what: str) -> None:
+    """Refuse, in one line, a part of the kit defined for the paper's pairs only."""
+    if rcfg.conditioning_frames != 2:
+        raise RlvidError(f"{what} is not supported for k > 2 conditioning frames "
+                         f"(conditioning_frames = {rcfg.conditioning_frames})")
 
 
 def state_channels(rcfg: ROVRConfig) -> int:
@@ -66,11 +79,13 @@ def state_channels(rcfg: ROVRConfig) -> int:
 
 
 def build_policy(rcfg: ROVRConfig, action: str | None = None) -> PolicyNet | PairPolicyNet:
-    """pi with ``action`` (default ``rcfg.action``): "pair" (pair-aware, ours) or "top2"."""
+    """pi with ``action`` (default ``rcfg.action``): "pair" (pair-aware, ours) or "top2"
+    (top-k with k = ``conditioning_frames``)."""
+    k = rcfg.conditioning_frames
     if (action or rcfg.action) == "pair":
         return PairPolicyNet(rcfg.policy_channels, rcfg.policy_hidden, state_channels(rcfg),
-                             rcfg.tile_size, rcfg.pair_grid_features)
-    return PolicyNet(rcfg.policy_channels, rcfg.policy_hidden, state_channels(rcfg))
+                             rcfg.tile_size, rcfg.pair_grid_features, frames=k)
+    return PolicyNet(rcfg.policy_channels, rcfg.policy_hidden, state_channels(rcfg), frames=k)
 
 
 def build_critic(rcfg: ROVRConfig) -> CriticNet:

@@ -81,7 +81,8 @@ def build_nets(rcfg: ROVRConfig, seed: int = 0) -> Nets:
     rcfg = paper_state_config(rcfg)
     heads = 4 if rcfg.policy_hidden % 4 == 0 else 1
     return Nets(rcfg, build_local(rcfg).eval(),
-                PolicyNet(rcfg.policy_channels, rcfg.policy_hidden).eval(),
+                PolicyNet(rcfg.policy_channels, rcfg.policy_hidden,
+                          frames=rcfg.conditioning_frames).eval(),
                 SelfAttentionSelector(rcfg.policy_channels, rcfg.policy_hidden, heads).eval(),
                 QueryAttentionSelector(rcfg.policy_channels, rcfg.policy_hidden).eval())
 
@@ -122,7 +123,7 @@ def _cached(env: InpaintEnv, nets: Nets, clock: list[tuple[float, float]], query
             logits = nets.query.logits(keys, env.small[:, t], t)
         else:
             logits = nets.attention.logits(frames, env.small[:, t], t)
-        pair = greedy_pair(candidate_log_probs(logits, tau))
+        pair = greedy_pair(candidate_log_probs(logits, tau), env.k)
         chosen = perf_counter()
         env.step(pair)
         stepped = perf_counter()

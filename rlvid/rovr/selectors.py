@@ -1,5 +1,5 @@
 """Conditioning policies (ROVR, sequential (t-1, t-2), random, oracle) and a rollout of one
-through the MDP (:func:`run_selector`)."""
+through the MDP (:func:`run_selector`); each gives k frames with ``conditioning_frames``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from rlvid.config.rovr import ROVRConfig
 from rlvid.nn.rovr import LocalUNet
 from rlvid.nn.rovr_pair import action_dist
 from rlvid.rovr.env import make_env
-from rlvid.rovr.pairs import random_pairs, sequential_pairs
+from rlvid.rovr.pairs import best_sets, random_pairs, sequential_pairs
 
 Selector = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
-"""(small (N,T,3,s,s), target (N,), video index (N,)) -> pair (N, 2)."""
+"""(small (N,T,3,s,s), target (N,), video index (N,)) -> pair (N, 2), or k frames (N, k)."""
 
 
 def policy_selector(policy: torch.nn.Module, rcfg: ROVRConfig, greedy: bool = True
@@ -29,24 +29,25 @@ def policy_selector(policy: torch.nn.Module, rcfg: ROVRConfig, greedy: bool = Tr
     return select
 
 
-def sequential_selector() -> Selector:
-    return lambda small, target, _n: sequential_pairs(target)
+def sequential_selector(k: int = 2) -> Selector:
+    return lambda small, target, _n: sequential_pairs(target, k)
 
 
-def random_selector(seed: int) -> Selector:
+def random_selector(seed: int, k: int = 2) -> Selector:
     gen = torch.Generator().manual_seed(seed)
-    return lambda small, target, _n: random_pairs(target, small.shape[1], gen)
+    return lambda small, target, _n: random_pairs(target, small.shape[1], gen, k)
 
 
 def oracle_selector(best_pair: torch.Tensor) -> Selector:
-    """The dataset's best pair for each (video, target) (most masked pixels covered)."""
+    """The dataset's best pair for each (video, target) (most masked pixels covered, the
+    nearest in time among those); the best k-sets of :func:`rlvid.rovr.pairs.best_sets`."""
     return lambda small, target, n: best_pair[n, target]
 
 
 @dataclass
 class Rollout:
     reconstructed: torch.Tensor  # (N, T, 3, H, W)
-    pairs: torch.Tensor  # (N, T, 2)
+    pairs: torch.Tensor  # (N, T, k)
     rewards: torch.Tensor  # (N, T) perceptual rewards (+ flow reward at the end if enabled)
     flow_recovery: torch.Tensor  # (N,)
 
@@ -69,11 +70,12 @@ def run_selector(local: LocalUNet, data: Any, selector: Selector, rcfg: ROVRConf
 
 
 def expert_states(local: LocalUNet, data: Any, rcfg: ROVRConfig):
-    """States visited when the oracle (best pair) drives the MDP: (small, target, n)."""
+    """States visited when the oracle (best pair, best k-set) drives the MDP:
+    (small, target, n)."""
     idx = torch.arange(data.videos.shape[0])
     env = make_env(local, data, idx, rcfg, rewards=False, track_flow=False)
     smalls, targets = [], []
-    select = oracle_selector(data.best_pair)
+    select = oracle_selector(best_sets(data, rcfg.conditioning_frames))
     while not env.done:
         small, target = env.observe()
         smalls.append(small)

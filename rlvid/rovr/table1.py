@@ -35,9 +35,9 @@ from rlvid.data.inpaint_baselines import (
 )
 from rlvid.nn.local_net import LOCAL_NETS
 from rlvid.rovr.evaluate import frame_metrics
-from rlvid.rovr.local import load_local_net, local_inputs, train_local
+from rlvid.rovr.local import apply_local, load_local_net, train_local
 from rlvid.rovr.pairs import random_pairs
-from rlvid.rovr.runs import StageResult, masked_set
+from rlvid.rovr.runs import StageResult, masked_set, require_pairs
 
 CONDITIONINGS = ("best", "random", "worst")
 METRICS = {"hidden_mse": False, "mse": False, "psnr": True, "ssim": True,
@@ -103,7 +103,7 @@ def gamma_outputs(local: torch.nn.Module, data: Any, seed: int
                                                                       gen),
              "worst": data.worst_pair[nn_, tt]}
     with torch.no_grad():
-        return {name: local(*local_inputs(data, nn_, tt, pair)) for name, pair in pairs.items()}
+        return {name: apply_local(local, data, nn_, tt, pair) for name, pair in pairs.items()}
 
 
 def reference_outputs(data: Any) -> dict[str, torch.Tensor]:
@@ -121,6 +121,7 @@ def reference_outputs(data: Any) -> dict[str, torch.Tensor]:
 def table1_seed(cfg: Config, progress: bool, seed: int) -> dict[str, Any]:
     """One seed: both Gammas pretrained (or reused from their run directories) and scored on
     the test videos. Returns {"rows": per-seed rows, "raw": {conditioning: frame arrays}}."""
+    require_pairs(cfg.rovr, "Table 1 (best, worst and random pairs)")
     test = masked_set(cfg, "test")
     rows, raw = [], {}
     for kind in (cfg.rovr.local_net, other_net(cfg)):
@@ -166,6 +167,7 @@ def fill_comparison(cfg: Config, seed: int, video: int = 0) -> dict[str, torch.T
     """Every frame of one test video filled by both Gammas (best pair; ``seed``'s
     pretrained nets, reused from their run directories) and by the four reference fills:
     {name: (T, 3, H, W)}, with the corrupted frames first and the original last."""
+    require_pairs(cfg.rovr, "Table 1's fills (best pair)")
     test = masked_set(cfg, "test")
     t = test.videos.shape[1]
     nn_, tt = torch.full((t,), video, dtype=torch.long), torch.arange(t)
@@ -174,7 +176,7 @@ def fill_comparison(cfg: Config, seed: int, video: int = 0) -> dict[str, torch.T
         kcfg = with_local_net(cfg, kind)
         local = load_local_net(kcfg, train_local(kcfg, seed, progress=False).state)
         with torch.no_grad():
-            out[f"{kind} Γ"] = local(*local_inputs(test, nn_, tt, test.best_pair[video]))
+            out[f"{kind} Γ"] = apply_local(local, test, nn_, tt, test.best_pair[video])
     subset = dataclasses.replace(test, **{k: getattr(test, k)[video:video + 1] for k in
                                           ("videos", "masks", "corrupted", "best_pair")})
     out.update(reference_outputs(subset))

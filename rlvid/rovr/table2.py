@@ -32,7 +32,14 @@ from rlvid.rovr.imitation import train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.paper import TABLE2_LABELS
 from rlvid.rovr.ppg_stage import train_ppg
-from rlvid.rovr.runs import StageResult, build_policy, load_local, load_policy, masked_set
+from rlvid.rovr.runs import (
+    StageResult,
+    build_policy,
+    load_local,
+    load_policy,
+    masked_set,
+    require_pairs,
+)
 from rlvid.rovr.selectors import (
     Rollout,
     oracle_selector,
@@ -79,6 +86,7 @@ def _costs(*results: StageResult) -> dict[str, float]:
 def seed_table2(cfg: Config, seed: int, progress: bool = True) -> SeedTable2:
     """Train (or reuse) every stage for ``seed`` and score every selector in both regimes."""
     rcfg = cfg.rovr
+    require_pairs(rcfg, "Table 2 (imitation of the pair-aware policy)")
     test, train = masked_set(cfg, "test"), masked_set(cfg, "train")
     local_state = train_local(cfg, seed, progress=progress).state
     local = load_local(cfg, local_state)

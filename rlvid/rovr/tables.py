@@ -17,6 +17,7 @@ from rlvid.rovr.evaluate import (
     evaluate_rollout,
 )
 from rlvid.rovr.local import load_local_net, train_local
+from rlvid.rovr.pairs import best_sets
 from rlvid.rovr.runs import masked_set
 from rlvid.rovr.selectors import (
     Selector,
@@ -48,12 +49,14 @@ FLOW_SELECTORS = ("oracle", "sequential", "random")
 
 def flow_separation_seed(cfg: Config, progress: bool, seed: int) -> list[dict[str, Any]]:
     """O (eq. 3, whole frames) and the valid-pair rate of the oracle, sequential and random
-    selectors driving the MDP with ``seed``'s pretrained Gamma, on the test videos."""
+    selectors (k frames each) driving the MDP with ``seed``'s pretrained Gamma, on the test
+    videos."""
     test = masked_set(cfg, "test")
     local = load_local_net(cfg, train_local(cfg, seed, progress=progress).state)
-    selectors: dict[str, Selector] = {"oracle": oracle_selector(test.best_pair),
-                                      "sequential": sequential_selector(),
-                                      "random": random_selector(seed)}
+    k = cfg.rovr.conditioning_frames
+    selectors: dict[str, Selector] = {"oracle": oracle_selector(best_sets(test, k)),
+                                      "sequential": sequential_selector(k),
+                                      "random": random_selector(seed, k)}
     videos = torch.arange(cfg.rovr.eval_videos or len(test))
     rows = []
     for name in FLOW_SELECTORS:
