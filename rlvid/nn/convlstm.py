@@ -45,10 +45,11 @@ class ConvLSTM(nn.Module):
     gives exactly the outputs of the unpadded one.
 
     The gate convolution over ``[x_t, h_{t-1}]`` is split by linearity into its input part,
-    computed for every real frame in one call, and its recurrent part, one call per step on
-    the rows whose frame is real (skipped while the state is the zero initial state). This
-    is the same function as stepping :class:`ConvLSTMCell` (``legacy=True``), up to float
-    rounding, at a fraction of the calls and of the work on padding frames.
+    computed for every real frame in one call, and its recurrent part, one call per step
+    (skipped while the state is the zero initial state); a padding frame's row keeps its
+    state through ``torch.where``, so no step gathers or scatters rows. This is the same
+    function as stepping :class:`ConvLSTMCell` (``legacy=True``), up to float rounding, in
+    few calls: these networks are small enough that the number of calls sets the time.
     """
 
     def __init__(self, in_channels: int, hidden_channels: int, kernel_size: int = 3):
@@ -63,36 +64,31 @@ class ConvLSTM(nn.Module):
             return self._stepped(x, state, mask)
         b, steps, cin = x.shape[:3]
         conv = self.cell.gates
-        pad = conv.padding
+        pad, hidden = conv.padding, self.cell.hidden_channels
         w_x, w_h = conv.weight[:, :cin], conv.weight[:, cin:]
-        if mask is None:
+        if mask is None:  # the input part of the gates, for every frame in one call
             gx = F.conv2d(x.reshape(-1, *x.shape[2:]), w_x, conv.bias, padding=pad)
             gx = gx.view(b, steps, *gx.shape[1:])
-        else:  # the input part of the gates on real frames only
+        else:  # ... for the real frames only
             real = F.conv2d(x[mask], w_x, conv.bias, padding=pad)
             gx = real.new_zeros(b, steps, *real.shape[1:]).index_put((mask,), real)
+        # steps where some row pads (one host sync for the whole video)
+        partial = [False] * steps if mask is None else (~mask.all(0)).tolist()
         zero_state = state is None
         h, c = self.cell.initial_state(x[:, 0]) if state is None else state
         outputs = []
         for t in range(steps):
-            rows = None if mask is None else mask[:, t]
-            if rows is not None and not bool(rows.any()):
-                outputs.append(h)  # every row pads here: the state is held
-                continue
-            every = rows is None or bool(rows.all())
-            index = None if every else rows.nonzero().flatten()
-            g = gx[:, t] if every else gx[index, t]
-            if not zero_state:
-                h_in = h if every else h[index]
-                g = g + F.conv2d(h_in, w_h, None, padding=pad)
-            c_in = c if every else c[index]
-            i, f, o, gc = g.chunk(4, dim=1)
-            c_new = torch.sigmoid(f) * c_in + torch.sigmoid(i) * torch.tanh(gc)
-            h_new = torch.sigmoid(o) * torch.tanh(c_new)
-            if every:
-                h, c = h_new, c_new
-            else:
-                h, c = h.index_put((index,), h_new), c.index_put((index,), c_new)
+            g = gx[:, t]
+            if not zero_state:  # the recurrent part; nothing to add to a zero state
+                g = g + F.conv2d(h, w_h, None, padding=pad)
+            ifo = torch.sigmoid(g[:, :3 * hidden])  # input, forget, output gates in one call
+            i, f, o = ifo.chunk(3, dim=1)
+            c_new = torch.addcmul(f * c, i, torch.tanh(g[:, 3 * hidden:]))
+            h_new = o * torch.tanh(c_new)
+            if partial[t]:  # a padding frame holds its row's state
+                keep = mask[:, t].view(-1, 1, 1, 1)  # type: ignore[index]
+                h_new, c_new = torch.where(keep, h_new, h), torch.where(keep, c_new, c)
+            h, c = h_new, c_new
             zero_state = False
             outputs.append(h)
         return torch.stack(outputs, dim=1), (h, c)
