@@ -147,7 +147,8 @@ def ddpg_throughput(profile: str, repeats: int) -> None:
     """DDPG transitions/s (one video of Algorithm 1, m transitions, per update) for the code
     before issue 13 at the old ``cpu`` batch (m = 2) and for the current code, timed
     interleaved in this run so all see the same machine load; the fastest of ``repeats``
-    updates (the least disturbed by other processes) and the median."""
+    updates (the least disturbed by other processes) and the median. "now" includes the
+    ConvLSTM's where-held padding and no NaN fill of new tensors (after issue 12)."""
     m2 = {"v2v.batch_size": 2, "v2v.rl_batch_size": 2}  # the old cpu profile's m
     variants = {"before issue 13 (m=2)": _rl_trainer(profile, m2, True),
                 "now (m=2)": _rl_trainer(profile, m2, False),
@@ -155,6 +156,8 @@ def ddpg_throughput(profile: str, repeats: int) -> None:
     times: dict[str, list[float]] = {k: [] for k in variants}
     for _ in range(repeats + 1):
         for name, rl in variants.items():
+            # the old code ran with deterministic mode's NaN fill of every new tensor
+            torch.utils.deterministic.fill_uninitialized_memory = name.startswith("before")
             start = time.perf_counter()
             rl.rl_step()
             times[name].append(time.perf_counter() - start)
