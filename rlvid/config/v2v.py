@@ -98,11 +98,12 @@ PROFILES: dict[str, V2VConfig] = {
     # (seed 0, one pretrained checkpoint, 30 warm-up steps + 50 updates of m = 8; 1e-4, 1e-3,
     # 1e-2): ‖Δθ‖/‖θ‖ of G, P 0.011 / 0.11 / 0.87; content-gated accuracy 0.109 / 0.094 /
     # 0.031 and PSNR 13.99 / 13.55 / 9.07 against 0.109 and 13.92 before the RL phase
-    # Budget (lead, issue 13 left open): the issue's 1000 updates cost ~1,900 s per seed for
-    # the RL branch alone, ~3,400 s with the FLOP-matched control and baselines, i.e. hours
-    # for 5 seeds of four notebooks on 2 cores. So the book runs 60 updates (30 on the style
-    # pages, share 0.5) and V3 reads "not tested" below its 1000-update floor; warm-up at most
-    # 50 critic steps; FLOPs sampled on 3 steps a phase (FlopCounterMode is ~5x slower).
+    # Budget: the issue's 1000 updates, measured by scripts/pilot_v3.py (2 seeds, clean commit;
+    # results/cpu/v3_pilot.json): 1,595 s per seed for the RL phase, 1,604 s for the compute-
+    # matched control; with the FLOP-matched baselines ~3.2 h of both cores for 5 seeds, more
+    # than a session. So the book runs 60 updates (30 on the style pages, share 0.5) and V3
+    # reads "not tested" below its 1000-update floor; warm-up at most 50 critic steps; FLOPs
+    # sampled on 3 steps a phase (FlopCounterMode is ~5x slower).
     "cpu": V2VConfig(lr=3e-3, actor_lr=1e-4, batch_size=2, pretrain_iterations=150,
                      rl_iterations=60, rl_batch_size=8, q_warmup=50, q_patience=10,
                      iterations_share=0.5, flop_samples=3),

@@ -1,0 +1,30 @@
+"""The committed reference tables: each from a clean commit, and the V3 pilot at the
+issue's RL length with its compute-matched control."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+RESULTS = Path(__file__).resolve().parents[1] / "results" / "cpu"
+TABLES = sorted(p for p in RESULTS.glob("*.json") if p.name != "claims.json")
+
+
+@pytest.mark.parametrize("path", TABLES, ids=[p.stem for p in TABLES])
+def test_committed_table_records_a_clean_commit(path: Path) -> None:
+    commit = json.loads(path.read_text())["provenance"]["git_commit"]
+    assert re.fullmatch(r"[0-9a-f]{40}", commit), f"{path.name}: commit {commit!r}"
+
+
+def test_v3_pilot_ran_the_issue_schedule_against_a_matched_control() -> None:
+    rows = json.loads((RESULTS / "v3_pilot.json").read_text())["rows"]
+    ours = {r["seed"]: r for r in rows if r["method"] == "rlv2v"}
+    control = {r["seed"]: r for r in rows if r["method"] == "gan_continued"}
+    assert len(ours) >= 2 and set(ours) == set(control)
+    for seed, row in ours.items():
+        assert row["phase_updates"] >= 1000
+        assert row["param_change"] >= 1e-2
+        assert abs(control[seed]["budget_ratio"] - 1) <= 0.1
