@@ -173,7 +173,22 @@ def _mask(scores: torch.Tensor, banned: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------- action distributions
 
 
-class PairDist:
+class CloneKL:
+    """What every action distribution shares: ``kl(old)`` = KL(old || self) per row, through
+    the subclass's ``clone_table`` (what PPG's clone term compares) and ``clone_kl``."""
+
+    def clone_table(self) -> torch.Tensor:
+        raise NotImplementedError
+
+    def clone_kl(self, table: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def kl(self, old: CloneKL) -> torch.Tensor:
+        """KL(old || self) per row."""
+        return self.clone_kl(old.clone_table())
+
+
+class PairDist(CloneKL):
     """A distribution over ordered pairs from joint log-probs (N, T, T)."""
 
     def __init__(self, joint: torch.Tensor):
@@ -204,12 +219,8 @@ class PairDist:
         """KL(old || self) per row, ``table`` = the old policy's :meth:`clone_table`."""
         return categorical_kl(table, self.flat)
 
-    def kl(self, old: PairDist) -> torch.Tensor:
-        """KL(old || self) per row."""
-        return self.clone_kl(old.clone_table())
 
-
-class TopKDist:
+class TopKDist(CloneKL):
     """The paper's action (§5.2): Gumbel top-2 (top-k, ``k``) of one per-frame categorical;
     the set's log-prob is ``pair_logprob`` (geometric: the paper's; exact: k draws without
     replacement)."""
@@ -236,9 +247,6 @@ class TopKDist:
     def clone_kl(self, table: torch.Tensor) -> torch.Tensor:
         return categorical_kl(table, self.lp)
 
-    def kl(self, old: TopKDist) -> torch.Tensor:
-        return self.clone_kl(old.clone_table())
-
     def pair_scores(self) -> torch.Tensor:
         """(N, T, T) log P(i then j) for two draws without replacement (Gumbel top-2)."""
         lp = self.lp
@@ -246,7 +254,7 @@ class TopKDist:
             :, :, None]
 
 
-class SequenceDist:
+class SequenceDist(CloneKL):
     """k >= 3 frames picked one at a time by :class:`PairPolicyNet` (§8's future work): the
     log-prob of an ordered k-tuple is exact, the sum of its k conditionals. The joint has
     T^k entries, so :meth:`entropy` is the sum of the k conditional entropies along the path
@@ -296,9 +304,6 @@ class SequenceDist:
 
     def clone_kl(self, table: torch.Tensor) -> torch.Tensor:
         return categorical_kl(table, self.tables(table.argmax(-1))).sum(-1)
-
-    def kl(self, old: SequenceDist) -> torch.Tensor:
-        return self.clone_kl(old.clone_table())
 
 
 Dist = PairDist | TopKDist | SequenceDist
