@@ -5,13 +5,20 @@ under test and its control), one metric, and what the paper says. :func:`judge` 
 arms' per-seed rows by seed and returns one of the five verdicts of :mod:`rlvid.evidence`,
 checked in this order:
 
-1. ``not comparable``: the claim says why it cannot be tested here;
-2. ``not tested``: the table, or one of the arms, is missing, or the phase under test did
-   not move (its ``param_change`` or ``phase_updates`` is below the claim's threshold);
-3. ``not comparable``: a content-free reference row wins the metric on this data
-   (:func:`rlvid.results.gameable_metrics`), so no verdict rests on it;
-4. ``reproduced`` / ``refuted`` / ``inconclusive``: from the 95% CI of the mean paired
+1. ``not comparable``: only when the claim cannot be measured here at all (V11: the data
+   are proprietary);
+2. ``not tested``: the table, or one of the arms, is missing; the phase under test did not
+   move (its ``param_change`` or ``phase_updates`` is below the claim's threshold); or the
+   winning arm does not beat the best trivial row (:data:`rlvid.results.TRIVIAL`, or the
+   metric's floor by construction, :data:`METRIC_FLOORS`): the task was not learned at
+   this scale;
+3. ``reproduced`` / ``refuted`` / ``inconclusive``: from the 95% CI of the mean paired
    difference (Student-t over seeds), signed so that positive is the paper's direction.
+
+Baselines (:data:`rlvid.results.BASELINE`) never change a verdict: every reason ends with
+one computed sentence on where the arms stand against the best trivial row and the best
+baseline (:func:`standing`). The control may itself be a reference row (seed "-", the same
+test videos for every seed) or :data:`BEST_TRIVIAL`, the best trivial row of the table.
 
 :func:`write_claims` writes ``claims.json`` beside the tables: the notebooks' run makes it,
 never a hand. The paper's side is quoted in :mod:`rlvid.v2v.paper` and
@@ -35,13 +42,32 @@ from rlvid.evidence import (
     paired_effect,
     verdict,
 )
-from rlvid.results import ClaimSpec, gameable_metrics, per_seed
+from rlvid.results import (
+    BASELINE,
+    BEST_TRIVIAL,
+    TRIVIAL,
+    ClaimSpec,
+    is_seed_row,
+    per_seed,
+    row_kind,
+)
 from rlvid.runtime import write_json
 
 Tables = dict[str, dict[str, Any]]
 CLAIM_KEYS = ("id", "paper", "where", "statement", "paper_value", "metric", "effect", "ci95",
               "n_seeds", "wins", "control", "compute_ratio", "verdict", "reason")
 MIN_TRAINED_SEEDS = 5  # the standard of evidence at the cpu and paper profiles
+# Primary metrics whose floor every trivial output reaches by construction (a test shows
+# it): metric -> (floor, why). The floor joins the table's trivial rows in the check.
+# The floor is named like a row: "the best trivial row, <name> (<value>)".
+METRIC_FLOORS: dict[str, tuple[float, str]] = {
+    "gated_acc": (0.0, "the floor of every trivial output (no frame with both the twin's "
+                       "shapes and its colours)"),
+    "coherent_pairs": (0.0, "the floor of every trivial output (no translated frame)"),
+    "gated_share": (0.0, "the floor of every trivial output (no frame both judged target "
+                         "and shaped like the twin)"),
+    "flow_recovery": (0.0, "the unfilled video (O = 0 by definition)"),
+}
 
 # §1, §2 of ROVR: the only claim not decided by seeds but by a fitted exponent
 SCALING = ClaimSpec(
@@ -101,7 +127,7 @@ def _judge_exponent(spec: ClaimSpec, table: Mapping[str, Any]) -> dict[str, Any]
     lo, hi = (float(v) for v in row["exponent_ci95"])
     span = f"T = {row.get('t_min', '?')}–{row.get('t_max', '?')}"
     measured = {"effect": 2 - float(row["exponent"]), "ci95": [2 - hi, 2 - lo],
-                "n_seeds": int(row.get("repeats", 0)), "wins": 0}
+                "n_seeds": int(row.get("repeats", 0)), "wins": None}  # no seeds: a fit
     text = f"{spec.method} T^{float(row['exponent']):.2f} [{lo:.2f}, {hi:.2f}] over {span}"
     other = rows.get(spec.control)
     if other is None or "exponent_ci95" not in other:
@@ -120,6 +146,98 @@ def _judge_exponent(spec: ClaimSpec, table: Mapping[str, Any]) -> dict[str, Any]
     return _entry(spec, INCONCLUSIVE, f"{text}: the CIs do not separate", **measured)
 
 
+# ---------------------------------------------------------------- reference rows
+
+def _arm(rows: Sequence[Mapping[str, Any]], key: str, name: str, metric: str,
+         seeds: Sequence[int]) -> dict[int, float]:
+    """Per-seed values of row ``name``; a deterministic reference row (seed "-") stands for
+    every seed in ``seeds`` (the test videos are the same for every seed)."""
+    values = per_seed(rows, key, name, metric)
+    if values or not seeds:
+        return values
+    fixed = [float(r[metric]) for r in rows if r.get(key) == name and not is_seed_row(r)
+             and isinstance(r.get(metric), (int, float)) and math.isfinite(float(r[metric]))]
+    return {s: fixed[0] for s in seeds} if fixed else {}
+
+
+def reference_scores(rows: Sequence[Mapping[str, Any]], key: str, metric: str, kind: str,
+                     exclude: Sequence[str] = ()) -> dict[str, float]:
+    """``{row name: score}`` of every row of ``kind`` on ``metric`` (seed rows: their mean
+    over seeds), leaving out ``exclude``."""
+    values: dict[str, list[float]] = {}
+    for row in rows:
+        name, value = row.get(key), row.get(metric)
+        if name in exclude or row_kind(row, key) != kind or isinstance(value, bool) \
+                or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
+            continue
+        values.setdefault(str(name), []).append(float(value))
+    return {k: sum(v) / len(v) for k, v in values.items()}
+
+
+def _best(scores: Mapping[str, float], higher: bool) -> tuple[str, float] | None:
+    if not scores:
+        return None
+    name = (max if higher else min)(scores, key=lambda k: scores[k])
+    return name, scores[name]
+
+
+def best_trivial(rows: Sequence[Mapping[str, Any]], key: str, metric: str, higher: bool
+                 ) -> tuple[str, float] | None:
+    """The best trivial row on ``metric``, the metric's construction floor included."""
+    scores = reference_scores(rows, key, metric, TRIVIAL)
+    if metric in METRIC_FLOORS:
+        floor, name = METRIC_FLOORS[metric]
+        scores.setdefault(name, floor)
+    return _best(scores, higher)
+
+
+def _same_regime(name: str, method: str) -> bool:
+    """Table 2's rows are ``policy:regime``: compare a method with rows of its own Γ regime
+    (or rows without Γ)."""
+    return ":" not in method or ":" not in name or \
+        name.split(":", 1)[1] == method.split(":", 1)[1]
+
+
+def _beats(value: float, other: float, higher: bool) -> bool:
+    return value > other if higher else value < other
+
+
+def standing(spec: ClaimSpec, rows: Sequence[Mapping[str, Any]], a: Mapping[int, float],
+             b: Mapping[int, float], control: str | None = None) -> str:
+    """One computed sentence: where both arms stand against the best trivial row and the
+    best baseline of the method's own regime (with the paired 95% CI of the better arm
+    against that baseline). ``control``: the control's row name, if not ``spec.control``."""
+    higher, metric = spec.higher_is_better, spec.metric
+    means = {spec.method: sum(a.values()) / len(a),
+             control or spec.control: sum(b.values()) / len(b)}
+    parts = []
+    trivial = None if spec.control == BEST_TRIVIAL else best_trivial(rows, spec.key, metric,
+                                                                      higher)
+    if trivial is not None:
+        above = [n for n, m in means.items() if _beats(m, trivial[1], higher)]
+        where = ("both arms beat" if len(above) == 2 else
+                 f"only {above[0]} beats" if above else "neither arm beats")
+        parts.append(f"{where} the best trivial row, {trivial[0]} ({trivial[1]:.3g})")
+    baselines = reference_scores(rows, spec.key, metric, BASELINE,
+                                 exclude=(spec.method, spec.control))
+    baseline = _best({k: v for k, v in baselines.items() if _same_regime(k, spec.method)},
+                     higher)
+    if baseline is not None:
+        better = max(means, key=lambda n: means[n] if higher else -means[n])
+        arm = a if better == spec.method else b
+        base = _arm(rows, spec.key, baseline[0], metric, sorted(arm))
+        gap = ""
+        if len(base) == len(arm) >= 2:
+            eff = paired_effect(arm, base, higher)
+            gap = (f" by {abs(eff.effect):.3g} {metric} [95% CI {eff.ci95[0]:+.3g}, "
+                   f"{eff.ci95[1]:+.3g}]")
+        n_above = sum(_beats(m, baseline[1], higher) for m in means.values())
+        where = {2: "both arms beat", 1: f"only {better} beats",
+                 0: "both arms lose to"}[n_above]
+        parts.append(f"{where} the best baseline, {baseline[0]} ({baseline[1]:.3g}){gap}")
+    return "; ".join(parts) if parts else "no trivial or baseline row in the table"
+
+
 def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
     """One claim's entry of ``claims.json`` (keys :data:`CLAIM_KEYS` and a few more)."""
     if spec.not_comparable:
@@ -131,39 +249,52 @@ def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
         return _judge_exponent(spec, table)
     rows = table["rows"]
     a = per_seed(rows, spec.key, spec.method, spec.metric)
-    b = per_seed(rows, spec.key, spec.control, spec.metric)
+    if spec.control == BEST_TRIVIAL:
+        floor = best_trivial(rows, spec.key, spec.metric, spec.higher_is_better)
+        b = {s: floor[1] for s in a} if floor else {}
+        label = floor[0] if floor else BEST_TRIVIAL
+    else:
+        b, label = _arm(rows, spec.key, spec.control, spec.metric, sorted(a)), spec.control
     if not a or not b:
-        missing = [n for n, v in ((spec.method, a), (spec.control, b)) if not v]
+        missing = [n for n, v in ((spec.method, a), (label, b)) if not v]
         return _entry(spec, NOT_TESTED,
                       f"{spec.table} has no per-seed {spec.metric} for {', '.join(missing)}")
     measured: dict[str, Any] = {"compute_ratio": _compute_ratio(rows, spec),
-                                "n_seeds": len(a)}
+                                "n_seeds": len(a), "method_mean": sum(a.values()) / len(a),
+                                "control_mean": sum(b.values()) / len(b)}
+    if spec.control == BEST_TRIVIAL:
+        measured["control_row"] = label
+    position = standing(spec, rows, a, b, label)
+    measured["standing"] = position
     if spec.phase is not None:
         moved = _phase(rows, spec)
         measured["param_change"] = moved.param_change
         measured["phase_updates"] = moved.updates
         if not moved.moved:
-            return _entry(spec, *verdict(None, phase=moved), **measured)
-    gamed = dict(table.get("gameable") or {})
-    gamed.update(gameable_metrics(rows, spec.key, {spec.metric: spec.higher_is_better},
-                                  [spec.method, spec.control]))
-    if spec.metric in gamed:
-        return _entry(spec, NOT_COMPARABLE,
-                      f"{spec.metric} is gameable on this data: {gamed[spec.metric]}", **measured)
+            label_, reason = verdict(None, phase=moved)
+            return _entry(spec, label_, f"{reason}; {position}", **measured)
+    higher = spec.higher_is_better
+    trivial = None if spec.control == BEST_TRIVIAL else best_trivial(rows, spec.key,
+                                                                      spec.metric, higher)
+    if trivial is not None:
+        winner = spec.method if _beats(measured["method_mean"], measured["control_mean"],
+                                       higher) else label
+        top = measured["method_mean"] if winner == spec.method else measured["control_mean"]
+        if not _beats(top, trivial[1], higher):
+            return _entry(spec, NOT_TESTED,
+                          f"the task was not learned at this scale: the winning arm, {winner} "
+                          f"({top:.3g}), does not beat the best trivial row, {trivial[0]} "
+                          f"({trivial[1]:.3g}); {position}", **measured)
     if len(a) < 2:
-        mean = a[min(a)] - b.get(min(a), math.nan)
-        effect = mean if spec.higher_is_better else -mean
-        return _entry(spec, INCONCLUSIVE, f"{len(a)} seed: a paired CI needs at least 2",
-                      effect=effect, **measured)
-    eff = paired_effect(a, b, spec.higher_is_better)
-    label, reason = verdict(eff, spec.paper_effect)
+        return _entry(spec, INCONCLUSIVE, f"{len(a)} seed: a paired CI needs at least 2; "
+                      f"{position}", **measured)
+    eff = paired_effect(a, b, higher)
+    verdict_, reason = verdict(eff, spec.paper_effect)
     if eff.n_seeds < MIN_TRAINED_SEEDS:
         reason += f" (only {eff.n_seeds} seeds; the standard is {MIN_TRAINED_SEEDS})"
     measured.update(effect=eff.effect, ci95=list(eff.ci95), n_seeds=eff.n_seeds,
-                    wins=eff.wins, ci_method=eff.ci_method,
-                    method_mean=sum(a.values()) / len(a),
-                    control_mean=sum(b.values()) / len(b))
-    return _entry(spec, label, reason, **measured)
+                    wins=eff.wins, ci_method=eff.ci_method)
+    return _entry(spec, verdict_, f"{reason}; {position}", **measured)
 
 
 def load_tables(directory: str | Path) -> Tables:
@@ -221,7 +352,8 @@ def summary_rows(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             f"{float(c['effect']):+.3g}" + (f" [{ci[0]:+.3g}, {ci[1]:+.3g}]" if ci else ""))
         rows.append({"claim": f"{c['id']} · {c['where']}", "paper": c["paper_value"],
                      "metric": c["metric"], "ours: effect [95% CI]": ours,
-                     "wins": f"{c['wins']}/{c['n_seeds']}" if c.get("n_seeds") else "–",
+                     "wins": (f"{c['wins']}/{c['n_seeds']}"
+                              if c.get("n_seeds") and c.get("wins") is not None else "–"),
                      "control": c["control"],
                      "compute ratio": (None if c.get("compute_ratio") is None
                                        else round(float(c["compute_ratio"]), 2)),

@@ -8,8 +8,9 @@ positive effect is what the paper claims. The verdicts:
 - ``reproduced``: the CI excludes 0 in the paper's direction;
 - ``refuted``: the CI excludes 0 the other way, or excludes the paper's own effect size;
 - ``inconclusive``: the CI spans 0 (with the seeds that would resolve it at this spread);
-- ``not tested``: the phase under test did not move, so the comparison is void;
-- ``not comparable``: the claim cannot be tested here, with the reason.
+- ``not tested``: the phase under test did not move, or the winning arm does not beat the
+  best trivial row (:mod:`rlvid.claims`), so the comparison is void;
+- ``not comparable``: the claim cannot be measured here at all, with the reason.
 """
 
 from __future__ import annotations
@@ -58,8 +59,18 @@ class PhaseMovement:
         return self.updates >= self.min_updates and self.param_change >= self.min_param_change
 
     def describe(self) -> str:
-        return (f"{self.updates} updates (min {self.min_updates}), ‖Δθ‖/‖θ‖ = "
-                f"{self.param_change:.3g} (min {self.min_param_change:.3g})")
+        """What fell short first, then what passed."""
+        updates = f"{self.updates} updates"
+        change = f"‖Δθ‖/‖θ‖ = {self.param_change:.3g}"
+        short, ok = [], []
+        (short if self.updates < self.min_updates else ok).append(
+            f"{updates} (needs {self.min_updates})" if self.updates < self.min_updates
+            else updates)
+        (short if self.param_change < self.min_param_change else ok).append(
+            f"{change} (needs {self.min_param_change:.3g})"
+            if self.param_change < self.min_param_change else change)
+        text = "too few: " + ", ".join(short) if short else "moved: " + ", ".join(ok)
+        return text + (f"; met: {', '.join(ok)}" if short and ok else "")
 
 
 def paired_differences(a: Mapping[int, float], b: Mapping[int, float],

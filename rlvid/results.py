@@ -32,20 +32,15 @@ def write_table(
     backends: Mapping[str, str] | None = None,
     notes: str = "",
     directory: str | Path | None = None,
-    gameable: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance.
-
-    ``gameable``: the metrics that a content-free row wins on this data, each with the
-    reason (:func:`gameable_metrics`); no verdict rests on them. Returns the JSON path.
-    """
+    """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance; returns the
+    JSON path. Reference rows carry their ``kind`` (:func:`row_kind`)."""
     profile = getattr(cfg, "profile", None) or "unknown"
     out = Path(directory) if directory is not None else results_dir(profile)
     table = {
         "name": name,
         "provenance": provenance(cfg, dict(backends or {})),
         "notes": notes,
-        "gameable": dict(gameable or {}),
         "rows": [dict(r) for r in rows],
     }
     path = write_json(out / f"{name}.json", table)
@@ -127,14 +122,45 @@ def _is_number(value: Any) -> bool:
 
 
 # ---------------------------------------------------------------- evidence rows
-# A table's per-seed rows have an integer ``seed``; reference rows have ``seed`` "-" and a
-# ``kind``: content-free (identity, flat, shuffled, copy-nearest, mean fill), a non-learned
-# baseline, or an upper bound (twin, oracle).
+# A table's per-seed rows have an integer ``seed``; reference rows have ``seed`` "-". Every
+# reference row is of one of three kinds (errata: "How a claim is judged"):
+# - trivial: does not do the task (identity, flat, time-shuffled, an unrelated target video;
+#   for inpainting the holes left unfilled or mean-filled). It sets the floor a method must
+#   beat before its claim is judged;
+# - baseline: a simple method that does the task (copy-nearest, Telea, the sequential and
+#   random selectors, CycleGAN, Recycle-GAN); a competitor, never a veto;
+# - upper bound: the twin, the oracle pair.
 
-CONTENT_FREE = "content-free"
+TRIVIAL = "trivial"
 BASELINE = "baseline"
 UPPER_BOUND = "upper bound"
-REFERENCE_KINDS = (CONTENT_FREE, BASELINE, UPPER_BOUND)
+REFERENCE_KINDS = (TRIVIAL, BASELINE, UPPER_BOUND)
+# The kind of every named reference row and baseline, in one place (a row's own ``kind``
+# is read only for names not listed; tables before this list called trivial rows, and
+# copy-nearest, "content-free").
+ROW_KINDS: dict[str, str] = {
+    "identity": TRIVIAL, "flat": TRIVIAL, "shuffled source": TRIVIAL,
+    "unrelated Y video": TRIVIAL, "held-out Y (real target)": TRIVIAL,
+    "input (identity)": TRIVIAL, "flat (frame mean colour)": TRIVIAL,
+    "our output, shuffled in time": TRIVIAL, "unfilled": TRIVIAL, "mean fill": TRIVIAL,
+    "copy-nearest-visible": BASELINE, "copy_nearest": BASELINE, "copy-best-pair": BASELINE,
+    "OpenCV Telea": BASELINE, "telea": BASELINE, "sequential": BASELINE, "random": BASELINE,
+    "cyclegan": BASELINE, "recycle": BASELINE,
+    "twin": UPPER_BOUND, "oracle": UPPER_BOUND, "input at 16 px and back": UPPER_BOUND,
+}
+_LEGACY_KINDS = {"content-free": TRIVIAL}
+BEST_TRIVIAL = "best trivial row"  # a claim's control: the table's best trivial row
+
+
+def row_kind(row: Mapping[str, Any], key: str) -> str | None:
+    """The kind of a row (:data:`REFERENCE_KINDS`), or None for a method under study.
+    Table 2's ``policy:regime`` keys are looked up by their policy."""
+    name = str(row.get(key, ""))
+    kind = ROW_KINDS.get(name) or ROW_KINDS.get(name.split(":")[0])
+    if kind is None:
+        stored = row.get("kind")
+        kind = _LEGACY_KINDS.get(stored, stored) if isinstance(stored, str) else None
+    return kind if kind in REFERENCE_KINDS else None
 
 
 def is_seed_row(row: Mapping[str, Any]) -> bool:
@@ -170,33 +196,6 @@ def add_budget_ratios(rows: Sequence[Mapping[str, Any]], method: str, key: str =
     return out
 
 
-def gameable_metrics(rows: Sequence[Mapping[str, Any]], key: str,
-                     metrics: Mapping[str, bool], methods: Sequence[str]) -> dict[str, str]:
-    """``{metric: reason}`` for each metric (``name: higher_is_better``) on which a
-    content-free row scores at or above the seed-mean of one of ``methods``. A tie at the
-    worst score in the table (both at 0 accuracy, say) is no win, and is not flagged."""
-    out: dict[str, str] = {}
-    for metric, higher in metrics.items():
-        means = {m: float(np.mean(list(v.values()))) for m in methods
-                 if (v := per_seed(rows, key, m, metric))}
-        values = [float(r[metric]) for r in rows if _is_number(r.get(metric))
-                  and math.isfinite(float(r[metric]))]
-        worst = (min if higher else max)(values, default=math.nan)
-        for row in rows:
-            value = row.get(metric)
-            if row.get("kind") != CONTENT_FREE or not _is_number(value) \
-                    or not math.isfinite(float(value)):
-                continue
-            beaten = [m for m, mu in means.items()
-                      if (value > mu if higher else value < mu)
-                      or (value == mu and value != worst)]
-            if beaten:
-                out[metric] = (f"content-free row {row.get(key)!r} scores {float(value):.4g}, "
-                               f"at or above {beaten[0]} ({means[beaten[0]]:.4g})")
-                break
-    return out
-
-
 def relative_change(before: Mapping[str, object], after: Mapping[str, object]) -> float:
     """‖θ_after − θ_before‖ / ‖θ_before‖ over the floating tensors of two state dicts."""
     import torch
@@ -224,6 +223,7 @@ class ClaimSpec:
     ``phase_updates`` at or above the thresholds), or the verdict is ``not tested``.
     ``paper_effect``: the paper's own effect on our metric's scale, where comparable.
     ``kind`` "exponent": a scaling claim read from a fitted exponent (below 2).
+    ``control`` may name a reference row (seed "-") or be :data:`BEST_TRIVIAL`.
     """
 
     id: str

@@ -1,5 +1,5 @@
 """What the RL-V2V-GAN pages (notebooks 10-13) show beyond the shared display code: the
-result table of per-seed rows with its reference rows, budget ratios and gameable flags,
+result table of per-seed rows with its reference rows (and their kinds) and budget ratios,
 and the RL phase's learning curves (issue 13 item 8).
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rlvid.display import Stat, html_table
-from rlvid.results import is_seed_row, t_interval
+from rlvid.results import is_seed_row, row_kind, t_interval
 from rlvid.viz import curves, metric_label
 
 SCALE = {"ewarp": 1e3, "flicker": 1e3, "tdiff": 1e3}  # shown x 1000
@@ -40,18 +40,16 @@ def _mean_ci(values: Sequence[float]) -> Stat | float:
 
 
 def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
-                 caption: str, gameable: Mapping[str, str] | None = None,
-                 notes: str = "") -> Any:
+                 caption: str, notes: str = "") -> Any:
     """Per-seed rows as one line per method (mean ± 95% t half-width over seeds, seed
-    count, budget ratio), then the reference rows (``seed`` "-") with their ``kind``.
-    ``metrics``: name -> higher is better; a gameable metric's header says so."""
-    gameable = gameable or {}
+    count, budget ratio), then the reference rows (``seed`` "-") with their kind
+    (:func:`rlvid.results.row_kind`). ``metrics``: name -> higher is better."""
     methods = list(dict.fromkeys(r["method"] for r in rows if is_seed_row(r)))
     methods.sort(key=lambda m: ORDER.index(m) if m in ORDER else len(ORDER))
     present = [m for m in metrics if any(m in r for r in rows)]
     cost = [c for c in COST if any(c in r for r in rows if is_seed_row(r))]
     columns = {"method": "method", "seeds": "seeds",
-               **{m: label(m) + (" (gameable)" if m in gameable else "") for m in present},
+               **{m: label(m) for m in present},
                **{c: COST[c] for c in cost}}
     table = []
     for method in methods:
@@ -62,14 +60,11 @@ def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
             if values:
                 line[m] = _mean_ci(values)
         table.append(line)
-    reference = [{"method": f"{r['method']} ({r.get('kind', 'reference')})", "seeds": "-",
+    reference = [{"method": f"{r['method']} ({row_kind(r, 'method') or 'reference'})",
+                  "seeds": "-",
                   **{m: float(r[m]) * SCALE.get(m, 1.0) for m in present if m in r}}
                  for r in rows if not is_seed_row(r)]
-    flagged = "; ".join(f"{m}: {why}" for m, why in gameable.items())
-    note = "; ".join(x for x in (
-        "mean ± 95% t half-width over seeds",
-        f"gameable on this data (no verdict uses it): {flagged}" if flagged else "",
-        notes) if x)
+    note = "; ".join(x for x in ("mean ± 95% t half-width over seeds", notes) if x)
     return html_table(table, reference_rows=reference, columns=columns, caption=caption,
                       best={m: "max" if metrics[m] else "min" for m in present},
                       notes=note, reference_label="reference rows (not trained)")

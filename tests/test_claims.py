@@ -18,10 +18,12 @@ from rlvid.claims import (
 from rlvid.config import load_config
 from rlvid.errors import RlvidError
 from rlvid.results import (
-    CONTENT_FREE,
+    BASELINE,
+    BEST_TRIVIAL,
+    TRIVIAL,
     ClaimSpec,
     add_budget_ratios,
-    gameable_metrics,
+    row_kind,
     write_table,
 )
 
@@ -33,8 +35,8 @@ def _rows(method: str, values: list[float], **fixed: float) -> list[dict]:
             for s, v in enumerate(values)]
 
 
-def _tables(rows: list[dict], gameable: dict | None = None) -> dict:
-    return {"toy": {"name": "toy", "rows": rows, "gameable": gameable or {}}}
+def _tables(rows: list[dict]) -> dict:
+    return {"toy": {"name": "toy", "rows": rows}}
 
 
 RNG = np.random.default_rng(0)
@@ -81,29 +83,78 @@ def test_a_phase_that_did_not_move_is_not_tested_whatever_the_metric() -> None:
     assert e["verdict"] == "reproduced" and e["phase_updates"] == 1200
 
 
-def test_a_metric_a_content_free_row_wins_decides_nothing() -> None:
-    flat = {"method": "flat", "seed": "-", "kind": CONTENT_FREE, "acc": 0.99}
-    rows = _rows("a", [v + 0.2 for v in BASE]) + _rows("b", BASE) + [flat]
+def _ref(name: str, kind: str, acc: float) -> dict:
+    return {"method": name, "seed": "-", "kind": kind, "acc": acc}
+
+
+def test_a_trivial_row_between_the_arms_does_not_stop_the_verdict() -> None:
+    rows = _rows("a", [v + 0.2 for v in BASE]) + _rows("b", BASE) + \
+        [_ref("flat", TRIVIAL, 0.6)]  # above b (0.5), below the winner a (0.7)
     e = judge(SPEC, _tables(rows))
-    assert e["verdict"] == "not comparable" and "gameable" in e["reason"]
-    flat["acc"] = 0.01  # now every arm beats it
-    assert judge(SPEC, _tables(rows))["verdict"] == "reproduced"
+    assert e["verdict"] == "reproduced"
+    assert "only a beats the best trivial row, flat (0.6)" in e["reason"]
 
 
-def test_gameable_metrics_flags_only_the_metrics_a_content_free_row_wins() -> None:
-    rows = (_rows("a", [0.5, 0.6], err=0.2) +
-            [{"method": "flat", "seed": "-", "kind": CONTENT_FREE, "acc": 0.55, "err": 0.3},
-             {"method": "twin", "seed": "-", "kind": "upper bound", "acc": 1.0, "err": 0.0}])
-    flags = gameable_metrics(rows, "method", {"acc": True, "err": False}, ["a"])
-    assert set(flags) == {"acc"} and "'flat'" in flags["acc"]
+def test_a_winner_below_a_trivial_row_is_not_tested_the_task_was_not_learned() -> None:
+    rows = _rows("a", [v + 0.2 for v in BASE]) + _rows("b", BASE) + \
+        [_ref("flat", TRIVIAL, 0.9), _ref("identity", TRIVIAL, 0.8)]
+    e = judge(SPEC, _tables(rows))
+    assert e["verdict"] == "not tested"
+    assert e["reason"].startswith("the task was not learned at this scale")
+    assert "flat (0.9)" in e["reason"] and "neither arm beats" in e["reason"]
+    assert e["effect"] is None  # no effect is reported for a task not learned
 
 
-def test_a_tie_at_the_worst_score_is_not_a_win_but_a_tie_above_it_is() -> None:
-    floor = _rows("a", [0.0, 0.0]) + _rows("b", [0.4, 0.6]) + \
-        [{"method": "flat", "seed": "-", "kind": CONTENT_FREE, "acc": 0.0}]
-    assert gameable_metrics(floor, "method", {"acc": True}, ["a", "b"]) == {}
-    floor[-1]["acc"] = 0.5  # ties b's mean, above the floor
-    assert "'flat'" in gameable_metrics(floor, "method", {"acc": True}, ["a", "b"])["acc"]
+def test_a_tie_with_the_best_trivial_row_is_not_a_win() -> None:
+    rows = _rows("a", [0.5] * 5) + _rows("b", [0.0] * 5) + [_ref("flat", TRIVIAL, 0.5)]
+    assert judge(SPEC, _tables(rows))["verdict"] == "not tested"
+
+
+def test_a_baseline_above_both_arms_changes_nothing_and_is_named() -> None:
+    rows = _rows("a", [v + 0.2 for v in BASE]) + _rows("b", BASE)
+    plain = judge(SPEC, _tables(rows))
+    strong = [dict(r, method="copy", acc=r["acc"] + 0.5) for r in _rows("b", BASE)]
+    e = judge(SPEC, _tables(rows + [dict(r, kind=BASELINE) for r in strong]))
+    assert (e["verdict"], e["effect"], e["ci95"]) == (plain["verdict"], plain["effect"],
+                                                      plain["ci95"])
+    assert "both arms lose to the best baseline, copy (1)" in e["reason"]
+    assert "by 0.3 acc [95% CI -0.3, -0.3]" in e["reason"]  # a − copy, paired by seed
+
+
+def test_a_deterministic_baseline_is_compared_on_every_seed() -> None:
+    rows = _rows("a", [v + 0.2 for v in BASE]) + _rows("b", BASE) + \
+        [_ref("OpenCV Telea", BASELINE, 0.65)]
+    e = judge(SPEC, _tables(rows))
+    assert e["verdict"] == "reproduced"
+    assert "only a beats the best baseline, OpenCV Telea (0.65)" in e["reason"]
+
+
+def test_a_claim_against_the_best_trivial_row_and_a_metric_floor() -> None:
+    spec = ClaimSpec("T4", "P", "§1", "A learns.", "-", "toy", "gated_acc", True, "a",
+                     BEST_TRIVIAL)
+    rows = [{"method": "a", "seed": s, "gated_acc": v} for s, v in enumerate([0.1, 0.2, 0.15])]
+    e = judge(spec, _tables(rows))  # no trivial row: the metric's construction floor, 0
+    assert e["verdict"] == "reproduced" and e["effect"] == pytest.approx(0.15)
+    assert "floor" in e["control_row"]
+    rows.append({"method": "unrelated Y video", "seed": "-", "kind": TRIVIAL,
+                 "gated_acc": 0.3})
+    e = judge(spec, _tables(rows))
+    assert e["verdict"] == "refuted" and e["control_row"] == "unrelated Y video"
+
+
+def test_row_kinds_come_from_one_registry() -> None:
+    # copy-nearest does the task: a baseline, whatever an old table called it
+    assert row_kind({"policy": "copy_nearest", "kind": "content-free"}, "policy") == BASELINE
+    assert row_kind({"method": "flat", "kind": "content-free"}, "method") == TRIVIAL
+    assert row_kind({"policy": "oracle:tuned", "seed": 0}, "policy") == "upper bound"
+    assert row_kind({"method": "rlv2v", "seed": 0}, "method") is None
+
+
+def test_v11_alone_is_not_comparable() -> None:
+    not_comparable = [c.id for c in all_claims() if c.not_comparable]
+    assert not_comparable == ["V11"]
+    v11 = next(c for c in all_claims() if c.id == "V11")
+    assert judge(v11, {})["verdict"] == "not comparable"
 
 
 def test_unpaired_seeds_are_refused() -> None:

@@ -107,3 +107,27 @@ def test_temporal_difference_error_over_a_region() -> None:
     assert float(temporal_difference_error(flat, twin)) == pytest.approx(1 / 8)
     assert float(temporal_difference_error(flat, twin, region)) == pytest.approx(1 / 2)
     assert float(temporal_difference_error(twin, twin, region)) == 0.0
+
+
+def test_coherent_pairs_counts_translated_pairs_that_move_like_the_twin():
+    from rlvid.metrics.translation import coherent_pairs
+
+    gen = torch.Generator().manual_seed(0)
+    base, step = torch.rand(3, 8, 8, generator=gen), torch.rand(3, 8, 8, generator=gen)
+    twin = torch.stack([base + t * step for t in range(5)])[None]  # steady motion
+    region = torch.ones(1, 5, 1, 8, 8, dtype=torch.bool)
+    every = torch.ones(1, 5, dtype=torch.bool)
+    assert coherent_pairs(twin, twin, every, region) == 1.0
+    # frame 2 frozen at frame 1: pair (1, 2) does not move, (2, 3) moves twice as far; the
+    # error of each equals the twin's motion, no less: both fail
+    frozen = twin.clone()
+    frozen[:, 2] = twin[:, 1]
+    assert coherent_pairs(frozen, twin, every, region) == 0.5
+    # frame 3 not translated: pairs (2, 3) and (3, 4) cannot count
+    gate = every.clone()
+    gate[0, 3] = False
+    assert coherent_pairs(twin, twin, gate, region) == 0.5
+    # a frame with no twin foreground leaves its pairs out of the denominator
+    empty = region.clone()
+    empty[0, 0] = False
+    assert coherent_pairs(frozen, twin, every, empty) == pytest.approx(1 / 3)

@@ -37,7 +37,7 @@ def test_table1_summary_means_and_seed_std():
     best, ref = table1_summary(rows)
     assert (best["hidden_mse"], best["hidden_mse_std"], best["seeds"]) == (2.0, math.sqrt(2), 2)
     assert best["kind"] == "trained"
-    assert (ref["hidden_mse"], ref["hidden_mse_std"], ref["kind"]) == (5.0, None, "content-free")
+    assert (ref["hidden_mse"], ref["hidden_mse_std"], ref["kind"]) == (5.0, None, "trivial")
 
 
 def test_copies_are_exact_on_a_static_video():

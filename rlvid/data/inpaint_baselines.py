@@ -87,10 +87,18 @@ def mean_fill(video: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
     return mean.expand_as(video).where(masks, video)
 
 
+def unfilled(video: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """The masked input left as it is: hidden pixels 0, as the kit's corrupted videos hold
+    them. A trivial row: it does not inpaint."""
+    _check(video, masks)
+    return torch.zeros_like(video).where(masks, video)
+
+
 REFERENCE_FILLS = {
     "copy-nearest-visible": copy_nearest_visible,
     "OpenCV Telea": telea_fill,
     "mean fill": mean_fill,
+    "unfilled": unfilled,
 }
 
 
@@ -156,4 +164,4 @@ def comparison_sentences(ours: str, scores: dict[str, float],
 
 __all__ = ["REFERENCE_FILLS", "SCORE_DIRECTIONS", "comparison_sentences",
            "copy_nearest_visible", "copy_pair_fill", "hidden_scores", "mean_fill",
-           "reference_fills", "telea_fill"]
+           "reference_fills", "telea_fill", "unfilled"]

@@ -71,6 +71,39 @@ def frame_iou(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.where(union > 0, inter / union.clamp_min(1.0), torch.ones_like(union))
 
 
+def frames_with_content(fg: torch.Tensor) -> torch.Tensor:
+    """(N, T) bool: which frames of a foreground mask (N, T, 1, H, W) hold any foreground.
+    A frame whose twin has no foreground is no free match: joint metrics leave it out."""
+    return fg.bool().flatten(2).any(-1)
+
+
+def share_of(correct: torch.Tensor, scored: torch.Tensor) -> float:
+    """The share of ``scored`` entries that are ``correct`` (0 when none is scored)."""
+    n = int(scored.sum())
+    return float((correct & scored).sum()) / n if n else 0.0
+
+
+def coherent_pairs(output: torch.Tensor, twin: torch.Tensor, correct: torch.Tensor,
+                   region: torch.Tensor) -> float:
+    """Temporal coherence of the translated frames only (errata: metrics): the share of
+    consecutive frame pairs (t, t+1), both with twin foreground, in which both frames are
+    translated correctly (``correct`` (N, T), the content gate) AND the output changes from t
+    to t+1 more like the twin does than a frozen frame would:
+    ``||ΔO − ΔY||² < ||ΔY||²`` over ``region`` (the twin's foreground at t or t+1).
+
+    Every output that does not translate scores 0 (no frame is correct); the twin scores 1;
+    a frame-based model pays for every pair it breaks, in colour, shape or motion.
+    """
+    d_out = output[:, 1:].float() - output[:, :-1].float()
+    d_twin = twin[:, 1:].float() - twin[:, :-1].float()
+    inside = (region[:, 1:].bool() | region[:, :-1].bool()).float()
+    error = (((d_out - d_twin) ** 2).mean(dim=2, keepdim=True) * inside).sum(dim=(2, 3, 4))
+    motion = ((d_twin ** 2).mean(dim=2, keepdim=True) * inside).sum(dim=(2, 3, 4))
+    moves_like = (error < motion) | ((motion == 0) & (error == 0))
+    has = frames_with_content(region)
+    return share_of(correct[:, 1:] & correct[:, :-1] & moves_like, has[:, 1:] & has[:, :-1])
+
+
 def temporal_difference_error(output: torch.Tensor, twin: torch.Tensor,
                               region: torch.Tensor | None = None) -> torch.Tensor:
     """Temporal coherence against the ground truth: per video, the mean squared difference
@@ -182,13 +215,16 @@ def target_share(classifier: DomainClassifier, frames: torch.Tensor) -> float:
 
 __all__ = [
     "DomainClassifier",
+    "coherent_pairs",
     "colour_frechet_distance",
     "edge_map",
     "edge_ssim",
     "flicker",
     "frame_iou",
+    "frames_with_content",
     "luminance",
     "mask_iou",
+    "share_of",
     "target_share",
     "temporal_difference_error",
     "train_domain_classifier",

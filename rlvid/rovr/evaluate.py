@@ -4,6 +4,7 @@ rates and the pair log-prob comparison (§5.2)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,16 @@ def frame_metrics(reconstructed: torch.Tensor, original: torch.Tensor,
         return out
 
 
+def mean_frame_metrics(frames: dict[str, np.ndarray]) -> dict[str, float]:
+    """Means of :func:`frame_metrics` over frames, with ``psnr`` from the mean MSE,
+    ``10 log10(1 / mean mse)``: a mean of per-frame PSNRs is infinite as soon as one frame
+    is reconstructed exactly (a frame with nothing hidden, say)."""
+    out = {k: float(np.mean(v)) for k, v in frames.items()}
+    mse = out["mse"]
+    out["psnr"] = 10 * math.log10(1 / mse) if mse > 0 else math.inf
+    return out
+
+
 def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = None,
                      vgg: bool = True) -> dict[str, float]:
     """Mean metrics of a rollout: frame metrics, flow recovery, valid-pair rate (valid
@@ -47,7 +58,7 @@ def evaluate_rollout(rollout: Rollout, data: Any, videos: torch.Tensor | None = 
     n, t = rollout.pairs.shape[:2]
     frames = frame_metrics(rollout.reconstructed.flatten(0, 1), data.videos[idx].flatten(0, 1),
                            vgg)
-    out = {k: float(v.mean()) for k, v in frames.items()}
+    out = mean_frame_metrics(frames)
     out["flow_recovery"] = float(rollout.flow_recovery.mean())
     rows = idx[:, None].expand(n, t)
     tt = torch.arange(t)[None].expand(n, t)

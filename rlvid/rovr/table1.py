@@ -6,8 +6,9 @@ Rows (the evidence contract of issue 12), keyed ``conditioning``:
 - per seed (``seed`` an int): ``best``, ``random``, ``worst`` for Gamma as configured
   (``cfg.rovr.local_net``), and ``best (<other> Γ)`` for the other Gamma with the best pair;
   each with ``net``, the metrics, and ``train_s``, ``updates``, ``flops`` of its pretraining;
-- reference rows (``seed`` "-"): ``copy-best-pair`` and ``OpenCV Telea`` (kind
-  ``baseline``), ``copy-nearest-visible`` and ``mean fill`` (kind ``content-free``).
+- reference rows (``seed`` "-"): ``copy-best-pair``, ``copy-nearest-visible`` and
+  ``OpenCV Telea`` (kind ``baseline``: simple methods that inpaint), ``mean fill`` and
+  ``unfilled`` (kind ``trivial``); kinds from :data:`rlvid.results.ROW_KINDS`.
 
 Metrics: ``hidden_mse`` (MSE over every hidden pixel and channel of the test videos, claim
 R1) and its ``psnr`` (10 log10(1 / hidden_mse): a per-frame PSNR is infinite wherever a copy
@@ -34,6 +35,7 @@ from rlvid.data.inpaint_baselines import (
     telea_fill,
 )
 from rlvid.nn.local_net import LOCAL_NETS
+from rlvid.results import ROW_KINDS, row_kind
 from rlvid.rovr.evaluate import frame_metrics
 from rlvid.rovr.local import apply_local, load_local_net, train_local
 from rlvid.rovr.pairs import random_pairs
@@ -42,8 +44,6 @@ from rlvid.rovr.runs import StageResult, masked_set, require_pairs
 CONDITIONINGS = ("best", "random", "worst")
 METRICS = {"hidden_mse": False, "mse": False, "psnr": True, "ssim": True,
            "perceptual": False, "vgg_lp": False}  # name -> higher is better
-REFERENCE_KINDS = {"copy-best-pair": "baseline", "copy-nearest-visible": "content-free",
-                   "OpenCV Telea": "baseline", "mean fill": "content-free"}
 
 
 def with_local_net(cfg: Config, kind: str) -> Config:
@@ -142,7 +142,7 @@ def table1_seed(cfg: Config, progress: bool, seed: int) -> dict[str, Any]:
 def reference_rows(cfg: Config) -> list[dict[str, Any]]:
     """One deterministic row per non-learned fill (seed "-")."""
     test = masked_set(cfg, "test")
-    return [{"seed": "-", "conditioning": name, "net": "none", "kind": REFERENCE_KINDS[name],
+    return [{"seed": "-", "conditioning": name, "net": "none", "kind": ROW_KINDS[name],
              **summarise(score_frames(out, test))}
             for name, out in reference_outputs(test).items()]
 
@@ -154,7 +154,8 @@ def table1_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for label in dict.fromkeys(r["conditioning"] for r in rows):
         group = [r for r in rows if r["conditioning"] == label]
         row: dict[str, Any] = {"conditioning": label, "net": group[0]["net"],
-                               "kind": group[0].get("kind", "trained"), "seeds": len(group)}
+                               "kind": row_kind(group[0], "conditioning") or "trained",
+                               "seeds": len(group)}
         for metric in METRICS:
             values = np.array([r[metric] for r in group], dtype=float)
             row[metric] = float(values.mean())

@@ -12,8 +12,9 @@ Every selector is then scored on the held-out videos twice:
 
 Per-seed rows carry the evidence contract's columns (``seed``, ``train_s``, ``updates``,
 ``flops`` of the policy's own training: imitation + PPG; ``param_change``,
-``phase_updates`` and ``transitions`` for PPG rows); copy-nearest-visible (no Gamma, no
-policy) is a content-free reference row. Seeds run in parallel (:func:`rlvid.sweep.run_seeds`).
+``phase_updates`` and ``transitions`` for PPG rows); rows without Γ or policy follow:
+copy-nearest-visible (a baseline), the mean fill and the unfilled input (trivial). Seeds
+run in parallel (:func:`rlvid.sweep.run_seeds`).
 """
 
 from __future__ import annotations
@@ -153,20 +154,27 @@ def table2_seeds(cfg: Config, progress: bool = True,
 
 
 def reference_rows(cfg: Config) -> list[dict[str, Any]]:
-    """Copy-nearest-visible (content-free: no Gamma, no policy), one deterministic row."""
-    from rlvid.data.inpaint_baselines import copy_nearest_visible
+    """Deterministic rows without Γ or policy (seed "-"): copy-nearest-visible (a baseline),
+    the mean fill and the unfilled input (trivial); kinds from
+    :data:`rlvid.results.ROW_KINDS`."""
+    from rlvid.data.inpaint_baselines import copy_nearest_visible, mean_fill, unfilled
+    from rlvid.results import ROW_KINDS
     from rlvid.rovr.env import flow_recovery_batch
-    from rlvid.rovr.evaluate import frame_metrics
+    from rlvid.rovr.evaluate import frame_metrics, mean_frame_metrics
 
     test = masked_set(cfg, "test")
-    filled = torch.stack([copy_nearest_visible(v, m) for v, m in zip(test.videos, test.masks)])
-    frames = frame_metrics(filled.flatten(0, 1), test.videos.flatten(0, 1), vgg=False)
-    row: dict[str, Any] = {"policy": "copy_nearest", "regime": "none",
-                           "label": TABLE2_LABELS["copy_nearest"], "seed": "-",
-                           "kind": "content-free"}
-    row.update({k: float(v.mean()) for k, v in frames.items()})
-    row["flow_recovery"] = float(flow_recovery_batch(filled, test.videos, test.corrupted).mean())
-    return [row]
+    rows = []
+    for name, fill in (("copy_nearest", copy_nearest_visible), ("mean fill", mean_fill),
+                       ("unfilled", unfilled)):
+        filled = torch.stack([fill(v, m) for v, m in zip(test.videos, test.masks)])
+        frames = frame_metrics(filled.flatten(0, 1), test.videos.flatten(0, 1), vgg=False)
+        row: dict[str, Any] = {"policy": name, "regime": "none",
+                               "label": TABLE2_LABELS[name], "seed": "-",
+                               "kind": ROW_KINDS[name], **mean_frame_metrics(frames)}
+        row["flow_recovery"] = float(flow_recovery_batch(filled, test.videos,
+                                                         test.corrupted).mean())
+        rows.append(row)
+    return rows
 
 
 def table2_rows(cfg: Config, seeds: dict[int, SeedTable2]) -> list[dict[str, Any]]:
@@ -177,15 +185,6 @@ def table2_rows(cfg: Config, seeds: dict[int, SeedTable2]) -> list[dict[str, Any
     rows = [r for s in seeds.values() for r in s.rows]  # costs do not depend on the regime
     return add_budget_ratios(rows, key("rovr_flow_warm", "tuned"), key="policy") + \
         reference_rows(cfg)
-
-
-def table2_gameable(rows: list[dict[str, Any]]) -> dict[str, str]:
-    """The metrics a content-free row (copy-nearest) wins against the method under test in
-    either regime (:func:`rlvid.results.gameable_metrics`)."""
-    from rlvid.results import gameable_metrics
-
-    return gameable_metrics(rows, "policy", {"flow_recovery": True, "perceptual": False},
-                            [key("rovr_flow_warm", r) for r in REGIMES])
 
 
 ACTION_OF = {"untrained_pair": "pair", "imitation_bce": "top2", "imitation_pair": "pair",
@@ -211,7 +210,7 @@ def action_rates(seeds: dict[int, SeedTable2], ceilings: dict[str, dict[str, flo
 
 
 __all__ = ["ACTION_OF", "METRICS", "REGIMES", "SeedTable2", "action_ceilings", "action_rates",
-           "key", "reference_rows", "seed_table2", "table2_gameable", "table2_rows",
+           "key", "reference_rows", "seed_table2", "table2_rows",
            "table2_seeds"]
 
 

@@ -2,10 +2,13 @@
 the windowed translation used by ``rlvid translate``.
 
 Metrics per method (each averaged over the held-out videos):
-- ``gated_acc``: content-gated translation accuracy, the verdict metric of the Figure 1
+- ``gated_acc``: content-gated translation accuracy, the primary metric of the Figure 1
   claims: a frame counts only if its background has the twin's colour (``bg_acc``) AND its
-  shape IoU against the twin is at least :data:`GATE_IOU` (errata: metrics). A flat video
-  of the right colours scores 0.
+  shape IoU against the twin is at least :data:`GATE_IOU` (errata: metrics); frames whose
+  twin shows no shape are left out. Every trivial output scores 0.
+- ``coherent_pairs``: the primary metric of the coherence claim: the share of consecutive
+  frame pairs, both gated-correct, whose change follows the twin's better than a frozen
+  frame (:func:`rlvid.metrics.translation.coherent_pairs`). Every trivial output scores 0.
 - ``bg_acc``: background-colour accuracy alone, the paper's Figure 1 test. The mean colour
   of the output over the twin's background pixels is classified by its nearest reference
   colour among the twin's (blue, red) and the source's (black). Also per frame
@@ -32,7 +35,13 @@ import torch
 
 from rlvid.errors import RlvidError
 from rlvid.metrics import perceptual_distance, psnr, ssim, warping_error
-from rlvid.metrics.translation import frame_iou, temporal_difference_error
+from rlvid.metrics.translation import (
+    coherent_pairs,
+    frame_iou,
+    frames_with_content,
+    share_of,
+    temporal_difference_error,
+)
 
 FOREGROUND_DISTANCE = 0.3
 # A frame's shape is kept when its IoU with the twin's is >= 0.5: PASCAL VOC's detection
@@ -115,11 +124,11 @@ def twin_metrics(output: torch.Tensor, twin: torch.Tensor, source: torch.Tensor,
 def gated_correct(output: torch.Tensor, data: Any, gate: float = GATE_IOU
                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per frame (N, T): background colour right, shape IoU against the twin, and both
-    (colour right AND IoU >= ``gate``)."""
+    (colour right AND IoU >= ``gate``, in a frame whose twin has a shape)."""
     colour = background_accuracy(output, data.x_test_twin, data.twin_fg, data.x_test,
                                  data.x_test_fg)
     iou = frame_iou(foreground(output, data.twin_fg), data.twin_fg)
-    return colour, iou, colour & (iou >= gate)
+    return colour, iou, colour & (iou >= gate) & frames_with_content(data.twin_fg)
 
 
 def evaluate_translation(output: torch.Tensor, data: Any, perceptual: str | None = "auto"
@@ -129,7 +138,9 @@ def evaluate_translation(output: torch.Tensor, data: Any, perceptual: str | None
     colour, iou, gated = gated_correct(output, data)
     correct = colour.float()
     half = correct.shape[1] // 2
-    return {"gated_acc": float(gated.float().mean()),
+    scored = frames_with_content(data.twin_fg)
+    return {"gated_acc": share_of(gated, scored),
+            "coherent_pairs": coherent_pairs(output, data.x_test_twin, gated, data.twin_fg),
             "bg_acc": float(correct.mean()),
             "bg_acc_first_half": float(correct[:, :half].mean()),
             "bg_acc_second_half": float(correct[:, half:].mean()),

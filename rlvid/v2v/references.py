@@ -1,19 +1,22 @@
-"""Reference rows of every V2V table (issue 12 item 5): what outputs without content score,
-and what the ground truth scores, evaluated by the same function as every method.
+"""Reference rows of every V2V table: what outputs that do not do the task score, and what
+the ground truth scores, evaluated by the same function as every method.
 
-- ``identity``: the untranslated source (content, no translation), content-free;
-- ``flat``: the best content-free output: each frame filled with the correct target colour
+- ``identity``: the untranslated source (content, no translation), trivial;
+- ``flat``: the best flat output: each frame filled with the correct target colour
   (synthetic: the twin's background colour of that frame) or with the target domain's mean
-  image (style data: the pixel mean of the Y training frames);
+  colour (style data: the mean of every pixel of the Y training frames);
 - ``shuffled source``: the source with its frames in a random order (no translation, no
-  order). Not the shuffled twin: that row holds the answer's shapes, which no content-free
-  output can know, and would flag every per-frame metric; the toolkit page shows it as a
-  check that the temporal metric sees order (errata: metrics);
+  order). Not the shuffled twin: that row holds the answer's shapes, which no trivial
+  output can know; the toolkit page shows it as a check that the temporal metric sees
+  order (errata: metrics);
+- ``unrelated Y video``: real target-domain videos in place of the output (the target's
+  look, the wrong content);
 - ``twin``: the target ground truth, ``kind`` "upper bound".
 
-A metric on which a content-free row reaches a trained method's seed mean is flagged
-"gameable" (:func:`rlvid.results.gameable_metrics`) and no verdict rests on it. The
-Figure 1 check (a frame-only classifier is near chance): :func:`frame_only_accuracy`.
+Every claim's primary metric scores each trivial row at its floor, 0 (a test shows it);
+:func:`rlvid.claims.judge` reads a claim as "not tested" when its winning arm does not beat
+the best trivial row. The Figure 1 check (a frame-only classifier is near chance):
+:func:`frame_only_accuracy`.
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ import torch
 import torch.nn.functional as F
 
 from rlvid.metrics.translation import DomainClassifier
-from rlvid.results import CONTENT_FREE, UPPER_BOUND, gameable_metrics
+from rlvid.results import TRIVIAL, UPPER_BOUND
 from rlvid.v2v.evaluate import background_colours
 
-# metric -> higher is better, for the synthetic table (the verdict metrics first)
+# metric -> higher is better, for the synthetic table (the primary metrics first)
 SYNTHETIC_METRICS: dict[str, bool] = {
-    "gated_acc": True, "tdiff": False, "iou": True, "perceptual": False, "ssim": True,
-    "psnr": True, "bg_acc": True, "ewarp": False}
+    "gated_acc": True, "coherent_pairs": True, "tdiff": False, "iou": True,
+    "perceptual": False, "ssim": True, "psnr": True, "bg_acc": True, "ewarp": False}
 SHUFFLE_SEED = 0  # the permutation of the shuffled rows (fixed: the row is deterministic)
 
 
@@ -49,11 +52,13 @@ def flat_synthetic(data: Any) -> torch.Tensor:
     return colours[..., None, None].expand_as(data.x_test_twin).clone()
 
 
-def flat_mean_image(target: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """The target domain's mean image (pixel mean of ``target`` (..., 3, H, W) frames) in
-    every frame of a video shaped like ``like`` (N, T, 3, H, W)."""
-    mean = target.reshape(-1, *target.shape[-3:]).float().mean(dim=0)
-    return mean.expand_as(like).clone()
+def flat_mean_colour(target: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Every pixel of a video shaped like ``like`` (N, T, 3, H, W) set to the target
+    domain's mean colour (over all pixels of ``target`` (..., 3, H, W) frames). Flat: no
+    structure at all. (The target's mean *image* is not flat: on flowers it holds the
+    average flower, which matches a blooming twin in some frames; errata: metrics.)"""
+    mean = target.reshape(-1, 3, *target.shape[-2:]).float().mean(dim=(0, 2, 3))
+    return mean.view(3, 1, 1).expand_as(like).clone()
 
 
 def _row(name: str, kind: str, metrics: Mapping[str, Any], dataset: str) -> dict[str, Any]:
@@ -66,12 +71,22 @@ def _row(name: str, kind: str, metrics: Mapping[str, Any], dataset: str) -> dict
 def reference_videos(data: Any, flat: torch.Tensor,
                      extra: Mapping[str, torch.Tensor] | None = None
                      ) -> list[tuple[str, str, torch.Tensor]]:
-    """(name, kind, videos) of every reference row; ``extra`` adds content-free videos."""
+    """(name, kind, videos) of every reference row: the twin, the trivial rows (identity,
+    ``flat``, the time-shuffled source, unrelated Y test videos) and ``extra`` trivial ones."""
     refs = [("twin", UPPER_BOUND, data.x_test_twin),
-            ("identity", CONTENT_FREE, data.x_test),
-            ("flat", CONTENT_FREE, flat),
-            ("shuffled source", CONTENT_FREE, shuffle_time(data.x_test))]
-    return refs + [(name, CONTENT_FREE, v) for name, v in (extra or {}).items()]
+            ("identity", TRIVIAL, data.x_test),
+            ("flat", TRIVIAL, flat),
+            ("shuffled source", TRIVIAL, shuffle_time(data.x_test)),
+            ("unrelated Y video", TRIVIAL, unrelated_target(data))]
+    return refs + [(name, TRIVIAL, v) for name, v in (extra or {}).items()]
+
+
+def unrelated_target(data: Any) -> torch.Tensor:
+    """Real target-domain test videos, as many as there are source test videos (cycled),
+    in place of a translation: the target's look, somebody else's content."""
+    n = data.x_test.shape[0]
+    idx = torch.arange(n) % data.y_test.shape[0]
+    return data.y_test[idx].to(data.x_test.dtype)
 
 
 def reference_rows(videos: Sequence[tuple[str, str, torch.Tensor]],
@@ -80,19 +95,6 @@ def reference_rows(videos: Sequence[tuple[str, str, torch.Tensor]],
     """One deterministic row per reference video, scored by ``evaluate`` (infinite values,
     the twin's PSNR, and per-frame lists are left out)."""
     return [_row(name, kind, evaluate(v), dataset) for name, kind, v in videos]
-
-
-def flag_gameable(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
-                  methods: Sequence[str] = ("rlv2v",)) -> dict[str, str]:
-    """:func:`rlvid.results.gameable_metrics` against the method under test (``methods``
-    present in ``rows``, else every trained method present), on the ``metrics`` the rows
-    carry. Each claim also checks its own control (:func:`rlvid.claims.judge`), so a weak
-    third method does not void a comparison it is not part of."""
-    present = [m for m in dict.fromkeys(r.get("method") for r in rows
-                                        if isinstance(r.get("seed"), int))]
-    chosen = [m for m in methods if m in present] or present
-    have = {m: h for m, h in metrics.items() if any(m in r for r in rows)}
-    return gameable_metrics(rows, "method", have, chosen)
 
 
 def frame_only_accuracy(train: torch.Tensor, test: torch.Tensor, steps: int = 1500,
@@ -141,14 +143,14 @@ def stand_ins(data: Any, noise: float = 0.05, seed: int = 0) -> dict[str, torch.
 
 def metric_check(data: Any, evaluate: Callable[[torch.Tensor], Mapping[str, Any]],
                  metrics: Mapping[str, bool]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Score the twin, the content-keeping :func:`stand_ins`, the content-free rows and the
+    """Score the twin, the content-keeping :func:`stand_ins`, the trivial rows and the
     shuffled twin (a diagnostic: every frame right, order wrong) with ``evaluate``; then, per
-    metric, whether it ranks the twin first and every content-free row below every stand-in.
+    metric, whether it ranks the twin first and every trivial row below every stand-in.
     Returns (score rows, check rows)."""
     videos = {"twin": ("upper bound", data.x_test_twin),
               **{k: ("content kept", v) for k, v in stand_ins(data).items()},
               **{n: (kind, v) for n, kind, v in reference_videos(data, flat_synthetic(data))
-                 if kind == CONTENT_FREE},
+                 if kind == TRIVIAL},
               "shuffled twin": ("diagnostic", shuffle_time(data.x_test_twin))}
     scores = [{"output": name, "kind": kind, **{m: v for m, v in evaluate(video).items()
                                                if m in metrics}}
@@ -160,11 +162,11 @@ def metric_check(data: Any, evaluate: Callable[[torch.Tensor], Mapping[str, Any]
         value = {r["output"]: sign * float(r[m]) for r in scores if m in r}
         if not value:
             continue
-        free = max(value[r["output"]] for r in scores if r["kind"] == CONTENT_FREE)
+        free = max(value[r["output"]] for r in scores if r["kind"] == TRIVIAL)
         row: dict[str, Any] = {"metric": m, "twin first": all(value["twin"] >= v
                                                               for v in value.values())}
-        for name in kept_names:  # each stand-in above every content-free row?
-            row[f"{name} above content-free"] = value[name] > free
+        for name in kept_names:  # each stand-in above every trivial row?
+            row[f"{name} above trivial"] = value[name] > free
         row[f"shuffled twin below {kept_names[0]}"] = value["shuffled twin"] < value[kept_names[0]]
         checks.append(row)
     return scores, checks

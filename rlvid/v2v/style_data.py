@@ -167,17 +167,17 @@ def style_folders(x_dir: str | Path | None, y_dir: str | Path | None,
 def folder_reference_rows(videos: FolderVideos,
                           evaluate: Callable[[torch.Tensor, torch.Tensor], dict[str, float]]
                           ) -> list[dict[str, Any]]:
-    """Content-free rows without a twin, each scored against the X test clips: the
-    untranslated source, the source shuffled in time, the Y training clips' mean image in
+    """Trivial rows without a twin, each scored against the X test clips: the
+    untranslated source, the source shuffled in time, the Y training clips' mean colour in
     every frame (flat), and held-out real Y clips in place of the output (real style,
     unrelated content; the first ``min`` of both counts)."""
-    from rlvid.results import CONTENT_FREE
-    from rlvid.v2v.references import flat_mean_image, shuffle_time
+    from rlvid.results import TRIVIAL
+    from rlvid.v2v.references import flat_mean_colour, shuffle_time
 
     k = min(len(videos.x_test), len(videos.y_test))
     x = videos.x_test
     rows = [("identity", evaluate(x, x)),
             ("shuffled source", evaluate(shuffle_time(x), x)),
-            ("flat", evaluate(flat_mean_image(videos.y, x), x)),
+            ("flat", evaluate(flat_mean_colour(videos.y, x), x)),
             ("held-out Y (real target)", evaluate(videos.y_test[:k], x[:k]))]
-    return [{"method": name, "seed": "-", "kind": CONTENT_FREE, **m} for name, m in rows]
+    return [{"method": name, "seed": "-", "kind": TRIVIAL, **m} for name, m in rows]
