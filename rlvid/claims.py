@@ -135,6 +135,7 @@ def _judge_exponent(spec: ClaimSpec, table: Mapping[str, Any]) -> dict[str, Any]
                       **measured)
     c_lo, c_hi = (float(v) for v in other["exponent_ci95"])
     text += f"; {spec.control} T^{float(other['exponent']):.2f} [{c_lo:.2f}, {c_hi:.2f}]"
+    text += " (a cost claim: no trivial or baseline row applies)"
     if lo >= 2:
         return _entry(spec, "refuted", f"{text}: the method is at least quadratic", **measured)
     if hi < 2 and c_lo > hi:

@@ -32,14 +32,16 @@ def write_table(
     backends: Mapping[str, str] | None = None,
     notes: str = "",
     directory: str | Path | None = None,
+    provenance_: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance; returns the
-    JSON path. Reference rows carry their ``kind`` (:func:`row_kind`)."""
-    profile = getattr(cfg, "profile", None) or "unknown"
+    """Write ``rows`` as ``<dir>/<name>.json`` and ``.csv`` with provenance (``provenance_``:
+    that of the run that made the rows, e.g. merged seed results; else this process's);
+    returns the JSON path. Reference rows carry their ``kind`` (:func:`row_kind`)."""
+    profile = getattr(cfg, "profile", None) or (provenance_ or {}).get("profile") or "unknown"
     out = Path(directory) if directory is not None else results_dir(profile)
     table = {
         "name": name,
-        "provenance": provenance(cfg, dict(backends or {})),
+        "provenance": dict(provenance_) if provenance_ else provenance(cfg, dict(backends or {})),
         "notes": notes,
         "rows": [dict(r) for r in rows],
     }

@@ -8,7 +8,7 @@ it, never one above (the table is :data:`LAYERS`; a name covers its whole packag
  1    setup        ``rlvid.config``, ``rlvid.paths``, ``rlvid.runtime``,
                    ``rlvid.distributed``, ``rlvid.progress``
  2    blocks       ``rlvid.nn``, ``rlvid.metrics``, ``rlvid.data``, ``rlvid.rl``,
-                   ``rlvid.results``
+                   ``rlvid.results``, ``rlvid.seed_results``
  3    trainers     ``rlvid.harness``, ``rlvid.sweep``, ``rlvid.v2v``, ``rlvid.rovr``
  4    book         ``rlvid.notebooks``, ``rlvid.evidence``, ``rlvid.claims``,
                    ``rlvid.display``, ``rlvid.blocks``, ``rlvid.viz``, ``rlvid.figures``,
@@ -42,7 +42,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("rlvid", "rlvid.errors")),
     ("setup", ("rlvid.config", "rlvid.paths", "rlvid.runtime", "rlvid.distributed",
                "rlvid.progress")),
-    ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results")),
+    ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results",
+                "rlvid.seed_results")),
     ("trainers", ("rlvid.harness", "rlvid.v2v", "rlvid.rovr", "rlvid.sweep")),
     ("book", ("rlvid.notebooks", "rlvid.evidence", "rlvid.claims", "rlvid.display",
               "rlvid.blocks", "rlvid.viz", "rlvid.figures", "rlvid.report", "rlvid.v2v_pages")),
