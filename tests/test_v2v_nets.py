@@ -161,3 +161,37 @@ def test_fast_convlstm_equals_the_stepped_cell():
                             layer.cell.gates.bias.grad])
             for old, new in zip(*got):
                 assert torch.allclose(new, old, rtol=1e-4, atol=1e-4)  # float32 sums
+
+
+def test_convlstm_unbind_split_step_equals_the_sliced_step_to_the_bit():
+    """The per-step unbind/split of the gates gives the old sliced code's outputs and
+    gradients bit for bit (a copy of that step is the reference)."""
+    import torch.nn.functional as F
+
+    from rlvid.nn.convlstm import ConvLSTM
+
+    torch.manual_seed(0)
+    layer = ConvLSTM(3, 4)
+    x = torch.randn(2, 5, 3, 6, 6, requires_grad=True)
+
+    def sliced(x: torch.Tensor) -> torch.Tensor:
+        conv, hidden = layer.cell.gates, layer.cell.hidden_channels
+        w_x, w_h = conv.weight[:, :3], conv.weight[:, 3:]
+        gx = F.conv2d(x.reshape(-1, *x.shape[2:]), w_x, conv.bias, padding=conv.padding)
+        gx = gx.view(2, 5, *gx.shape[1:])
+        h, c = layer.cell.initial_state(x[:, 0])
+        outs = []
+        for t in range(5):
+            g = gx[:, t] if t == 0 else gx[:, t] + F.conv2d(h, w_h, None, padding=conv.padding)
+            i, f, o = torch.sigmoid(g[:, :3 * hidden]).chunk(3, dim=1)
+            c = torch.addcmul(f * c, i, torch.tanh(g[:, 3 * hidden:]))
+            h = o * torch.tanh(c)
+            outs.append(h)
+        return torch.stack(outs, dim=1)
+
+    new, _ = layer(x)
+    grads_new = torch.autograd.grad(new.square().sum(), [x, *layer.parameters()])
+    old = sliced(x)
+    grads_old = torch.autograd.grad(old.square().sum(), [x, *layer.parameters()])
+    assert torch.equal(new, old)
+    assert all(torch.equal(a, b) for a, b in zip(grads_new, grads_old))

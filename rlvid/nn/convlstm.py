@@ -77,13 +77,14 @@ class ConvLSTM(nn.Module):
         zero_state = state is None
         h, c = self.cell.initial_state(x[:, 0]) if state is None else state
         outputs = []
-        for t in range(steps):
-            g = gx[:, t]
+        # unbind/split rather than slicing: the backward of a slice zero-fills a whole
+        # tensor per step; the values are the same to the bit
+        for t, g in enumerate(gx.unbind(1)):
             if not zero_state:  # the recurrent part; nothing to add to a zero state
                 g = g + F.conv2d(h, w_h, None, padding=pad)
-            ifo = torch.sigmoid(g[:, :3 * hidden])  # input, forget, output gates in one call
-            i, f, o = ifo.chunk(3, dim=1)
-            c_new = torch.addcmul(f * c, i, torch.tanh(g[:, 3 * hidden:]))
+            gates, candidate = g.split([3 * hidden, hidden], dim=1)
+            i, f, o = torch.sigmoid(gates).chunk(3, dim=1)  # i, f, o gates in one call
+            c_new = torch.addcmul(f * c, i, torch.tanh(candidate))
             h_new = o * torch.tanh(c_new)
             if partial[t]:  # a padding frame holds its row's state
                 keep = mask[:, t].view(-1, 1, 1, 1)  # type: ignore[index]
