@@ -203,22 +203,31 @@ def _beats(value: float, other: float, higher: bool) -> bool:
     return value > other if higher else value < other
 
 
+def _where(means: Mapping[str, float], value: float, higher: bool) -> str:
+    above = [n for n, m in means.items() if _beats(m, value, higher)]
+    if len(means) == 1:
+        return f"{next(iter(means))} {'beats' if above else 'does not beat'}"
+    return ("both arms beat" if len(above) == 2 else f"only {above[0]} beats" if above
+            else "neither arm beats")
+
+
 def standing(spec: ClaimSpec, rows: Sequence[Mapping[str, Any]], a: Mapping[int, float],
-             b: Mapping[int, float], control: str | None = None) -> str:
-    """One computed sentence: where both arms stand against the best trivial row and the
-    best baseline of the method's own regime (with the paired 95% CI of the better arm
-    against that baseline). ``control``: the control's row name, if not ``spec.control``."""
+             b: Mapping[int, float], control: str | None = None,
+             with_trivial: bool = True) -> str:
+    """One computed sentence: where the arms stand against the best trivial row and the
+    best baseline of the method's own regime, with the paired difference (and its 95% CI)
+    of the better arm and that baseline. ``control``: the control's row name, if not
+    ``spec.control``; a trivial control is no arm here, so only the method is placed."""
     higher, metric = spec.higher_is_better, spec.metric
-    means = {spec.method: sum(a.values()) / len(a),
-             control or spec.control: sum(b.values()) / len(b)}
+    means = {spec.method: sum(a.values()) / len(a)}
+    if spec.control != BEST_TRIVIAL:
+        means[control or spec.control] = sum(b.values()) / len(b)
     parts = []
-    trivial = None if spec.control == BEST_TRIVIAL else best_trivial(rows, spec.key, metric,
-                                                                      higher)
+    trivial = best_trivial(rows, spec.key, metric, higher) \
+        if with_trivial and spec.control != BEST_TRIVIAL else None
     if trivial is not None:
-        above = [n for n, m in means.items() if _beats(m, trivial[1], higher)]
-        where = ("both arms beat" if len(above) == 2 else
-                 f"only {above[0]} beats" if above else "neither arm beats")
-        parts.append(f"{where} the best trivial row, {trivial[0]} ({trivial[1]:.3g})")
+        parts.append(f"{_where(means, trivial[1], higher)} the best trivial row, "
+                     f"{trivial[0]} ({trivial[1]:.3g})")
     baselines = reference_scores(rows, spec.key, metric, BASELINE,
                                  exclude=(spec.method, spec.control))
     baseline = _best({k: v for k, v in baselines.items() if _same_regime(k, spec.method)},
@@ -226,16 +235,15 @@ def standing(spec: ClaimSpec, rows: Sequence[Mapping[str, Any]], a: Mapping[int,
     if baseline is not None:
         better = max(means, key=lambda n: means[n] if higher else -means[n])
         arm = a if better == spec.method else b
+        text = f"{_where(means, baseline[1], higher)} the best baseline, {baseline[0]} " \
+               f"({baseline[1]:.3g})"
         base = _arm(rows, spec.key, baseline[0], metric, sorted(arm))
-        gap = ""
         if len(base) == len(arm) >= 2:
-            eff = paired_effect(arm, base, higher)
-            gap = (f" by {abs(eff.effect):.3g} {metric} [95% CI {eff.ci95[0]:+.3g}, "
-                   f"{eff.ci95[1]:+.3g}]")
-        n_above = sum(_beats(m, baseline[1], higher) for m in means.values())
-        where = {2: "both arms beat", 1: f"only {better} beats",
-                 0: "both arms lose to"}[n_above]
-        parts.append(f"{where} the best baseline, {baseline[0]} ({baseline[1]:.3g}){gap}")
+            eff = paired_effect(arm, base, higher)  # signed: positive = better than it
+            text += (f"; {better} is {abs(eff.effect):.3g} {metric} "
+                     f"{'better' if eff.effect > 0 else 'worse'} (95% CI of the gain "
+                     f"[{eff.ci95[0]:+.3g}, {eff.ci95[1]:+.3g}])")
+        parts.append(text)
     return "; ".join(parts) if parts else "no trivial or baseline row in the table"
 
 
@@ -282,10 +290,11 @@ def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
                                        higher) else label
         top = measured["method_mean"] if winner == spec.method else measured["control_mean"]
         if not _beats(top, trivial[1], higher):
+            rest = standing(spec, rows, a, b, label, with_trivial=False)
             return _entry(spec, NOT_TESTED,
                           f"the task was not learned at this scale: the winning arm, {winner} "
                           f"({top:.3g}), does not beat the best trivial row, {trivial[0]} "
-                          f"({trivial[1]:.3g}); {position}", **measured)
+                          f"({trivial[1]:.3g}); {rest}", **measured)
     if len(a) < 2:
         return _entry(spec, INCONCLUSIVE, f"{len(a)} seed: a paired CI needs at least 2; "
                       f"{position}", **measured)
