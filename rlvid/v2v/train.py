@@ -140,7 +140,7 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
         checkpoint_every=cfg.v2v.checkpoint_every, log_every=cfg.v2v.log_every,
         max_steps=max_steps, stop=stop, progress=progress, desc=f"{method} s{seed}",
         flop_samples=cfg.v2v.flop_samples, on_step=on_step,
-        meta={"method": method, "dataset": dataset})
+        meta={"method": method, "dataset": dataset}, sections=("data", "v2v"))
     if result.status in ("done", "budget"):  # also when called again on a finished run
         save_translator(run_dir / "model.pt", translator(), method, cfg)
     return RunResult(run_dir, method, seed, result.status, result.step, result.history,
