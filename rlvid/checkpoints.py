@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +61,16 @@ def safe_torch_load(path: str | Path, what: str = "checkpoint") -> Any:
     strings and :data:`SAFE_GLOBALS` only. Anything else raises :class:`CheckpointError`."""
     path = Path(path)
     try:
-        with torch.serialization.safe_globals(SAFE_GLOBALS):
+        with torch.serialization.safe_globals(SAFE_GLOBALS), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's notes on pickle protocols
             return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        text = str(exc)
-        if "GLOBAL" in text or "Unsupported" in text:  # a type outside the allow-list
-            found = next((line.strip() for line in text.splitlines() if "GLOBAL" in line),
-                         "it holds code or objects rlvid never stores")
-            raise CheckpointError(f"{path}: refused, not a safe rlvid {what} ({found[:160]}); "
-                                  "nothing in it was run") from None
-        raise _unreadable(path, what, exc) from None
+        found = [line.strip() for line in str(exc).splitlines() if "GLOBAL" in line]
+        if found:  # a type or function outside the allow-list
+            raise CheckpointError(f"{path}: refused, not a safe rlvid {what} ({found[0][:160]}"
+                                  "); nothing in it was run") from None
+        raise CheckpointError(f"{path}: not a readable {what} (not a file torch.save wrote, "
+                              "or it holds objects rlvid never stores)") from None
     except Exception as exc:  # truncated, corrupt, or not a torch file at all
         raise _unreadable(path, what, exc) from None
 

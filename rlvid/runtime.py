@@ -33,6 +33,7 @@ from rlvid.checkpoints import (  # noqa: F401  (importable from here)
     save_checkpoint,
     set_rng_state,
 )
+from rlvid.errors import RlvidError
 from rlvid.files import (  # noqa: F401  (importable from here)
     CHECKPOINT_NAME,
     PAUSE_ENV,
@@ -52,7 +53,7 @@ TRACKED_PACKAGES = (
 )
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(RlvidError, RuntimeError):
     """A loss became NaN or Inf (the message says whether a checkpoint is kept)."""
 
 
