@@ -100,6 +100,20 @@ def load_checkpoint(path: str | Path, restore_rng: bool = True) -> dict[str, Any
     return state
 
 
+def load_weights(module: torch.nn.Module, weights: Any, where: str) -> torch.nn.Module:
+    """``module.load_state_dict(weights)``; weights that do not fit it (other shapes, keys
+    missing, not a state dict) raise :class:`CheckpointError` naming ``where``."""
+    try:
+        module.load_state_dict(weights)
+    except (RuntimeError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        shown = (str(exc).split("size mismatch for ")[1].split(":")[0]
+                 if "size mismatch for " in str(exc) else first[:120])
+        raise CheckpointError(f"{where}: its weights do not fit the network its spec "
+                              f"describes ({shown}); the file is damaged or was edited") from None
+    return module
+
+
 def checkpoint_kind(state: dict[str, Any]) -> str:
     """What a loaded checkpoint holds, in words, for error messages."""
     if "spec" in state and "state_dict" in state:

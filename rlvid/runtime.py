@@ -29,6 +29,7 @@ from rlvid.checkpoints import (  # noqa: F401  (importable from here)
     CheckpointError,
     checkpoint_kind,
     load_checkpoint,
+    load_weights,
     rng_state,
     save_checkpoint,
     set_rng_state,

@@ -92,7 +92,7 @@ def _cmd_inpaint(args: argparse.Namespace) -> int:
     try:
         size = int(state["config"]["data"]["rovr_size"])
         state["local"]
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         raise RlvidError(f"{args.checkpoint}: {checkpoint_kind(state)} holds no ROVR local "
                          "network; pass the checkpoint.pt of a `rlvid train rovr` run") from None
     video = read_video(args.video)

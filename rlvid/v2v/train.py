@@ -23,6 +23,7 @@ from rlvid.runtime import (
     CheckpointError,
     checkpoint_kind,
     load_checkpoint,
+    load_weights,
     resolve_device,
     runs_root,
     save_checkpoint,
@@ -70,8 +71,11 @@ def load_translator(path: str | Path, device: str = "cpu") -> tuple[SeqToSeq, di
     if "spec" not in state or "state_dict" not in state:
         raise CheckpointError(f"{path}: {checkpoint_kind(state)}, not a v2v translator; pass "
                               "model.pt or pretrained.pt of a `rlvid train v2v` run")
-    net = SeqToSeq(**state["spec"]).to(device)
-    net.load_state_dict(state["state_dict"])
+    try:
+        net = SeqToSeq(**state["spec"]).to(device)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"{path}: its network spec is damaged ({exc})") from None
+    load_weights(net, state["state_dict"], str(path))
     return net.eval(), state
 
 
