@@ -26,10 +26,12 @@ import numpy as np
 
 from rlvid.errors import RlvidError
 
-# Tests only: the path of a marker file. Each write of a file named CHECKPOINT_NAME then
-# stops after its temporary file is complete and before the rename: it creates the marker
-# and waits until the marker is removed, so a test can kill the process at that moment.
+# Tests only: the path of a marker file. Each write of a file named CHECKPOINT_NAME (or
+# $PAUSE_TARGET_ENV) then stops after its temporary file is complete and before the rename:
+# it creates the marker and waits until the marker is removed, so a test can kill or signal
+# the process at that moment.
 PAUSE_ENV = "RLVID_TEST_PAUSE_IN_CHECKPOINT_WRITE"
+PAUSE_TARGET_ENV = "RLVID_TEST_PAUSE_TARGET"
 CHECKPOINT_NAME = "checkpoint.pt"
 KIT_TEMP = re.compile(r"\..+\.rlvid-(\d+)-[A-Za-z0-9_]+\.tmp(\.[A-Za-z0-9]+)?")
 
@@ -120,14 +122,18 @@ def atomic_write_bytes(path: str | Path, write: Callable[[Any], Any]) -> Path:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.name == CHECKPOINT_NAME and os.environ.get(PAUSE_ENV):
-            _test_pause(Path(os.environ[PAUSE_ENV]))
+        pause_for_tests(path)
         os.replace(tmp, path)
     return path
 
 
-def _test_pause(marker: Path, timeout: float = 120.0) -> None:
-    """Create ``marker`` and wait until it is removed (see :data:`PAUSE_ENV`)."""
+def pause_for_tests(path: Path, timeout: float = 120.0) -> None:
+    """Before ``path``'s temporary is renamed: with :data:`PAUSE_ENV` set and ``path`` the
+    target named there, create the marker and wait until it is removed."""
+    marker = os.environ.get(PAUSE_ENV)
+    if not marker or path.name != os.environ.get(PAUSE_TARGET_ENV, CHECKPOINT_NAME):
+        return
+    marker = Path(marker)
     marker.touch()
     deadline = time.monotonic() + timeout
     while marker.exists() and time.monotonic() < deadline:

@@ -24,7 +24,7 @@ from typing import Any
 from rlvid.config import ENV_VAR, default_profile, profile_config
 from rlvid.config.checks import Rule
 from rlvid.errors import RlvidError
-from rlvid.files import temp_beside
+from rlvid.files import pause_for_tests, temp_beside
 from rlvid.paths import RESULTS_ENV, build_root, notebook_dir
 from rlvid.progress import ENV_VAR as PROGRESS_ENV
 from rlvid.progress import progress_enabled
@@ -278,6 +278,7 @@ def run_notebook(
                 os.replace(tmp, output)  # the executed notebook shows the failing cell
                 raise
             _check_notebook(tmp, output)
+            pause_for_tests(output)
             os.replace(tmp, output)
     except PapermillExecutionError as exc:
         raise RlvidError(

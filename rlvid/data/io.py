@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from rlvid.errors import RlvidError
-from rlvid.files import ordinary_mode, temp_beside
+from rlvid.files import ordinary_mode, pause_for_tests, temp_beside
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -251,6 +251,7 @@ def _atomic_file(path: Path, write: Callable[[Path], None], frames: int) -> None
     with temp_beside(path, suffix=path.suffix) as tmp:
         write(tmp)
         _check_written(tmp, path, frames)
+        pause_for_tests(path)
         os.replace(tmp, path)
 
 
@@ -319,6 +320,7 @@ def _write_folder(path: Path, frames: np.ndarray) -> None:
             ordinary_mode(tmp / f"frame_{t:05d}.png")
         if len(list(tmp.iterdir())) != len(frames):
             raise VideoIOError(f"{path}: {len(frames)} frames were not all written")
+        pause_for_tests(path)
         if path.exists():
             os.replace(path, old / path.name)
         os.replace(tmp, path)
