@@ -116,7 +116,7 @@ def check_identity(run_dir: str | Path, identity: dict[str, Any]) -> None:
         return
     differ = [k for k in identity if k in theirs and theirs[k] != identity[k]]
     if differ:
-        shown = ", ".join(f"{k} {theirs[k]!r} (asked: {identity[k]!r})" for k in differ)
+        shown = "; ".join(f"its {k} is {theirs[k]!r}, not {identity[k]!r}" for k in differ)
         raise RlvidError(f"{run_dir}: holds another run ({shown}); {RESUME_HINT}")
 
 

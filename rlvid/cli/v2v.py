@@ -55,9 +55,9 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from rlvid.rundir import check_owned, new_folder
+    from rlvid.rundir import check_identity, check_owned, new_folder
     from rlvid.runtime import check_writable_dir
-    from rlvid.v2v.train import default_run_dir, fit
+    from rlvid.v2v.train import default_run_dir, fit, run_identity_of
 
     cfg = config_from_args(args)  # refuses a bad value before anything is written
     run_dir = args.run_dir or default_run_dir(args.method, args.seed, cfg.profile, args.dataset)
@@ -65,6 +65,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         run_dir = new_folder(run_dir)
     check_writable_dir(run_dir)
     check_owned(run_dir)  # before the dataset is built
+    check_identity(run_dir, run_identity_of(cfg, args.method, args.seed, args.dataset))
     result = fit(cfg, args.method, seed=args.seed, run_dir=run_dir,
                  dataset=args.dataset, max_steps=args.max_steps)
     print(f"{result.status} at step {result.step}: {result.run_dir}")

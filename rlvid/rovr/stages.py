@@ -26,7 +26,8 @@ def stage_folders(cfg: Config, stage: str, seed: int, run_dir: str | Path | None
         chain = chain[:1] + ([chain[1]] if warm_start else [])
         chain.append(("ppg", ppg_name(flow_reward, warm_start)))
     root = Path(run_dir) if run_dir is not None else None
-    folders = [(s, v, (root.parent / v if root is not None else stage_dir(cfg, seed, v)))
+    folders = [(s, v, (root.absolute().parent / v if root is not None
+                       else stage_dir(cfg, seed, v)))
                for s, v in chain[:-1]]
     last_stage, last_variant = chain[-1]
     folders.append((last_stage, last_variant,
