@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -144,10 +145,17 @@ class RunLock:
         os.ftruncate(self.fd, 0)
         os.write(self.fd, f"{os.getpid()}\n".encode())
 
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing drops the flock
-            self.fd = None
+    created = False  # claim() made the folder: a start that fails takes it away again
+
+    def release(self, failed: bool = False) -> None:
+        """Drop the lock; after a ``failed`` start in a folder this claim made, remove the
+        folder (it holds only what this start wrote)."""
+        if self.fd is None:
+            return
+        if failed and self.created:  # all in it is this start's own
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+        os.close(self.fd)  # closing drops the flock
+        self.fd = None
 
 
 def claim(run_dir: str | Path, identity: dict[str, Any] | None = None) -> RunLock:
@@ -158,8 +166,10 @@ def claim(run_dir: str | Path, identity: dict[str, Any] | None = None) -> RunLoc
     check_owned(run_dir)
     if identity is not None:
         check_identity(run_dir, identity)
+    created = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
     lock = RunLock(run_dir)
+    lock.created = created
     try:
         check_owned(run_dir)  # again under the lock: another process may have written
         if identity is not None:
@@ -171,7 +181,7 @@ def claim(run_dir: str | Path, identity: dict[str, Any] | None = None) -> RunLoc
             write_json(run_dir / MARKER, marker)
         sweep_stale_temps(run_dir)
     except BaseException:
-        lock.release()
+        lock.release(failed=True)
         raise
     return lock
 

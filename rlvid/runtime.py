@@ -171,14 +171,14 @@ class Run:
             write_json(run_dir / "config.json", cfg)
             write_json(run_dir / "provenance.json", provenance(config, backends))
         except BaseException:
-            run.close()
+            run.close(failed=True)
             raise
         return run
 
-    def close(self) -> None:
-        """Release the folder's lock."""
+    def close(self, failed: bool = False) -> None:
+        """Release the folder's lock (see :meth:`rlvid.rundir.RunLock.release`)."""
         if self.lock is not None:
-            self.lock.release()
+            self.lock.release(failed)
 
     @property
     def checkpoint_path(self) -> Path:

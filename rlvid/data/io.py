@@ -272,8 +272,10 @@ def _check_written(tmp: Path, path: Path, frames: int) -> None:
     except Exception:  # unreadable: it holds no whole video
         count = 0
     if count != frames:
+        free = os.statvfs(tmp.parent)
+        why = "the disk is full" if free.f_bavail * free.f_frsize < 2**16 else "encoder error"
         raise VideoIOError(f"{path}: the written video reads back with {count} of {frames} "
-                           "frames (is the disk full?); nothing was written under that name")
+                           f"frames ({why}); nothing was written under that name")
 
 
 def _write_ffmpeg(tmp: Path, frames: np.ndarray, fps: float, suffix: str) -> None:
@@ -284,7 +286,7 @@ def _write_ffmpeg(tmp: Path, frames: np.ndarray, fps: float, suffix: str) -> Non
     writer = iio2.get_writer(
         tmp, format="FFMPEG", fps=fps, codec=codec,
         pixelformat=odd if height % 2 or width % 2 else even, macro_block_size=1,
-        quality=None, ffmpeg_params=params, ffmpeg_log_level="error",
+        quality=None, ffmpeg_params=params, ffmpeg_log_level="quiet",  # read back instead
     )
     try:
         for frame in frames:
@@ -296,7 +298,9 @@ def _write_ffmpeg(tmp: Path, frames: np.ndarray, fps: float, suffix: str) -> Non
 def _write_gif(tmp: Path, frames: np.ndarray, fps: float) -> None:
     import imageio.v3 as iio
 
-    iio.imwrite(tmp, frames, extension=".gif", duration=1000.0 / fps, loop=0)
+    # encoded in memory: a full disk then fails our own write, not a plugin's cleanup
+    tmp.write_bytes(iio.imwrite("<bytes>", frames, extension=".gif", duration=1000.0 / fps,
+                                loop=0))
 
 
 def _check_replaceable(path: Path) -> None:

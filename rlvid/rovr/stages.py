@@ -55,15 +55,13 @@ def train_stage(cfg: Config, stage: str, seed: int, run_dir: str | Path | None =
     """Run ``stage`` for one seed, training (or reusing) the stages it depends on; every
     folder involved is checked first (:func:`check_stage_folders`)."""
     check_stage_folders(cfg, stage, seed, run_dir, flow_reward, warm_start)
-    root = Path(run_dir) if run_dir is not None else None
+    folder = {name: path for name, _, path in stage_folders(cfg, stage, seed, run_dir,
+                                                           flow_reward, warm_start)}
+    local = train_local(cfg, seed, folder["local"])
     if stage == "local":
-        return train_local(cfg, seed, root)
-    local = train_local(cfg, seed, None if root is None else root.parent / "local").state
+        return local
     if stage == "imitation":
-        return train_imitation(cfg, seed, local, root)
-    warm = None
-    if warm_start:
-        warm = train_imitation(cfg, seed, local, None if root is None
-                               else root.parent / imitation_name(cfg.rovr.imitation_loss,
-                                                                 cfg.rovr.action)).state
-    return train_ppg(cfg, seed, local, warm, flow_reward, root)
+        return train_imitation(cfg, seed, local.state, folder["imitation"])
+    warm = train_imitation(cfg, seed, local.state, folder["imitation"]).state \
+        if warm_start else None
+    return train_ppg(cfg, seed, local.state, warm, flow_reward, folder["ppg"])
