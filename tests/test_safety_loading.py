@@ -169,3 +169,22 @@ def test_weights_that_do_not_fit_their_spec_are_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "weights do not fit" in err[0] and name in err[0]
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_rovr_weights_that_do_not_fit_are_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from _tiny_models import rovr_local
+
+    from rlvid.data.io import write_video
+    from rlvid.metrics.demo import demo_video
+
+    state = torch.load(rovr_local(tmp_path / "local.pt"), weights_only=False)
+    name = next(iter(state["local"]))
+    state["local"][name] = torch.zeros(2, 2)
+    save_checkpoint(tmp_path / "bad.pt", state)
+    write_video(tmp_path / "v", demo_video(32, 4, seed=0))
+    assert main(["inpaint", str(tmp_path / "v"), "--auto-masks", "--checkpoint",
+                 str(tmp_path / "bad.pt"), "-o", str(tmp_path / "o.mp4")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "weights do not fit" in err[0] and name in err[0]
+    assert not (tmp_path / "o.mp4").exists()
