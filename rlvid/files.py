@@ -10,7 +10,6 @@ ordinary modes the umask allows (``mkstemp`` alone would give 0600 and 0700).
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -202,7 +201,3 @@ def _json_default(obj: Any) -> Any:
     if hasattr(obj, "tolist"):  # numpy arrays, torch tensors
         return obj.tolist()
     return str(obj)
-
-
-DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
-               errno.EFBIG, errno.EIO}

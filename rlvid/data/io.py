@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from rlvid.errors import RlvidError
-from rlvid.files import ordinary_mode, pause_for_tests, temp_beside
+from rlvid.files import pause_for_tests, temp_beside
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -321,7 +321,6 @@ def _write_folder(path: Path, frames: np.ndarray) -> None:
     with temp_beside(path, folder=True) as tmp, temp_beside(path, folder=True) as old:
         for t, frame in enumerate(frames):
             iio.imwrite(tmp / f"frame_{t:05d}.png", frame)
-            ordinary_mode(tmp / f"frame_{t:05d}.png")
         if len(list(tmp.iterdir())) != len(frames):
             raise VideoIOError(f"{path}: {len(frames)} frames were not all written")
         pause_for_tests(path)
