@@ -66,16 +66,18 @@ class Terminated(KeyboardInterrupt):
     temporary files (a training loop turns both into a checkpoint and a stop instead)."""
 
 
-def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
-    """The kit's own warnings as one ``rlvid: warning:`` line; others as Python shows them."""
-    if issubclass(category, RlvidWarning):
-        print(f"rlvid: warning: {' '.join(str(message).split())}", file=sys.stderr)
-    else:
-        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+def _one_line_warnings(show: Any) -> Any:
+    """``warnings.showwarning`` printing the kit's own warnings as one ``rlvid: warning:``
+    line and passing others to ``show``."""
 
+    def shown(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+              file: Any = None, line: str | None = None) -> None:
+        if issubclass(category, RlvidWarning):
+            print(f"rlvid: warning: {' '.join(str(message).split())}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
 
-_PYTHON_SHOWWARNING = warnings.showwarning
+    return shown
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
@@ -84,7 +86,8 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    warnings.showwarning = _show_warning
+    show = warnings.showwarning
+    warnings.showwarning = _one_line_warnings(show)
     try:
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main thread
@@ -108,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
               "half-written", file=sys.stderr)
         return 143 if terminated else 130
     finally:
+        warnings.showwarning = show
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
