@@ -101,8 +101,10 @@ def check_owned(run_dir: str | Path) -> None:
                      "another --run-dir")
 
 
-def check_identity(run_dir: str | Path, identity: dict[str, Any]) -> None:
-    """Refuse, in one line, resuming ``run_dir`` as a run of another identity."""
+def check_identity(run_dir: str | Path, identity: dict[str, Any],
+                   hint: str = RESUME_HINT) -> None:
+    """Refuse, in one line ending with ``hint``, resuming ``run_dir`` as a run of another
+    identity."""
     run_dir = Path(run_dir)
     marker = read_marker(run_dir)
     if marker is not None:
@@ -118,7 +120,7 @@ def check_identity(run_dir: str | Path, identity: dict[str, Any]) -> None:
     differ = [k for k in identity if k in theirs and theirs[k] != identity[k]]
     if differ:
         shown = "; ".join(f"its {k} is {theirs[k]!r}, not {identity[k]!r}" for k in differ)
-        raise RlvidError(f"{run_dir}: holds another run ({shown}); {RESUME_HINT}")
+        raise RlvidError(f"{run_dir}: holds another run ({shown}); {hint}")
 
 
 def _sections(identity: dict[str, Any], config: Any) -> tuple[str, ...] | None:

@@ -248,3 +248,18 @@ def test_rovr_refuses_another_seed_in_a_stage_folder(
                  "rovr.local_iterations", "2", "--run-dir", str(local)]) == 2
     _one_error_line(capsys.readouterr().err, "its seed is 0, not 3")
     assert time.monotonic() - start < 30  # refused up front, nothing trained
+
+
+def test_rovr_names_the_earlier_stages_folder_that_holds_another_run(
+        env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    local = env / "runs" / "local"
+    assert main(["train", "rovr", "--stage", "local", *SMOKE, "--seed", "1", "-p",
+                 "rovr.local_iterations", "2", "--run-dir", str(local)]) == 0
+    capsys.readouterr()
+    before = _snapshot(env / "runs")
+    assert main(["train", "rovr", "--stage", "ppg", *SMOKE, "--cold-start", "-p",
+                 "rovr.local_iterations", "2", "--run-dir", str(env / "runs" / "ppg")]) == 2
+    line = _one_error_line(capsys.readouterr().err, "the folder of its local stage",
+                           "its seed is 1, not 0", "choose another --run-dir")
+    assert "--force-new" not in line
+    assert _snapshot(env / "runs") == before

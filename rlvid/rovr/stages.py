@@ -10,7 +10,7 @@ from rlvid.rovr.imitation import imitation_name, train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.ppg_stage import ppg_name, train_ppg
 from rlvid.rovr.runs import IDENTITY_SECTIONS, STAGES, StageResult, stage_dir, stage_meta
-from rlvid.rundir import check_identity, check_owned, run_identity
+from rlvid.rundir import RESUME_HINT, check_identity, check_owned, run_identity
 
 
 def stage_folders(cfg: Config, stage: str, seed: int, run_dir: str | Path | None = None,
@@ -42,9 +42,11 @@ def check_stage_folders(cfg: Config, stage: str, seed: int, run_dir: str | Path 
     for name, variant, folder in stage_folders(cfg, stage, seed, run_dir, flow_reward,
                                                warm_start):
         identity = run_identity(cfg, seed, stage_meta(name, variant), IDENTITY_SECTIONS)
+        hint = (RESUME_HINT if name == stage else "choose another --run-dir: the stages it "
+                "needs go beside it")
         try:
             check_owned(folder)
-            check_identity(folder, identity)
+            check_identity(folder, identity, hint)
         except RlvidError as exc:
             role = "its folder" if name == stage else f"the folder of its {name} stage"
             raise RlvidError(f"--stage {stage} needs {folder} as {role}: {exc}") from None
