@@ -3,3 +3,8 @@
 
 class RlvidError(Exception):
     """Bad input or a bad request: the message is one line naming what is wrong."""
+
+
+class RlvidWarning(UserWarning):
+    """Something the user should know that does not stop the work (a cache entry rebuilt);
+    the CLI prints it as one ``rlvid: warning:`` line."""

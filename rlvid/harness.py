@@ -28,9 +28,11 @@ from typing import Any, Protocol
 from rlvid import distributed
 from rlvid.errors import RlvidError
 from rlvid.progress import progress as progress_bar
+from rlvid.rundir import RESUME_HINT, run_identity
 from rlvid.runtime import (
     CheckpointError,
     Run,
+    TrainingDiverged,
     check_finite,
     load_checkpoint,
     save_checkpoint,
@@ -109,7 +111,8 @@ def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps:
           budget: Budget | None = None, max_steps: int | None = None,
           stop: dict[str, bool] | None = None, progress: bool = True, desc: str = "",
           flop_samples: int = 2, on_step: Callable[[int, StepOutput, Path], None] | None = None,
-          meta: dict[str, Any] | None = None, backends: dict[str, str] | None = None) -> Result:
+          meta: dict[str, Any] | None = None, backends: dict[str, str] | None = None,
+          sections: tuple[str, ...] | None = None) -> Result:
     """Run ``make_trainer()``'s steps ``0 .. total_steps - 1``, resuming from ``run_dir``.
 
     ``max_steps`` (or SIGINT/SIGTERM, or ``stop["requested"]``) checkpoints and returns
@@ -119,11 +122,33 @@ def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps:
     run's ``provenance.json``. A NaN/Inf loss raises
     :class:`rlvid.runtime.TrainingDiverged` naming the loss and step; the last good
     checkpoint stays.
+
+    The run folder must be empty, new or the kit's own, and hold this run: the same profile,
+    seed, ``meta`` (method, stage) and hash of the config (its ``sections`` when given);
+    anything else, or a second process training in it, is refused in one line.
     """
     ctx = distributed.context()
     run_dir = Path(run_dir)
-    run = (Run.create(run_dir.name, config, backends, root=run_dir.parent) if ctx.is_main
-           else None)
+    identity = run_identity(config, seed, meta, sections)
+    run = (Run.create(run_dir.name, config, backends, root=run_dir.parent, identity=identity)
+           if ctx.is_main else None)
+    try:
+        return _train(make_trainer, run, run_dir, total_steps, seed, checkpoint_every,
+                      log_every, budget, max_steps, stop, progress, desc, flop_samples,
+                      on_step, meta)
+    finally:
+        if run is not None:
+            run.close()
+
+
+def _train(make_trainer: Callable[[], Trainer], run: Run | None, run_dir: Path,
+           total_steps: int, seed: int, checkpoint_every: int, log_every: int,
+           budget: Budget | None, max_steps: int | None, stop: dict[str, bool] | None,
+           progress: bool, desc: str, flop_samples: int,
+           on_step: Callable[[int, StepOutput, Path], None] | None,
+           meta: dict[str, Any] | None) -> Result:
+    """:func:`train` once its run folder is claimed."""
+    ctx = distributed.context()
     seed_everything(seed)
     trainer = make_trainer()
     start, history, counts = 0, [], {}
@@ -133,6 +158,9 @@ def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps:
             raise CheckpointError(f"{run_dir / 'checkpoint.pt'}: written by an older rlvid "
                                   "(before the training harness); delete the run directory "
                                   "to train it again")
+        if state.get("seed", seed) != seed:
+            raise RlvidError(f"{run_dir}: holds the run of seed {state['seed']}, not "
+                             f"{seed}; {RESUME_HINT}")
         trainer.load_state_dict(state["trainer"])
         start, history = state["step"], state["history"]
         counts = {k: PhaseCounts(**v) for k, v in state["counts"].items()}
@@ -162,7 +190,7 @@ def train(make_trainer: Callable[[], Trainer], run_dir: str | Path, total_steps:
                 (history[-1]["phase"] if history else None)
             out, seconds, flops = _timed_step(trainer, step, counts.get(hint), flop_samples)
             losses = {k: ctx.mean(float(v)) for k, v in out.losses.items()}
-            check_finite(losses, step + 1)  # NaN/Inf: raise; the last checkpoint stays
+            _check_finite(losses, step + 1, run_dir)  # NaN/Inf: raise; checkpoints stay
             counts.setdefault(out.phase, PhaseCounts()).add(out, seconds, flops)
             history.append({"step": step + 1, "phase": out.phase, **losses})
             if writer is not None and ((step + 1) % log_every == 0 or step + 1 == total_steps):
@@ -207,6 +235,17 @@ def _timed_step(trainer: Trainer, step: int, phase: PhaseCounts | None,
     with FlopCounterMode(display=False) as counter:
         out = trainer.step(step)
     return out, time.perf_counter() - start, float(counter.get_total_flops())
+
+
+def _check_finite(losses: dict[str, float], step: int, run_dir: Path) -> None:
+    """:func:`check_finite`, saying truly which checkpoint, if any, is kept."""
+    try:
+        check_finite(losses, step)
+    except TrainingDiverged as exc:
+        path = run_dir / "checkpoint.pt"
+        kept = (f"the last good checkpoint {path} is kept" if path.is_file()
+                else "no checkpoint was written before it")
+        raise TrainingDiverged(f"{exc}; {kept}") from None
 
 
 def _sum(counts: dict[str, PhaseCounts], key: str) -> float:

@@ -24,6 +24,7 @@ from typing import Any
 from rlvid.config import ENV_VAR, default_profile, profile_config
 from rlvid.config.checks import Rule
 from rlvid.errors import RlvidError
+from rlvid.files import pause_for_tests, temp_beside
 from rlvid.paths import RESULTS_ENV, build_root, notebook_dir
 from rlvid.progress import ENV_VAR as PROGRESS_ENV
 from rlvid.progress import progress_enabled
@@ -59,13 +60,25 @@ class Parameter:
 
 
 def _parameters_cell(source: Path) -> str:
-    import jupytext
-
-    nb = jupytext.read(source)
+    nb = _read_notebook(source)
     for cell in nb.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             return cell.source
     raise RlvidError(f"{source.name} has no cell tagged 'parameters'")
+
+
+def _read_notebook(source: Path) -> Any:
+    """The notebook in ``source`` (jupytext ``.py`` or ``.ipynb``); anything else, or a file
+    that is not text, is refused in one line."""
+    import jupytext
+
+    if source.suffix not in (".py", ".ipynb"):
+        raise RlvidError(f"{source}: not a notebook (give a jupytext .py or an .ipynb file)")
+    try:
+        return jupytext.read(source)
+    except Exception as exc:  # binary, malformed JSON, not a notebook
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        raise RlvidError(f"{source}: not a readable notebook ({first})") from None
 
 
 def _line_comments(code: str) -> dict[int, str]:
@@ -231,7 +244,6 @@ def run_notebook(
     Raises :class:`RlvidError` with one line (the failing cell's error and the log path)
     when a cell fails.
     """
-    import jupytext
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -254,13 +266,20 @@ def run_notebook(
     os.environ.update(env)  # the kernel inherits these
     start = time.perf_counter()
     try:
-        with open(log_path, "w") as log:
-            papermill.execute_notebook(
-                _with_python_kernel(jupytext.read(source)), str(output), parameters=params,
-                cwd=str(source.parent), kernel_name="python3", language="python",
-                progress_bar=show_cells,
-                stdout_file=log, stderr_file=log, log_output=False,
-            )
+        with open(log_path, "w") as log, temp_beside(output, suffix=".ipynb") as tmp:
+            try:
+                papermill.execute_notebook(
+                    _with_python_kernel(_read_notebook(source)), str(tmp), parameters=params,
+                    cwd=str(source.parent), kernel_name="python3", language="python",
+                    progress_bar=show_cells,
+                    stdout_file=log, stderr_file=log, log_output=False,
+                )
+            except PapermillExecutionError:
+                os.replace(tmp, output)  # the executed notebook shows the failing cell
+                raise
+            _check_notebook(tmp, output)
+            pause_for_tests(output)
+            os.replace(tmp, output)
     except PapermillExecutionError as exc:
         raise RlvidError(
             f"{source.name} failed in cell {exc.exec_count}: {exc.ename}: "
@@ -276,6 +295,18 @@ def run_notebook(
         log.write(f"\n[rlvid] {source.name} at profile {profile}: "
                   f"{time.perf_counter() - start:.1f} s\n")
     return output
+
+
+def _check_notebook(written: Path, output: Path) -> None:
+    """Refuse an executed notebook that does not read back (a full disk cut it short)."""
+    import nbformat
+
+    try:
+        nbformat.read(written, as_version=4)
+    except Exception as exc:
+        raise RlvidError(f"{output}: the executed notebook does not read back "
+                         f"({type(exc).__name__}; is the disk full?); nothing was written "
+                         "under that name") from None
 
 
 def _with_python_kernel(nb: Any) -> Any:

@@ -55,11 +55,18 @@ def load_table(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise RlvidError(f"no result table at {path}")
     try:
-        table = json.loads(path.read_text())
+        table = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise RlvidError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise RlvidError(f"{path} is not a readable JSON text file ({exc})") from None
     if not isinstance(table, dict) or "rows" not in table:
         raise RlvidError(f"{path} is not a result table (no 'rows')")
+    rows = table["rows"]
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise RlvidError(f"{path} is not a result table ('rows' must be a list of objects)")
+    if not isinstance(table.get("name", ""), str):
+        raise RlvidError(f"{path} is not a result table ('name' must be text)")
     return table
 
 

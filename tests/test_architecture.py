@@ -6,7 +6,8 @@ it, never one above (the table is :data:`LAYERS`; a name covers its whole packag
 ====  ===========  ==========================================================================
  0    base         ``rlvid`` (the package itself), ``rlvid.errors``
  1    setup        ``rlvid.config``, ``rlvid.paths``, ``rlvid.runtime``,
-                   ``rlvid.distributed``, ``rlvid.progress``
+                   ``rlvid.distributed``, ``rlvid.progress``, ``rlvid.files``,
+                   ``rlvid.checkpoints``, ``rlvid.rundir``
  2    blocks       ``rlvid.nn``, ``rlvid.metrics``, ``rlvid.data``, ``rlvid.rl``,
                    ``rlvid.results``, ``rlvid.seed_results``
  3    trainers     ``rlvid.harness``, ``rlvid.sweep``, ``rlvid.v2v``, ``rlvid.rovr``
@@ -41,7 +42,7 @@ import pytest
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("rlvid", "rlvid.errors")),
     ("setup", ("rlvid.config", "rlvid.paths", "rlvid.runtime", "rlvid.distributed",
-               "rlvid.progress")),
+               "rlvid.progress", "rlvid.files", "rlvid.checkpoints", "rlvid.rundir")),
     ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results",
                 "rlvid.seed_results")),
     ("trainers", ("rlvid.harness", "rlvid.v2v", "rlvid.rovr", "rlvid.sweep")),

@@ -122,9 +122,10 @@ def test_two_gloo_processes_follow_the_one_process_loss_curve(tmp_path: Path) ->
 
 
 def test_a_checkpoint_from_before_the_harness_is_refused_in_one_line(tmp_path: Path) -> None:
-    from rlvid.runtime import CheckpointError, save_checkpoint
+    from rlvid.runtime import CheckpointError, provenance, save_checkpoint, write_json
 
     save_checkpoint(tmp_path / "r" / "checkpoint.pt", {"trainer": {}, "step": 3})
+    write_json(tmp_path / "r" / "provenance.json", provenance())  # as older rlvids wrote it
     with pytest.raises(CheckpointError, match="older rlvid"):
         train(NoisyRegression, tmp_path / "r", total_steps=4, seed=0, progress=False)
 

@@ -13,6 +13,8 @@ import yaml
 from rlvid.config import Config, load_config
 from rlvid.errors import RlvidError
 
+EXIT_STOPPED = 75  # a training stopped early and resumable (sysexits' EX_TEMPFAIL: retry)
+
 
 class UsageError(RlvidError):
     """A command line that argparse refuses (unknown option, bad value)."""
@@ -26,6 +28,17 @@ class Parser(argparse.ArgumentParser):
         command = self.prog.removeprefix("rlvid").strip()
         where = f"{command}: " if command else ""
         raise UsageError(f"{where}{message} (see rlvid {command} --help)".replace("  ", " "))
+
+
+def frame_rate(text: str) -> float:
+    """argparse type: frames per second in the range a video file can hold."""
+    from rlvid.data.io import MAX_FPS, MIN_FPS
+
+    value = positive_number(text)
+    if not MIN_FPS <= value <= MAX_FPS:
+        raise argparse.ArgumentTypeError(f"must be between {MIN_FPS:g} and {MAX_FPS:g} frames "
+                                         f"per second, got {text!r}")
+    return value
 
 
 def positive_number(text: str) -> float:
@@ -58,19 +71,32 @@ def add_video_output_args(parser: argparse.ArgumentParser) -> None:
     """``-o/--output`` and ``--fps``, as ``rlvid translate`` and ``rlvid inpaint`` take them."""
     parser.add_argument("-o", "--output", required=True,
                         help="output video (.mp4, .avi, .mov, .mkv, .webm, .gif, or a folder)")
-    parser.add_argument("--fps", type=positive_number, default=None,
+    parser.add_argument("--fps", type=frame_rate, default=None,
                         help="output frame rate (default: the input's, or 8 for a frame folder)")
 
 
 def parse_value(text: str) -> Any:
     """A command-line value parsed as YAML: ``3`` → int, ``1e-3`` → float, ``[1,2]`` → list."""
-    value = yaml.safe_load(text)
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem", None) or "malformed"
+        raise RlvidError(f"-p value {text!r} is not a valid value ({mark}); write a number, "
+                         "a word, or a list such as [0, 1]") from None
     if isinstance(value, str):  # YAML reads 1e-3 as a string
         try:
             return float(value)
         except ValueError:
             return value
     return value
+
+
+def add_run_dir_args(parser: argparse.ArgumentParser, default_help: str) -> None:
+    """``--run-dir DIR`` and ``--force-new`` (start over in a new folder beside DIR)."""
+    parser.add_argument("--run-dir", default=None, help=default_help)
+    parser.add_argument("--force-new", action="store_true",
+                        help="start a new run in a new folder beside RUN_DIR "
+                             "(RUN_DIR-<date>-<time>) instead of resuming RUN_DIR")
 
 
 def add_config_args(parser: argparse.ArgumentParser) -> None:

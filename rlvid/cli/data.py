@@ -1,4 +1,8 @@
-"""``rlvid data make`` and ``rlvid data show``: build, cache, inspect the datasets."""
+"""``rlvid data make`` and ``rlvid data show``: build, cache, inspect the datasets.
+
+numpy, torch and the dataset modules are imported when a command runs, so ``rlvid --help``
+stays fast.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,29 @@ import dataclasses
 import io
 import time
 from pathlib import Path
-
-import numpy as np
-import torch
+from typing import TYPE_CHECKING, Union
 
 from rlvid.cli.common import add_config_args, config_from_args, whole_number
-from rlvid.config import Config
-from rlvid.data.folders import load_video_folder
-from rlvid.data.masked import MaskedVideoSet, make_masked_set, mask_videos
-from rlvid.data.v2v_sets import V2V_NAMES, V2VDataset, load_v2v_dataset
 from rlvid.errors import RlvidError
-from rlvid.paths import cache_dir
-from rlvid.runtime import atomic_write_bytes, check_writable_dir
 
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
+
+    from rlvid.config import Config
+    from rlvid.data.masked import MaskedVideoSet
+    from rlvid.data.v2v_sets import V2VDataset
+
+V2V_NAMES = ("synthetic", "flowers", "city")  # rlvid.data.v2v_sets.V2V_NAMES (a test checks)
 NAMES = (*V2V_NAMES, "masked")
+Dataset = Union["V2VDataset", "MaskedVideoSet"]
 
 
-def build(name: str, cfg: Config, seed: int) -> dict[str, V2VDataset | MaskedVideoSet]:
+def build(name: str, cfg: Config, seed: int) -> dict[str, Dataset]:
     """The named dataset(s) (from the cache when present): ``{label: dataset}``."""
+    from rlvid.data.masked import make_masked_set
+    from rlvid.data.v2v_sets import load_v2v_dataset
+
     if name in V2V_NAMES:
         return {name: load_v2v_dataset(name, cfg.data, seed)}
     if name == "masked":
@@ -33,13 +42,19 @@ def build(name: str, cfg: Config, seed: int) -> dict[str, V2VDataset | MaskedVid
     raise RlvidError(f"dataset {name!r} is unknown; choose one of {', '.join(NAMES)}, all")
 
 
-def tensors(dataset: V2VDataset | MaskedVideoSet) -> dict[str, torch.Tensor]:
+def tensors(dataset: Dataset) -> dict[str, torch.Tensor]:
+    import torch
+
     return {f.name: getattr(dataset, f.name) for f in dataclasses.fields(dataset)
             if isinstance(getattr(dataset, f.name), torch.Tensor)}
 
 
-def describe(label: str, dataset: V2VDataset | MaskedVideoSet) -> list[str]:
+def describe(label: str, dataset: Dataset) -> list[str]:
     """One line per tensor: name, shape, dtype and value range."""
+    import numpy as np
+
+    from rlvid.data.masked import MaskedVideoSet
+
     lines = [label]
     for key, t in tensors(dataset).items():
         span = f"[{t.float().min().item():.3g}, {t.float().max().item():.3g}]" if t.numel() else ""
@@ -52,14 +67,23 @@ def describe(label: str, dataset: V2VDataset | MaskedVideoSet) -> list[str]:
     return lines
 
 
-def save_npz(path: Path, dataset: V2VDataset | MaskedVideoSet) -> Path:
+def save_npz(path: Path, dataset: Dataset) -> Path:
+    import numpy as np
+
+    from rlvid.files import atomic_write_bytes
+
     buffer = io.BytesIO()
     np.savez(buffer, **{k: v.numpy() for k, v in tensors(dataset).items()})
     return atomic_write_bytes(path, lambda fh: fh.write(buffer.getvalue()))
 
 
-def sample_image(dataset: V2VDataset | MaskedVideoSet, frames: int = 8) -> np.ndarray:
+def sample_image(dataset: Dataset, frames: int = 8) -> np.ndarray:
     """A (H, W, 3) uint8 grid: rows X, Y, Z, Zbar (or videos / corrupted for ROVR)."""
+    import numpy as np
+    import torch
+
+    from rlvid.data.masked import MaskedVideoSet
+
     if isinstance(dataset, MaskedVideoSet):
         rows = [dataset.videos[0], dataset.corrupted[0]]
     else:
@@ -75,11 +99,18 @@ def sample_image(dataset: V2VDataset | MaskedVideoSet, frames: int = 8) -> np.nd
 def write_png(path: Path, image: np.ndarray) -> Path:
     import imageio.v3 as iio
 
+    from rlvid.files import atomic_write_bytes
+
     data = iio.imwrite("<bytes>", image, extension=".png")
     return atomic_write_bytes(path, lambda fh: fh.write(data))
 
 
 def _cmd_make(args: argparse.Namespace) -> int:
+    from rlvid.data.folders import load_video_folder
+    from rlvid.data.masked import mask_videos
+    from rlvid.files import check_writable_dir
+    from rlvid.paths import cache_dir
+
     cfg = config_from_args(args)
     names = NAMES if args.name == "all" else (args.name,)
     out = check_writable_dir(args.out) if args.out else None
@@ -108,6 +139,9 @@ def _cmd_make(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from rlvid.data.v2v_sets import V2VDataset
+    from rlvid.files import check_writable_dir
+
     cfg = config_from_args(args)
     png = Path(args.out or Path("build") / "data" / f"{args.name}_{cfg.profile}.png")
     if png.suffix.lower() != ".png" or png.is_dir():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from rlvid.cli.common import (
+    EXIT_STOPPED,
     add_config_args,
+    add_run_dir_args,
     add_video_output_args,
     config_from_args,
     whole_number,
@@ -20,9 +23,8 @@ def register_train(train_subparsers: argparse._SubParsersAction) -> None:
                     "needs; resumes from the checkpoint in its run directory.")
     parser.add_argument("--stage", required=True, choices=("local", "imitation", "ppg"))
     add_config_args(parser)
-    parser.add_argument("--run-dir", default=None,
-                        help="this stage's run directory (default: runs/rovr/<profile>-<hash>/"
-                             "seed<S>/<stage>); earlier stages go beside it")
+    add_run_dir_args(parser, "this stage's run directory (default: runs/rovr/<profile>-"
+                             "<hash>/seed<S>/<stage>); earlier stages go beside it")
     parser.add_argument("--seed", type=whole_number(0), default=None,
                         help="default: the profile's first")
     parser.add_argument("--no-flow-reward", action="store_true",
@@ -33,19 +35,23 @@ def register_train(train_subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from rlvid.rovr.runs import stage_dir
-    from rlvid.rovr.stages import train_stage
+    from rlvid.rovr.stages import stage_folders, train_stage
+    from rlvid.rundir import new_folder
     from rlvid.runtime import check_writable_dir
 
     cfg = config_from_args(args)  # refuses a bad value before anything is written
     seed = cfg.seeds[0] if args.seed is None else args.seed
-    check_writable_dir(args.run_dir or stage_dir(cfg, seed, args.stage))
-    result = train_stage(cfg, args.stage, seed, args.run_dir,
-                         flow_reward=not args.no_flow_reward, warm_start=not args.cold_start)
-    state = "done" if result.done else "stopped (run again to resume)"
+    flow, warm = not args.no_flow_reward, not args.cold_start
+    run_dir = stage_folders(cfg, args.stage, seed, args.run_dir, flow, warm)[-1][2]
+    if args.force_new:
+        run_dir = new_folder(run_dir)
+    check_writable_dir(run_dir)
+    result = train_stage(cfg, args.stage, seed, run_dir if args.run_dir or args.force_new
+                         else None, flow_reward=flow, warm_start=warm)
+    state = "done" if result.done else "stopped early (run the same command again to resume)"
     print(f"rovr {args.stage}: {state} at iteration {result.iteration}; "
           f"checkpoint {result.run_dir / 'checkpoint.pt'}")
-    return 0
+    return 0 if result.done else EXIT_STOPPED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,7 +92,7 @@ def _cmd_inpaint(args: argparse.Namespace) -> int:
     try:
         size = int(state["config"]["data"]["rovr_size"])
         state["local"]
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         raise RlvidError(f"{args.checkpoint}: {checkpoint_kind(state)} holds no ROVR local "
                          "network; pass the checkpoint.pt of a `rlvid train rovr` run") from None
     video = read_video(args.video)
@@ -98,6 +104,13 @@ def _cmd_inpaint(args: argparse.Namespace) -> int:
     else:
         masks = read_masks(args.masks, frames, (height, width), invert=args.invert_masks,
                            video=args.video)
+    hidden = masks.flatten(1).all(dim=1)
+    if bool(hidden.all()):
+        print(f"rlvid: warning: the masks hide every pixel of all {frames} frames; there is "
+              "nothing to inpaint from, the output is the model's guess", file=sys.stderr)
+    elif bool(hidden.any()):
+        print(f"rlvid: warning: the masks hide every pixel of {int(hidden.sum())} of {frames} "
+              "frames; those are filled from the other frames alone", file=sys.stderr)
     fps = args.fps or video_fps(args.video) or 8.0
     # the model's frame size in, the input's size out; known pixels are kept exactly
     small, pairs, selector = inpaint_video(

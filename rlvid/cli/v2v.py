@@ -10,7 +10,9 @@ import json
 from typing import Any
 
 from rlvid.cli.common import (
+    EXIT_STOPPED,
     add_config_args,
+    add_run_dir_args,
     add_video_output_args,
     config_from_args,
     whole_number,
@@ -23,13 +25,13 @@ def register_train(train_subparsers: Any) -> None:
     p = train_subparsers.add_parser(
         "v2v", help="train RL-V2V-GAN (or a baseline) on a V2V dataset",
         description="Pretrain (Alg. 1 line 2) and run Algorithm 1; resumes from RUN_DIR's "
-                    "checkpoint; SIGINT/SIGTERM checkpoints and stops.")
+                    "checkpoint; SIGINT/SIGTERM checkpoints and stops (exit code 75: "
+                    "stopped, resumable).")
     p.add_argument("--dataset", default="synthetic", choices=("synthetic", "flowers", "city"))
     add_config_args(p)
     p.add_argument("--method", default="rlv2v", choices=METHOD_CHOICES)
     p.add_argument("--seed", type=whole_number(0), default=0)
-    p.add_argument("--run-dir", default=None,
-                   help="default: $RLVID_RUNS/v2v-<dataset>-<profile>-<method>-s<seed>")
+    add_run_dir_args(p, "default: $RLVID_RUNS/v2v-<dataset>-<profile>-<method>-s<seed>")
     p.add_argument("--max-steps", type=whole_number(1), default=None,
                    help="stop (with a checkpoint) after this many steps; run again to resume")
     p.set_defaults(func=_cmd_train)
@@ -53,21 +55,23 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from rlvid.errors import RlvidError
-    from rlvid.runtime import TrainingDiverged, check_writable_dir
-    from rlvid.v2v.train import default_run_dir, fit
+    from rlvid.rundir import check_identity, check_owned, new_folder
+    from rlvid.runtime import check_writable_dir
+    from rlvid.v2v.train import default_run_dir, fit, run_identity_of
 
     cfg = config_from_args(args)  # refuses a bad value before anything is written
     run_dir = args.run_dir or default_run_dir(args.method, args.seed, cfg.profile, args.dataset)
+    if args.force_new:
+        run_dir = new_folder(run_dir)
     check_writable_dir(run_dir)
-    try:
-        result = fit(cfg, args.method, seed=args.seed, run_dir=run_dir,
-                     dataset=args.dataset, max_steps=args.max_steps)
-    except TrainingDiverged as exc:
-        raise RlvidError(str(exc)) from None
+    check_owned(run_dir)  # before the dataset is built
+    check_identity(run_dir, run_identity_of(cfg, args.method, args.seed, args.dataset))
+    result = fit(cfg, args.method, seed=args.seed, run_dir=run_dir,
+                 dataset=args.dataset, max_steps=args.max_steps)
     print(f"{result.status} at step {result.step}: {result.run_dir}")
-    if result.status != "done":
-        print("run the same command again to resume")
+    if result.status == "interrupted":
+        print("stopped early; run the same command again to resume")
+        return EXIT_STOPPED
     return 0
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rlvid.errors import RlvidError, RlvidWarning
 from rlvid.paths import CACHE_ENV, cache_dir
 from rlvid.runtime import atomic_write_bytes
 
@@ -37,6 +39,16 @@ def cache_path(kind: str, params: Mapping[str, Any], seed: int,
     return Path(root or cache_dir()) / f"{kind}-{cache_key(kind, params, seed)}.npz"
 
 
+def check_cache_folder(folder: Path) -> None:
+    """Refuse, in one line, a cache folder that is a file or cannot be written."""
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise RlvidError(f"${CACHE_ENV} ({folder}): {probe} is a file, not a folder; point "
+                         f"{CACHE_ENV} at a folder")
+
+
 def cached_arrays(
     kind: str,
     params: Mapping[str, Any],
@@ -50,12 +62,15 @@ def cached_arrays(
     A corrupt entry (say, from a disk that filled up) is rebuilt and replaced.
     """
     path = cache_path(kind, params, seed, root)
+    if use_cache:
+        check_cache_folder(path.parent)
     if use_cache and path.exists():
         try:
-            with np.load(path) as stored:
+            with np.load(path, allow_pickle=False) as stored:  # arrays only: runs no code
                 return {name: stored[name] for name in stored.files}
-        except (OSError, ValueError, EOFError):
-            pass  # unreadable entry: rebuild below
+        except Exception as exc:  # truncated, corrupt, or holding objects: rebuild it
+            warnings.warn(f"{path}: unreadable cache entry ({type(exc).__name__}); "
+                          "rebuilding it", RlvidWarning, stacklevel=2)
     arrays = {name: np.asarray(a) for name, a in build().items()}
     if use_cache:
         buffer = io.BytesIO()

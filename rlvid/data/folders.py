@@ -31,7 +31,8 @@ def list_videos(folder: Path) -> list[Path]:
     it directly holds frames."""
     if not folder.is_dir():
         raise VideoFolderError(f"{folder}: no such folder")
-    entries = sorted(folder.iterdir(), key=_natural)
+    entries = sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
+                     key=_natural)  # hidden entries: macOS ._ files, temporaries
     videos = [p for p in entries
               if (p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES + (GIF_SUFFIX,))
               or (p.is_dir() and not p.name.startswith("."))]

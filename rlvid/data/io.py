@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +23,7 @@ import numpy as np
 import torch
 
 from rlvid.errors import RlvidError
+from rlvid.files import pause_for_tests, temp_beside
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 GIF_SUFFIX = ".gif"
 FRAME_SUFFIXES = (".png", ".jpg", ".jpeg")
+MIN_FPS, MAX_FPS = 0.01, 1000.0  # the frame rates a video file can hold
+GIF_MAX_FPS = 100.0  # a GIF stores hundredths of a second per frame
 MASK_THRESHOLD = 0.5  # a mask pixel is hidden when any channel is above 127 of 255
 # suffix: (codec, pixel format for even sides, for odd sides, extra ffmpeg arguments)
 _FFMPEG_OUT = {
@@ -114,7 +115,8 @@ def _hidden(frame: np.ndarray, name: Path) -> np.ndarray:
 
 def _frame_files(path: Path) -> list[Path]:
     files = sorted(
-        (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES),
+        (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES
+         and not p.name.startswith(".")),  # hidden: macOS ._000.png, our own temporaries
         key=_natural_key,
     )
     if not files:
@@ -243,18 +245,37 @@ def _to_uint8(video: torch.Tensor, path: Path) -> np.ndarray:
     return np.ascontiguousarray(array.permute(0, 2, 3, 1).numpy())
 
 
-def _atomic_file(path: Path, write: Callable[[Path], None]) -> None:
-    """Run ``write(tmp)`` on a temporary file beside ``path`` (same suffix), then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                                dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
+def _atomic_file(path: Path, write: Callable[[Path], None], frames: int) -> None:
+    """Run ``write(tmp)`` on a kit temporary beside ``path`` (same suffix), check that it
+    reads back with ``frames`` frames, then rename it over ``path``."""
+    with temp_beside(path, suffix=path.suffix) as tmp:
         write(tmp)
+        _check_written(tmp, path, frames)
+        pause_for_tests(path)
         os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+
+def _check_written(tmp: Path, path: Path, frames: int) -> None:
+    """Refuse a written video that does not read back whole (an encoder's "Error writing
+    trailer" on a full disk leaves a short, unreadable file and no error)."""
+    try:
+        if path.suffix.lower() == GIF_SUFFIX:
+            from PIL import Image
+
+            with Image.open(tmp) as image:
+                count = int(getattr(image, "n_frames", 1))
+        else:
+            import imageio.v2 as iio2
+
+            with iio2.get_reader(tmp, format="FFMPEG") as reader:
+                count = reader.count_frames()
+    except Exception:  # unreadable: it holds no whole video
+        count = 0
+    if count != frames:
+        free = os.statvfs(tmp.parent)
+        why = "the disk is full" if free.f_bavail * free.f_frsize < 2**16 else "encoder error"
+        raise VideoIOError(f"{path}: the written video reads back with {count} of {frames} "
+                           f"frames ({why}); nothing was written under that name")
 
 
 def _write_ffmpeg(tmp: Path, frames: np.ndarray, fps: float, suffix: str) -> None:
@@ -265,7 +286,7 @@ def _write_ffmpeg(tmp: Path, frames: np.ndarray, fps: float, suffix: str) -> Non
     writer = iio2.get_writer(
         tmp, format="FFMPEG", fps=fps, codec=codec,
         pixelformat=odd if height % 2 or width % 2 else even, macro_block_size=1,
-        quality=None, ffmpeg_params=params, ffmpeg_log_level="error",
+        quality=None, ffmpeg_params=params, ffmpeg_log_level="quiet",  # read back instead
     )
     try:
         for frame in frames:
@@ -277,7 +298,9 @@ def _write_ffmpeg(tmp: Path, frames: np.ndarray, fps: float, suffix: str) -> Non
 def _write_gif(tmp: Path, frames: np.ndarray, fps: float) -> None:
     import imageio.v3 as iio
 
-    iio.imwrite(tmp, frames, extension=".gif", duration=1000.0 / fps, loop=0)
+    # encoded in memory: a full disk then fails our own write, not a plugin's cleanup
+    tmp.write_bytes(iio.imwrite("<bytes>", frames, extension=".gif", duration=1000.0 / fps,
+                                loop=0))
 
 
 def _check_replaceable(path: Path) -> None:
@@ -295,20 +318,15 @@ def _write_folder(path: Path, frames: np.ndarray) -> None:
     import imageio.v3 as iio
 
     _check_replaceable(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    old = None
-    try:
+    with temp_beside(path, folder=True) as tmp, temp_beside(path, folder=True) as old:
         for t, frame in enumerate(frames):
             iio.imwrite(tmp / f"frame_{t:05d}.png", frame)
+        if len(list(tmp.iterdir())) != len(frames):
+            raise VideoIOError(f"{path}: {len(frames)} frames were not all written")
+        pause_for_tests(path)
         if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
             os.replace(path, old / path.name)
         os.replace(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def check_video_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
@@ -352,20 +370,22 @@ def write_video(path: str | Path, video: torch.Tensor, fps: float = 8) -> Path:
     """
     path = Path(path)
     frames = _to_uint8(video, path)
-    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-        raise VideoIOError(f"{path}: fps must be a positive number, got {fps}")
     suffix = path.suffix.lower()
+    top = GIF_MAX_FPS if suffix == GIF_SUFFIX else MAX_FPS
+    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and MIN_FPS <= fps <= top):
+        raise VideoIOError(f"{path}: fps must be between {MIN_FPS:g} and {top:g}"
+                           f"{' for a GIF' if top == GIF_MAX_FPS else ''}, got {fps}")
     try:
         if suffix in _FFMPEG_OUT:
-            _atomic_file(path, lambda tmp: _write_ffmpeg(tmp, frames, fps, suffix))
+            _atomic_file(path, lambda tmp: _write_ffmpeg(tmp, frames, fps, suffix), len(frames))
         elif suffix == GIF_SUFFIX:
-            _atomic_file(path, lambda tmp: _write_gif(tmp, frames, fps))
+            _atomic_file(path, lambda tmp: _write_gif(tmp, frames, fps), len(frames))
         elif suffix == "":
             _write_folder(path, frames)
         else:
             raise VideoIOError(f"{path}: cannot write {suffix!r}; use "
                                f"{', '.join(WRITE_SUFFIXES[:-1])} or a folder (no suffix)")
-    except (VideoIOError, KeyboardInterrupt):
+    except (RlvidError, KeyboardInterrupt):
         raise
     except Exception as error:
         raise VideoIOError(f"{path}: cannot write video ({_first_line(error)})") from error

@@ -137,7 +137,8 @@ def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
     loss = loss or cfg.rovr.imitation_loss
     action = action or cfg.rovr.action
     check_imitation(cfg.rovr, loss, action)
-    run_dir = Path(run_dir) if run_dir is not None else stage_dir(
-        cfg, seed, imitation_name(loss, action))
+    name = imitation_name(loss, action)
+    run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, name)
     return run_stage(lambda: ImitationTrainer(cfg, local_state, loss, action), cfg, seed, run_dir,
-                     cfg.rovr.imitation_iterations, "imitation", stop_after, progress)
+                     cfg.rovr.imitation_iterations, "imitation", stop_after, progress,
+                     variant=name)

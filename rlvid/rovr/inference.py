@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from rlvid.checkpoints import CheckpointError, load_weights
 from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
 from rlvid.nn.rovr import candidate_log_probs, greedy_pair
@@ -38,15 +39,17 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
     if "local" not in state or "config" not in state:
         raise RlvidError("checkpoint holds no ROVR local network (train one with "
                          "`rlvid train rovr --stage local`)")
-    rcfg = rovr_config_from_dict(state["config"]["rovr"])
+    try:
+        rcfg = rovr_config_from_dict(state["config"]["rovr"])
+    except (TypeError, KeyError, ValueError) as exc:
+        raise CheckpointError(f"checkpoint's ROVR config is damaged ({exc})") from None
     t, _, h, w = video.shape
     if masks.shape != (t, 1, h, w):
         raise RlvidError(f"masks have shape {tuple(masks.shape)}, video needs {(t, 1, h, w)} "
                          "(same frame count and size)")
     if t < 3:
         raise RlvidError(f"video has {t} frames; ROVR needs at least 3")
-    local = build_local(rcfg)
-    local.load_state_dict(state["local"])
+    local = load_weights(build_local(rcfg), state["local"], "checkpoint (local network)")
     local.eval()
     factor = local.factor
     if h % factor or w % factor:
@@ -55,7 +58,7 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
     policy = None
     if "policy" in state:
         policy = build_policy(rcfg, state.get("action", "top2"))  # as runs.load_policy
-        policy.load_state_dict(state["policy"])
+        load_weights(policy, state["policy"], "checkpoint (policy)")
         policy.eval()
     name = "rovr policy" if policy is not None else \
         "sequential (t-1, t-2): no policy in checkpoint"

@@ -111,4 +111,4 @@ def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
     """Pretrain Gamma (§6.1); resumes from ``run_dir``; ``stop_after`` simulates a kill."""
     run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, "local")
     return run_stage(lambda: LocalTrainer(cfg), cfg, seed, run_dir, cfg.rovr.local_iterations,
-                     "local", stop_after, progress)
+                     "local", stop_after, progress, variant="local")

@@ -135,8 +135,13 @@ def train_ppg(cfg: Config, seed: int, local_state: dict[str, Any],
               progress: bool = True, name: str | None = None) -> StageResult:
     """PPG on the MDP (§6.3). ``warm_start``: an imitation checkpoint state (or None: cold
     start); ``flow_reward``: add ``flow_reward_coef`` * O at the end of each episode."""
-    name = name or f"ppg-{'flow' if flow_reward else 'noflow'}-{'warm' if warm_start else 'cold'}"
+    name = name or ppg_name(flow_reward, warm_start is not None)
     run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, name)
     return run_stage(lambda: PPGTrainer(cfg, local_state, warm_start, flow_reward), cfg, seed,
                      run_dir, PhasicPolicyGradient.total_steps(cfg.rovr), "ppg", stop_after,
-                     progress, log_every=1)
+                     progress, log_every=1, variant=name)
+
+
+def ppg_name(flow_reward: bool, warm: bool) -> str:
+    """The default folder name of a PPG run: ``ppg-{flow|noflow}-{warm|cold}``."""
+    return f"ppg-{'flow' if flow_reward else 'noflow'}-{'warm' if warm else 'cold'}"

@@ -29,6 +29,7 @@ from rlvid.nn.rovr_pair import PairPolicyNet
 from rlvid.runtime import runs_root
 
 STAGES = ("local", "imitation", "ppg")
+IDENTITY_SECTIONS = ("data", "rovr")  # what a stage's run depends on (as config_tag)
 
 
 def masked_set(cfg: Config, split: str, seed: int | None = None) -> Any:
@@ -49,6 +50,11 @@ def config_tag(cfg: Config) -> str:
     blob = json.dumps({"data": cfg.to_dict()["data"], "rovr": rovr},
                       sort_keys=True, default=str)
     return f"{cfg.profile}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
+
+
+def stage_meta(stage: str, variant: str | None = None) -> dict[str, str]:
+    """What a stage's checkpoint and run-folder identity record besides profile and seed."""
+    return {"stage": stage, **({"variant": variant} if variant else {})}
 
 
 def stage_dir(cfg: Config, seed: int, stage: str, root: str | Path | None = None) -> Path:
@@ -131,8 +137,10 @@ def stage_state(checkpoint: dict[str, Any]) -> dict[str, Any]:
 
 def run_stage(make_trainer: Callable[[], Trainer], cfg: Config, seed: int, run_dir: Path,
               total_steps: int, stage: str, stop_after: int | None = None,
-              progress: bool = True, log_every: int | None = None) -> StageResult:
-    """Train (or resume, or reuse) one stage with :func:`rlvid.harness.train`."""
+              progress: bool = True, log_every: int | None = None,
+              variant: str | None = None) -> StageResult:
+    """Train (or resume, or reuse) one stage with :func:`rlvid.harness.train`; the run folder
+    must hold this stage (``variant``: its default folder name) at this config."""
     made: list[Trainer] = []
 
     def make() -> Trainer:
@@ -144,6 +152,7 @@ def run_stage(make_trainer: Callable[[], Trainer], cfg: Config, seed: int, run_d
                    log_every=log_every or cfg.rovr.log_every, max_steps=stop_after,
                    progress=progress, desc=f"{run_dir.name} seed {seed}",
                    flop_samples=cfg.rovr.flop_samples,
-                   meta={"stage": stage}, backends=metric_backends())
+                   meta=stage_meta(stage, variant), backends=metric_backends(),
+                   sections=IDENTITY_SECTIONS)
     return StageResult(run_dir, result.step, result.status == "done", made[-1].state_dict(),
                        result.counts)

@@ -160,6 +160,7 @@ def evaluate_model(path: str | Path, data: Any) -> dict[str, Any]:
 def evaluate_run(run_dir: str | Path, data: Any = None) -> list[dict[str, Any]]:
     """Evaluate a finished run directory (and its pretrained snapshot for RL-V2V-GAN)."""
     from rlvid.config import load_config
+    from rlvid.rundir import check_owned
     from rlvid.runtime import load_checkpoint, write_json
 
     run_dir = Path(run_dir)
@@ -180,5 +181,6 @@ def evaluate_run(run_dir: str | Path, data: Any = None) -> list[dict[str, Any]]:
     if meta["method"] == "rlv2v" and (run_dir / "pretrained.pt").is_file():
         rows.append({"method": "pretrain_only", "seed": ckpt.get("seed"),
                      **evaluate_model(run_dir / "pretrained.pt", data)})
+    check_owned(run_dir)  # eval.json goes into the kit's own run folders only
     write_json(run_dir / "eval.json", rows)
     return rows

@@ -19,10 +19,12 @@ from rlvid.harness import Budget, StepOutput
 from rlvid.harness import train as harness_train
 from rlvid.nn.blocks import recalibrated
 from rlvid.nn.v2v import SeqToSeq
+from rlvid.rundir import run_identity
 from rlvid.runtime import (
     CheckpointError,
     checkpoint_kind,
     load_checkpoint,
+    load_weights,
     resolve_device,
     runs_root,
     save_checkpoint,
@@ -70,8 +72,11 @@ def load_translator(path: str | Path, device: str = "cpu") -> tuple[SeqToSeq, di
     if "spec" not in state or "state_dict" not in state:
         raise CheckpointError(f"{path}: {checkpoint_kind(state)}, not a v2v translator; pass "
                               "model.pt or pretrained.pt of a `rlvid train v2v` run")
-    net = SeqToSeq(**state["spec"]).to(device)
-    net.load_state_dict(state["state_dict"])
+    try:
+        net = SeqToSeq(**state["spec"]).to(device)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"{path}: its network spec is damaged ({exc})") from None
+    load_weights(net, state["state_dict"], str(path))
     return net.eval(), state
 
 
@@ -84,6 +89,14 @@ class RunResult:
     step: int
     history: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, Any] = field(default_factory=dict)  # harness PhaseCounts by phase
+
+
+IDENTITY_SECTIONS = ("data", "v2v")  # the config a V2V run depends on
+
+
+def run_identity_of(cfg: Any, method: str, seed: int, dataset: str) -> dict[str, Any]:
+    """The identity :func:`fit` gives its run folder (:func:`rlvid.rundir.run_identity`)."""
+    return run_identity(cfg, seed, {"method": method, "dataset": dataset}, IDENTITY_SECTIONS)
 
 
 def default_run_dir(method: str, seed: int, profile: str, dataset: str = "synthetic") -> Path:
@@ -140,7 +153,7 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
         checkpoint_every=cfg.v2v.checkpoint_every, log_every=cfg.v2v.log_every,
         max_steps=max_steps, stop=stop, progress=progress, desc=f"{method} s{seed}",
         flop_samples=cfg.v2v.flop_samples, on_step=on_step,
-        meta={"method": method, "dataset": dataset})
+        meta={"method": method, "dataset": dataset}, sections=IDENTITY_SECTIONS)
     if result.status in ("done", "budget"):  # also when called again on a finished run
         save_translator(run_dir / "model.pt", translator(), method, cfg)
     return RunResult(run_dir, method, seed, result.status, result.step, result.history,
