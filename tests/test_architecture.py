@@ -45,7 +45,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results")),
     ("trainers", ("rlvid.harness", "rlvid.v2v", "rlvid.rovr", "rlvid.sweep")),
     ("book", ("rlvid.notebooks", "rlvid.evidence", "rlvid.claims", "rlvid.display",
-              "rlvid.blocks", "rlvid.viz", "rlvid.figures", "rlvid.report", "rlvid.v2v_pages")),
+              "rlvid.blocks", "rlvid.viz", "rlvid.figures", "rlvid.report", "rlvid.v2v_pages",
+              "rlvid.figure_check", "rlvid.kernel_startup")),
     ("entry", ("rlvid.cli",)),
 )
 CLI = "rlvid.cli"
