@@ -228,24 +228,25 @@ def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
 
 
 def forest_plot(claims: Sequence[Mapping[str, Any]]) -> Figure:
-    """One line per claim, grouped by paper: the paired effect (positive = the paper's
-    direction) with its 95% CI, each scaled by its own largest |value| so that claims on
-    different metrics share one axis; the raw numbers and the verdict are printed beside.
-    Claims without an effect (not tested, not comparable) are listed with a cross at 0."""
+    """One line per claim, grouped by paper and labelled by its short statement: the paired
+    effect (positive = the paper's direction) with its 95% CI, each scaled by its own
+    largest |value| so that claims on different metrics share one axis; the verdict and the
+    raw numbers are printed beside. Claims without an effect (not tested, not comparable)
+    are listed with a cross at 0."""
     from rlvid.blocks import VERDICT_COLOURS
+    from rlvid.names import claim_short
 
     papers = list(dict.fromkeys(c["paper"] for c in claims))
     lines: list[tuple[str, Mapping[str, Any] | None]] = []
     for paper in papers:
         lines.append((paper, None))
-        lines += [(str(c.get("id", "")), c) for c in claims if c["paper"] == paper]
-    fig, ax = plt.subplots(figsize=(8.5, 0.3 * len(lines) + 0.8))
-    for y, (label, c) in enumerate(lines):
+        lines += [(f"{c.get('id', '')}  {claim_short(c)}", c) for c in claims
+                  if c["paper"] == paper]
+    fig, ax = plt.subplots(figsize=(7, 0.24 * len(lines) + 0.8))
+    for y, (_, c) in enumerate(lines):
         if c is None:
-            ax.text(-1.55, y, label, fontsize=8, fontweight="bold", va="center")
             continue
         colour = VERDICT_COLOURS.get(str(c["verdict"]), "0.4")
-        ax.text(-1.5, y, label, fontsize=7, va="center")
         note = str(c["verdict"])
         if c.get("effect") is not None and c.get("ci95"):
             lo, hi = (float(v) for v in c["ci95"])
@@ -253,17 +254,23 @@ def forest_plot(claims: Sequence[Mapping[str, Any]]) -> Figure:
             scale = max(abs(lo), abs(hi), abs(eff)) or 1.0
             ax.plot([lo / scale, hi / scale], [y, y], color=colour, lw=2)
             ax.plot([eff / scale], [y], "o", color=colour, ms=5)
-            note = f"{eff:+.3g} [{lo:+.3g}, {hi:+.3g}] {c.get('metric', '')} · {note}"
+            note = f"{note}: {eff:+.3g} [{lo:+.3g}, {hi:+.3g}]".replace("-", "−")
         else:
             ax.plot([0], [y], "x", color=colour, ms=5)
-        ax.text(1.1, y, note, fontsize=6.5, va="center", color=colour)
+        ax.text(1.04, y, note, fontsize=7.5, va="center", color=colour,
+                transform=ax.get_yaxis_transform())
     ax.axvline(0, color="0.5", lw=0.8, ls="--")
-    ax.set_xlim(-1.6, 1.05)
+    ax.set_xlim(-1.1, 1.1)
     ax.set_ylim(len(lines) - 0.5, -0.5)
-    ax.set_yticks([])
-    ax.set_xticks([-1, 0, 1], ["−1 (against)", "0", "+1 (as claimed)"], fontsize=7)
-    ax.set_xlabel("paired effect / its largest |value| (95% CI)", fontsize=7)
+    ax.set_yticks(range(len(lines)), [label for label, _ in lines], fontsize=8)
+    for tick, (_, c) in zip(ax.get_yticklabels(), lines):
+        if c is None:
+            tick.set_fontweight("bold")
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([-1, 0, 1], ["−1\nagainst", "0", "+1\nas claimed"], fontsize=7.5)
+    ax.set_xlabel("effect / its largest |value| (95% CI)", fontsize=7.5)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    fig.subplots_adjust(left=0.02, right=0.62)
+    fig.subplots_adjust(left=0.42, right=0.66, top=1 - 0.15 / fig.get_figheight(),
+                        bottom=0.65 / fig.get_figheight())
     return fig

@@ -55,15 +55,17 @@ def show_video(
     length = max(len(f) for f in frames)
     if inches is None:  # the row of players fits the book's ~700 px column
         inches = min(1.8, 9.2 / len(frames))
-    fig = Figure(figsize=(inches * len(frames), inches * 1.15), dpi=dpi)
+    title_in = 0.3 if titles is not None else 0.0  # a row of 9 pt titles above the frames
+    fig = Figure(figsize=(inches * len(frames), inches + title_in), dpi=dpi)
     axes = fig.subplots(1, len(frames), squeeze=False)[0]
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, wspace=0.06,
+                        top=inches / (inches + title_in))
     images = []
     for i, (ax, clip) in enumerate(zip(axes, frames)):
         images.append(ax.imshow(clip[0], interpolation="nearest", vmin=0, vmax=1))
         ax.set_axis_off()
         if titles is not None:
             ax.set_title(titles[i], fontsize=9)
-    fig.tight_layout(pad=0.3)
 
     def update(t: int) -> list[Any]:
         for image, clip in zip(images, frames):

@@ -39,14 +39,14 @@ import pytest
 
 # (layer, top-level modules or packages), lowest first
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("rlvid", "rlvid.errors")),
+    ("base", ("rlvid", "rlvid.errors", "rlvid.names")),
     ("setup", ("rlvid.config", "rlvid.paths", "rlvid.runtime", "rlvid.distributed",
                "rlvid.progress")),
     ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results")),
     ("trainers", ("rlvid.harness", "rlvid.v2v", "rlvid.rovr", "rlvid.sweep")),
     ("book", ("rlvid.notebooks", "rlvid.evidence", "rlvid.claims", "rlvid.display",
               "rlvid.blocks", "rlvid.viz", "rlvid.figures", "rlvid.report", "rlvid.v2v_pages",
-              "rlvid.figure_check", "rlvid.kernel_startup")),
+              "rlvid.figure_check", "rlvid.kernel_startup", "rlvid.findings")),
     ("entry", ("rlvid.cli",)),
 )
 CLI = "rlvid.cli"

@@ -1,0 +1,94 @@
+"""What the book calls things: display names of methods, selectors, regimes and claims, in
+one place. Code keys (``rovr_flow_warm:tuned``, ``gan_continued``) never reach a reader;
+:func:`display_name` turns one into words and leaves any other text as it is. Metric labels
+(unit, backend, better direction) are :func:`rlvid.viz.metric_label`.
+"""
+
+from __future__ import annotations
+
+METHODS = {
+    # RL-V2V-GAN and its baselines
+    "rlv2v": "RL-V2V-GAN",
+    "gan_continued": "GAN training continued (compute-matched)",
+    "pretrain": "RL-V2V-GAN, pretraining only",
+    "pretrained": "RL-V2V-GAN, pretraining only",
+    "recycle": "Recycle-GAN",
+    "recyclegan": "Recycle-GAN",
+    "cyclegan": "CycleGAN (frame-based)",
+    # reference rows
+    "twin": "twin (ground truth)",
+    "identity": "identity (the untranslated source)",
+    "flat": "flat video of the target colours",
+    "shuffled": "source, frames shuffled in time",
+    "copy_nearest": "copy the nearest visible pixel",
+    "copy-nearest-visible": "copy the nearest visible pixel",
+    "mean_fill": "mean fill",
+    # ROVR selectors and policies
+    "oracle": "oracle (best pair)",
+    "sequential": "sequential (t−1, t−2)",
+    "random": "random frames",
+    "best": "best pair",
+    "worst": "worst pair",
+    "attention": "attention over all frames",
+    "rovr-incremental": "ROVR (incremental)",
+    "imitation_bce": "imitation (per-frame BCE)",
+    "imitation_pair": "imitation (pair-aware)",
+    "imitation_rank": "imitation (ranking loss)",
+    "rovr_flow_warm": "ROVR: flow reward, warm start",
+    "rovr_noflow_warm": "ROVR: no flow reward, warm start",
+    "rovr_flow_cold": "ROVR: flow reward, cold start",
+}
+
+REGIMES = {"tuned": "Γ fine-tuned", "frozen": "Γ frozen"}
+
+PAPERS = {"RL-V2V-GAN": "RL-V2V-GAN", "ROVR": "ROVR"}
+
+# each claim in a few words (the forest plot's labels, the intro's findings); a claim not
+# listed here shows its statement up to the first full stop
+CLAIM_SHORT = {
+    "V1": "right background colour, unlike a frame model",
+    "V2": "temporally coherent videos",
+    "V3": "the DDPG phase improves the translation",
+    "V4": "beats Recycle-GAN",
+    "V5": "flowers: content kept",
+    "V6": "flowers: target style reached",
+    "V7": "flowers: temporally coherent",
+    "V12": "flowers: translated, content kept",
+    "V8": "city: layout kept",
+    "V9": "city: target style reached",
+    "V10": "city: temporally coherent",
+    "V11": "proprietary synthetic-to-real set",
+    "R1a": "Table 1: best < random MSE",
+    "R1b": "Table 1: random < worst MSE",
+    "R2": "the flow reward raises flow recovery",
+    "R3": "the imitation warm start helps",
+    "R4a": "beats sequential on flow recovery (Γ tuned)",
+    "R4b": "beats sequential on perceptual loss (Γ tuned)",
+    "R4c": "beats sequential on flow recovery (Γ frozen)",
+    "R4d": "beats sequential on perceptual loss (Γ frozen)",
+    "R5": "sub-quadratic in the video length",
+    "R6": "imitation: marginally better than random",
+    "R6b": "imitation picks valid pairs more often",
+}
+
+
+def display_name(key: object) -> str:
+    """A method, selector or policy key in words; ``name:regime`` keys name both
+    (``rovr_flow_warm:tuned`` -> ``ROVR: flow reward, warm start, Γ fine-tuned``). Text that
+    is not a known key comes back unchanged."""
+    text = str(key)
+    if text in METHODS:
+        return METHODS[text]
+    name, sep, regime = text.partition(":")
+    if sep and regime in REGIMES:
+        return f"{display_name(name)}, {REGIMES[regime]}"
+    return text
+
+
+def claim_short(claim: dict) -> str:
+    """A claim in a few words: :data:`CLAIM_SHORT`, else its statement's first sentence."""
+    short = CLAIM_SHORT.get(str(claim.get("id")))
+    if short:
+        return short
+    statement = str(claim.get("statement", "")).split(" (")[0]
+    return statement.split(". ")[0].rstrip(".")
