@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rlvid.blocks import VERDICT_COLOURS, HTMLBlock
+from rlvid.blocks import VERDICT_COLOURS, HTMLBlock, seeds_favouring
 from rlvid.display import MAX_WIDTH_PX, _display
 from rlvid.names import claim_short
 from rlvid.viz import metric_label
@@ -68,6 +68,27 @@ def findings_markdown(claims: Sequence[Mapping[str, Any]], source: str = "") -> 
     if source:
         out.append(source)
     return "\n".join(out).rstrip() + "\n"
+
+
+CLAIM_NOTES = ("ours: the mean paired difference, positive = the paper's direction, with its "
+               "95% CI; seeds: how many seeds favour the claim; each claim's control and "
+               "its compute are on its card")
+
+
+def claim_rows(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One table row per claim, in words: id and short statement, the paper's value, our
+    effect with its CI, the seeds that favour it, and the verdict."""
+    rows = []
+    for c in claims:
+        ours = "–"
+        if c.get("effect") is not None:
+            ours = _number(float(c["effect"]))
+            if c.get("ci95"):
+                ours += " [{}, {}]".format(*(_number(float(v)) for v in c["ci95"]))
+        rows.append({"claim": f"{c['id']}: {claim_short(c)}", "paper": c.get("paper_value"),
+                     "ours": ours, "seeds": seeds_favouring(c) or "–",
+                     "verdict": c["verdict"]})
+    return rows
 
 
 def answer_block(claims: Sequence[Mapping[str, Any]], caption: str) -> HTMLBlock:

@@ -3,7 +3,8 @@ computed from a claims.json; code keys shown as words."""
 
 from __future__ import annotations
 
-from rlvid.findings import counts_sentence, finding, findings_markdown
+from rlvid.blocks import seeds_favouring
+from rlvid.findings import claim_rows, counts_sentence, finding, findings_markdown
 from rlvid.names import claim_short, display_name
 
 CLAIMS = [
@@ -41,3 +42,17 @@ def test_keys_read_as_words() -> None:
     assert display_name("gan_continued") == "GAN training continued (compute-matched)"
     assert display_name("a sentence: left alone") == "a sentence: left alone"
     assert claim_short({"id": "V1"}) == "right background colour, unlike a frame model"
+
+
+def test_seed_counts_show_only_where_paired_seeds_were_counted() -> None:
+    assert seeds_favouring({"n_seeds": 5, "wins": 3, "effect": 0.1}) == "3 of 5"
+    assert seeds_favouring({"n_seeds": 5, "wins": 0, "effect": -0.1}) == "0 of 5"
+    assert seeds_favouring({"n_seeds": 2, "wins": 0, "effect": 0.965}) is None  # R5
+    assert seeds_favouring({"n_seeds": 5, "wins": 0, "effect": None}) is None
+
+
+def test_claim_rows_name_each_claim_in_words() -> None:
+    (row,) = claim_rows(CLAIMS[:1])
+    assert row == {"claim": "V1: right background colour, unlike a frame model",
+                   "paper": None, "ours": "+0.025 [−0.0853, +0.135]", "seeds": "–",
+                   "verdict": "inconclusive"}
