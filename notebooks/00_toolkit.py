@@ -178,7 +178,7 @@ recovery = {name: flow_recovery(candidate, video, corrupted)
 show_table([{"reconstruction": "neighbour fill", "O": float(recovery["neighbour fill"])}],
            reference_rows=[{"reconstruction": k, "O": float(recovery[k])}
                            for k in ("original", "masked video")],
-           columns={"reconstruction": "reconstruction", "O": "flow recovery O ↑"},
+           columns={"reconstruction": "reconstruction", "O": "flow recovery 𝒪 ↑"},
            caption=f"Flow recovery of a video with {middle['masking']:.0%} of each frame hidden",
            reference_label="reference: 1 and 0 by definition")
 

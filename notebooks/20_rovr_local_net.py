@@ -69,7 +69,7 @@ backends = {**metric_backends(), "vgg16 (L_P, eq. 1)": vgg_model()[1]}
 test = masked_set(cfg, "test")
 n, t = test.videos.shape[:2]
 print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}: {n} test videos of {t} frames, "
-      f"{test.videos.shape[-1]}x{test.videos.shape[-1]} px; Gamma '{cfg.rovr.local_net}', "
+      f"{test.videos.shape[-1]}x{test.videos.shape[-1]} px; Γ '{cfg.rovr.local_net}', "
       f"channels {cfg.rovr.unet_channels}, {cfg.rovr.local_iterations} iterations of batch "
       f"{cfg.rovr.local_batch_size}, {cfg.rovr.local_valid_share:.0%} of them on valid pairs")
 show_definitions(backends, caption="Metric backends")

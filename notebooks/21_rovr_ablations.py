@@ -51,15 +51,15 @@ backend: str = "process"  # seeds in parallel processes ("process") or here in o
 import matplotlib.pyplot as plt
 import torch
 
-from rlvid.blocks import show_claims, show_definitions
+from rlvid.blocks import show_claims, show_definitions, show_list
 from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
 from rlvid.display import show_table
 from rlvid.figures import choice_maps
 from rlvid.metrics import metric_backends
+from rlvid.names import display_name
 from rlvid.results import aggregate_seeds, results_dir, write_table
 from rlvid.rovr.figures import choice_heatmap, history_figure, regimes_figure
-from rlvid.rovr.paper import TABLE2_LABELS
 from rlvid.rovr.runs import masked_set
 from rlvid.rovr.table2 import (
     METRICS,
@@ -71,6 +71,7 @@ from rlvid.rovr.table2 import (
     table2_seeds,
 )
 from rlvid.rovr.tables import flow_separation, separation_summary
+from rlvid.viz import metric_label
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -98,7 +99,7 @@ separation = flow_separation(cfg, progress=True, backend=backend)
 
 # %% tags=["hide-input"]
 show_table(separation_summary(separation),
-           caption="Flow recovery O on pretrained Gamma: gap between selectors vs seed spread")
+           caption="Flow recovery 𝒪 on the pretrained Γ: gap between selectors vs seed spread")
 
 # %% [markdown]
 # ## What each action form can express, before any training
@@ -133,9 +134,9 @@ gameable = table2_gameable(rows)
 # %% tags=["hide-input"]
 path = write_table("rovr_table2", rows, cfg, backends, gameable=gameable,
                    notes="ROVR Table 2: per-seed rows keyed policy:regime; 'tuned' = every "
-                         "selector with the flow+warm PPG run's fine-tuned Gamma, 'frozen' = "
-                         "with the pretrained Gamma. train_s/updates/flops: the policy's own "
-                         "training (imitation + PPG), Gamma's pretraining excluded.")
+                         "selector with the flow+warm PPG run's fine-tuned Γ, 'frozen' = "
+                         "with the pretrained Γ. train_s/updates/flops: the policy's own "
+                         "training (imitation + PPG), Γ's pretraining excluded.")
 
 # %% [markdown]
 # ## Valid pairs: ceiling and achieved
@@ -167,10 +168,10 @@ plt.show()
 # policy iteration, for the three runs.
 
 # %% tags=["hide-input"]
-history_figure({TABLE2_LABELS[n]: first.curves[n] for n in
+history_figure({display_name(n): first.curves[n] for n in
                 ("rovr_flow_warm", "rovr_noflow_warm", "rovr_flow_cold")},
-               {"episode_return": "episode return", "flow_recovery": "flow recovery O",
-                "local_L_R": "Gamma's L_R"}, "policy")
+               {"episode_return": "episode return", "flow_recovery": "flow recovery 𝒪",
+                "local_L_R": "Γ's L_R"}, "policy")
 plt.show()
 
 # %% [markdown]
@@ -184,19 +185,20 @@ plt.show()
 # %% tags=["hide-input"]
 shown = ["oracle", "rovr_flow_warm", "rovr_noflow_warm", "rovr_flow_cold", "imitation_pair",
          "imitation_bce", "sequential", "random"]
-regimes_figure(rows, {n: TABLE2_LABELS[n] for n in shown},
-               {"flow_recovery": "flow recovery O", "perceptual": "perceptual distance"})
+regimes_figure(rows, {n: display_name(n) for n in shown},
+               {m: metric_label(m) for m in ("flow_recovery", "perceptual")})
 plt.show()
 
 # %% tags=["hide-input"]
 summary = aggregate_seeds([r for r in rows if isinstance(r["seed"], int)], ["policy"])
-show_table([{"policy": r["policy"], **{m: r[f"{m}_mean"] for m in METRICS}}
+show_table([{"policy": display_name(r["policy"]), **{m: r[f"{m}_mean"] for m in METRICS}}
             for r in summary],
-           reference_rows=[{"policy": r["policy"], **{m: r.get(m) for m in METRICS}}
+           reference_rows=[{"policy": display_name(r["policy"]), **{m: r.get(m) for m in METRICS}}
                            for r in rows if not isinstance(r["seed"], int)],
-           caption="Table 2, mean over seeds (policy:regime)")
+           caption="Table 2, mean over seeds (policy, Γ regime)")
 if gameable:
-    print("gameable on this data (no verdict rests on them):", gameable)
+    show_list([f"{metric_label(m)}: {why}" for m, why in gameable.items()],
+              caption="Gameable on this data (no verdict rests on them)")
 
 # %% [markdown]
 # The paper's own Table 2 (and the poster's flow recovery) beside our means. The paper's
@@ -225,7 +227,7 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=("rovr_table2",)))
 # columns frames; yellow = the target, green = the two conditioning frames.
 
 # %% tags=["hide-input"]
-choice_maps({TABLE2_LABELS[n].split(":")[0][:28]: choice_heatmap(first.pairs[f"{n}:frozen"][0])
+choice_maps({display_name(n): choice_heatmap(first.pairs[f"{n}:frozen"][0])
              for n in ("rovr_flow_warm", "imitation_pair", "imitation_bce", "sequential",
                        "oracle")})
 plt.show()

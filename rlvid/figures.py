@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from rlvid.names import display_name
 from rlvid.viz import curves, metric_label
 
 # ---------------------------------------------------------------- 00: metric toolkit
@@ -79,7 +80,9 @@ def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     """First-seed training curves: RL-V2V-GAN's pretraining losses, Algorithm 1's reward,
     Q and critic loss, and the baselines' generator losses."""
     h = histories
-    pre = [e for e in h["rlv2v"] if e["phase"] == "pretrain"]
+    # RL-V2V-GAN branches from the pretrain_only run: its pretraining is logged there
+    pre = [e for name in ("pretrain_only", "rlv2v") for e in h.get(name, [])
+           if e["phase"] == "pretrain"]
     rl = [e for e in h["rlv2v"] if e["phase"] == "rl"]
     step = lambda es: [e["step"] for e in es]
     fig, axes = plt.subplots(2, 2, figsize=(7, 4.6))
@@ -92,7 +95,7 @@ def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) ->
            "step (one video per step)", "reward, Q", "Algorithm 1 (DDPG)")
     curves(axes[2], {"critic L_Q": (step(rl), [e["loss_q"] for e in rl])},
            "step (one video per step)", "critic loss L_Q", "Algorithm 1 (DDPG)")
-    curves(axes[3], {f"{name} G": (step(h[name]), [e["loss_g"] for e in h[name]])
+    curves(axes[3], {f"{display_name(name)} G": (step(h[name]), [e["loss_g"] for e in h[name]])
                      for name in ("recycle", "cyclegan") if name in h},
            "step", "generator loss", "baselines")
     fig.tight_layout()

@@ -9,19 +9,20 @@ from __future__ import annotations
 METHODS = {
     # RL-V2V-GAN and its baselines
     "rlv2v": "RL-V2V-GAN",
-    "gan_continued": "GAN training continued (compute-matched)",
-    "pretrain": "RL-V2V-GAN, pretraining only",
-    "pretrained": "RL-V2V-GAN, pretraining only",
+    "gan_continued": "GAN continued (matched)",
+    "pretrain": "pretraining only",
+    "pretrain_only": "pretraining only",
+    "rlv2v_untrained_q": "RL-V2V-GAN, untrained Q",
     "recycle": "Recycle-GAN",
     "recyclegan": "Recycle-GAN",
-    "cyclegan": "CycleGAN (frame-based)",
+    "cyclegan": "CycleGAN (frames)",
     # reference rows
-    "twin": "twin (ground truth)",
-    "identity": "identity (the untranslated source)",
-    "flat": "flat video of the target colours",
-    "shuffled": "source, frames shuffled in time",
-    "copy_nearest": "copy the nearest visible pixel",
-    "copy-nearest-visible": "copy the nearest visible pixel",
+    "twin": "twin",
+    "identity": "identity (source)",
+    "flat": "flat target colours",
+    "shuffled": "shuffled source",
+    "copy_nearest": "copy nearest visible",
+    "copy-nearest-visible": "copy nearest visible",
     "mean_fill": "mean fill",
     # ROVR selectors and policies
     "oracle": "oracle (best pair)",
@@ -31,12 +32,14 @@ METHODS = {
     "worst": "worst pair",
     "attention": "attention over all frames",
     "rovr-incremental": "ROVR (incremental)",
-    "imitation_bce": "imitation (per-frame BCE)",
-    "imitation_pair": "imitation (pair-aware)",
-    "imitation_rank": "imitation (ranking loss)",
-    "rovr_flow_warm": "ROVR: flow reward, warm start",
-    "rovr_noflow_warm": "ROVR: no flow reward, warm start",
-    "rovr_flow_cold": "ROVR: flow reward, cold start",
+    "imitation_bce": "imitation, BCE (paper)",
+    "imitation_pair": "imitation, pair-aware",
+    "imitation_contrastive": "imitation, contrastive",
+    "untrained_pair": "pair-aware, untrained",
+    "rovr_flow_warm": "ROVR: flow, warm start",
+    "rovr_noflow_warm": "ROVR: no flow, warm start",
+    "rovr_flow_cold": "ROVR: flow, cold start",
+    "rovr_flow_warm_pretrained_local": "ROVR: flow, warm, pretrained Γ",
 }
 
 REGIMES = {"tuned": "Γ fine-tuned", "frozen": "Γ frozen"}
@@ -83,6 +86,11 @@ def display_name(key: object) -> str:
     if sep and regime in REGIMES:
         return f"{display_name(name)}, {REGIMES[regime]}"
     return text
+
+
+def plot_text(text: str) -> str:
+    """A label as matplotlib draws it: 𝒪 (no glyph in its font) as mathtext."""
+    return text.replace("𝒪", r"$\mathcal{O}$")
 
 
 def claim_short(claim: dict) -> str:

@@ -32,7 +32,7 @@ def sweep_table(rows: Sequence[Mapping[str, Any]], caption: str = "") -> Any:
     return html_table([shown(r) for r in rows[1:]], reference_rows=[shown(rows[0])],
                       columns=columns, caption=caption, label_columns=2,
                       reference_label="reference: the clean video against itself",
-                      notes="O only for masking rows: flow recovery of the neighbour-copy fill")
+                      notes="𝒪 only for masking rows: flow recovery of the neighbour-copy fill")
 
 
 # ---------------------------------------------------------------- 01: datasets

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,11 @@ import numpy as np
 import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
+
+from rlvid.names import display_name, plot_text
+
+ROW_LABEL_CHARS = 18  # a frame grid's row labels wrap at this many characters
+AXIS_LABEL_CHARS = 34  # a method panel's axis label wraps at this many characters
 
 
 def _frames_hwc(video: torch.Tensor) -> np.ndarray:
@@ -65,7 +71,7 @@ def show_video(
         images.append(ax.imshow(clip[0], interpolation="nearest", vmin=0, vmax=1))
         ax.set_axis_off()
         if titles is not None:
-            ax.set_title(titles[i], fontsize=9)
+            ax.set_title(display_name(titles[i]), fontsize=9)
 
     def update(t: int) -> list[Any]:
         for image, clip in zip(images, frames):
@@ -113,12 +119,14 @@ def frame_grid(
     """
     if not rows:
         raise ValueError("frame_grid: no rows given")
-    clips = {name: _frames_hwc(video) for name, video in rows.items()}
+    clips = {textwrap.fill(display_name(name), ROW_LABEL_CHARS): _frames_hwc(video)
+             for name, video in rows.items()}
     longest = max(len(c) for c in clips.values())
     columns = min(max_frames, longest)
+    label_in = 0.075 * max(len(line) for n in clips for line in n.splitlines()) + 0.15
     fig, axes = plt.subplots(
         len(clips), columns, squeeze=False,
-        figsize=(inches * columns + 0.8, inches * len(clips)),
+        figsize=(inches * columns + label_in, inches * len(clips) + 0.2),
     )
     picks = np.linspace(0, longest - 1, columns).round().astype(int)
     for r, (name, clip) in enumerate(clips.items()):
@@ -162,8 +170,8 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
         "perceptual": f"{b['perceptual']} distance ↓",
         "e_warp": f"E_warp ({b['flow']}) ↓",
         "ewarp": f"E_warp ({b['flow']}) ↓",
-        "o": f"flow recovery O ({b['flow']}) ↑",
-        "flow_recovery": f"flow recovery O ({b['flow']}) ↑",
+        "o": f"flow recovery 𝒪 ({b['flow']}) ↑",
+        "flow_recovery": f"flow recovery 𝒪 ({b['flow']}) ↑",
         "bg_acc": "background colour accuracy (share of frames) ↑",
         "bg_acc_first_half": "bg accuracy, 1st half ↑",
         "bg_acc_second_half": "bg accuracy, 2nd half ↑",
@@ -213,11 +221,11 @@ def method_points(
     for k, (name, x) in enumerate((reference or {}).items()):
         if x is None or not np.isfinite(x):
             continue
-        ax.axvline(x, color=f"C{k + 1}", ls="--", lw=1, label=name)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+        ax.axvline(x, color=f"C{k + 1}", ls="--", lw=1, label=display_name(name))
+    ax.set_yticks(range(len(names)), [display_name(n) for n in names], fontsize=8)
     ax.set_ylim(-0.6, len(names) - 0.4)
     ax.invert_yaxis()
-    ax.set_xlabel(label, fontsize=8)
+    ax.set_xlabel(plot_text(label), fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
     formatter = ax.xaxis.get_major_formatter()
@@ -254,7 +262,8 @@ def method_panels(
                   for n in names}
         reference = {str(r[key]): r[metric] * k for r in reference_rows
                      if r.get(metric) is not None}
-        method_points(ax, values, reference, metric_label(metric, k))
+        method_points(ax, values, reference,
+                      textwrap.fill(metric_label(metric, k), AXIS_LABEL_CHARS))
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
     from matplotlib.lines import Line2D
@@ -289,11 +298,11 @@ def curves(ax: Any, series: Mapping[str, tuple[Sequence[float], Sequence[float]]
                     label=name, lw=1.4)
         else:
             ax.plot(x, y, color=f"C{k}", label=name, lw=1.2)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_xlabel(plot_text(xlabel), fontsize=8)
+    ax.set_ylabel(plot_text(ylabel), fontsize=8)
     ax.tick_params(labelsize=7)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(plot_text(title), fontsize=9)
     if len(series) > 1:
         ax.legend(fontsize=7)
     ax.grid(alpha=0.3)

@@ -38,8 +38,8 @@ def test_the_findings_have_one_section_per_paper() -> None:
 
 
 def test_keys_read_as_words() -> None:
-    assert display_name("rovr_flow_warm:tuned") == "ROVR: flow reward, warm start, Γ fine-tuned"
-    assert display_name("gan_continued") == "GAN training continued (compute-matched)"
+    assert display_name("rovr_flow_warm:tuned") == "ROVR: flow, warm start, Γ fine-tuned"
+    assert display_name("gan_continued") == "GAN continued (matched)"
     assert display_name("a sentence: left alone") == "a sentence: left alone"
     assert claim_short({"id": "V1"}) == "right background colour, unlike a frame model"
 
