@@ -105,6 +105,18 @@ def _points_px(ax: Axes) -> list[tuple[float, float]]:
     return points
 
 
+def _panel_name(ax: Axes) -> str:
+    return ax.get_title() or ax.get_xlabel() or ax.get_ylabel() or "a panel"
+
+
+def _draws_data(ax: Axes) -> bool:
+    """Whether anything with data is drawn: a line with points, a non-empty collection, a
+    bar, or a text (a panel that says why it is empty)."""
+    return (any(len(line.get_xydata()) for line in ax.lines)
+            or any(len(c.get_offsets()) or len(c.get_paths()) for c in ax.collections)
+            or bool(ax.patches) or bool(ax.texts))
+
+
 def figure_problems(fig: Figure, book_px: float = MAX_WIDTH_PX,
                     min_panel_px: float = MIN_PANEL_PX) -> list[str]:
     """What makes ``fig`` hard to read, one line per problem ([] for a readable figure)."""
@@ -124,9 +136,10 @@ def figure_problems(fig: Figure, book_px: float = MAX_WIDTH_PX,
     for ax in _data_axes(fig):
         width = ax.bbox.width * scale
         if width < min_panel_px:
-            name = ax.get_title() or ax.get_xlabel() or ax.get_ylabel() or "a panel"
-            problems.append(f"panel {name!r} is {width:.0f} px wide at the book's width "
+            problems.append(f"panel {_panel_name(ax)!r} is {width:.0f} px wide at the book's width "
                             f"(at least {min_panel_px})")
+        if not _draws_data(ax):
+            problems.append(f"panel {_panel_name(ax)!r} draws no data")
         legend = ax.get_legend()
         if legend is not None and legend.get_visible():
             frame = legend.get_window_extent(renderer)

@@ -81,6 +81,15 @@ def test_a_legend_over_the_points_is_found() -> None:
     assert figure_problems(fig) == ["the legend of 'a panel' covers 1 data point(s)"]
 
 
+def test_an_empty_panel_is_found() -> None:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
+    left.plot([0, 1], [0, 1])
+    right.plot([], [], label="nothing logged")
+    right.set_title("pretraining")
+    fig.tight_layout()
+    assert figure_problems(fig) == ["panel 'pretraining' draws no data"]
+
+
 def test_images_and_colour_bars_are_not_data_panels() -> None:
     fig, axes = plt.subplots(1, 8, figsize=(8, 1.2))
     for ax in axes:
