@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rlvid.display import MAX_WIDTH_PX, _display, fmt
+from rlvid.viz import readable
 
 # terms in a narrow left column, descriptions beside them
 _GRID = ("display:grid;grid-template-columns:max-content minmax(0,1fr);gap:0.15em 1em;"
@@ -116,7 +117,8 @@ def claim_cards(claims: Sequence[Mapping[str, Any]],
     ``fields`` (key, label); ``ours`` is :func:`effect_text`. Empty fields are left out."""
     cards, text = [], []
     for claim in claims:
-        c = {**claim, "ours": effect_text(claim)}
+        c = {**claim, "ours": effect_text(claim),
+             **{k: readable(str(claim[k])) for k in ("reason", "control") if claim.get(k)}}
         verdict = str(c.get("verdict", ""))
         colour = VERDICT_COLOURS.get(verdict, "#444")
         cls = "rlvid-verdict-" + verdict.replace(" ", "-")

@@ -66,7 +66,8 @@ def _fixed(x: float) -> bool:
 
 def fmt(value: Any, digits: int = 3) -> str:
     """One value as text: floats to ``digits`` significant digits (scientific notation
-    below 1e-4 and from 1e5), integers in full with thousands separators, NaN as a dash.
+    below 1e-4 and from 1e5), integers in full with thousands separators (a float that is
+    a whole number too, and a Stat of one with no spread), NaN as a dash.
 
     A :class:`Stat` is ``value ± spread``: the value to ``digits`` significant digits, the
     spread to as many decimals, or more where the spread needs them for two significant
@@ -74,7 +75,7 @@ def fmt(value: Any, digits: int = 3) -> str:
     """
     if isinstance(value, Stat):
         spread = value.spread
-        if spread is None or _is_nan(spread):
+        if spread is None or _is_nan(spread) or (spread == 0 and _integral(value.value)):
             return fmt(value.value, digits)
         v, s = float(value.value), abs(float(spread))
         if isinstance(value.value, (int, np.integer)) and isinstance(spread, (int, np.integer)):
@@ -97,10 +98,18 @@ def fmt(value: Any, digits: int = 3) -> str:
             return "∞" if x > 0 else "−∞"
         if x == 0:
             return "0"
+        if _integral(x):  # a count that went through float (17.0 updates) reads 17
+            return f"{int(x):,}"
         if not _fixed(x):
             return f"{x:.{digits - 1}e}"
         return f"{x:.{_decimals(x, digits)}f}"
     return str(value)
+
+
+def _integral(value: Any) -> bool:
+    """A whole number from 1 to below 1e5 (larger ones read in scientific notation)."""
+    x = float(value) if isinstance(value, (int, float, np.integer, np.floating)) else math.nan
+    return math.isfinite(x) and x.is_integer() and 1 <= abs(x) < 1e5
 
 
 def _is_nan(value: Any) -> bool:

@@ -116,7 +116,8 @@ def background_by_frame(rows: Sequence[Mapping[str, Any]], methods: Sequence[str
         ax.plot(t, mean, marker="o", ms=3, color=f"C{k}", label=method)
         half = np.array([s[1] for s in stats])
         if np.isfinite(half).all():
-            ax.fill_between(t, mean - half, mean + half, color=f"C{k}", alpha=0.12)
+            ax.fill_between(t, np.clip(mean - half, 0, 1), np.clip(mean + half, 0, 1),
+                            color=f"C{k}", alpha=0.12)  # an accuracy stays in [0, 1]
     half_way = per_seed.shape[1] / 2 + 0.5
     ax.axvline(half_way, color="grey", lw=0.8, ls=":")
     ax.annotate("blue | red", (half_way, 1.02), ha="center", fontsize=7, color="grey")
@@ -187,25 +188,27 @@ def stage_curves(runs: Mapping[str, str | Path], tags: Mapping[str, str],
     return fig
 
 
-def table1_figure(raw: Mapping[int, Mapping[str, Mapping[str, np.ndarray]]],
-                  paper_ratio: Mapping[str, float],
+def table1_figure(rows: Sequence[Mapping[str, Any]], paper_ratio: Mapping[str, float],
                   order: Sequence[str] = ("best", "random", "worst")) -> Figure:
-    """ROVR Table 1 as points: per conditioning policy, Γ's MSE per frame (left) and its
-    ratio to random conditioning (right) for every seed, the mean and its 95% t-interval
-    over seeds; the paper's ratios as red crosses."""
+    """ROVR Table 1 as points: per conditioning pair, Γ's hidden-pixel MSE (Table 1's
+    number, left) and its ratio to random pairs (right) for every seed, the mean and its
+    95% t-interval over seeds; the paper's ratios as red crosses."""
     from rlvid.viz import method_points
 
-    mse = {name: [float(raw[s][name]["mse"].mean()) for s in raw] for name in order}
-    ratio = {name: [float(raw[s][name]["mse"].mean() / raw[s]["random"]["mse"].mean())
-                    for s in raw] for name in order}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.3), sharey=True)
-    method_points(left, mse, label=metric_label("mse"))
-    method_points(right, ratio, label="MSE / MSE with random pairs ↓")
+    seeds = list(dict.fromkeys(r["seed"] for r in rows if isinstance(r.get("seed"), int)))
+    value = {(r["seed"], r["conditioning"]): float(r["hidden_mse"]) for r in rows
+             if r.get("seed") in seeds and r["conditioning"] in order}
+    mse = {name: [value[s, name] for s in seeds] for name in order}
+    ratio = {name: [value[s, name] / value[s, "random"] for s in seeds] for name in order}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.4), sharey=True)
+    method_points(left, mse, label=metric_label("hidden_mse"))
+    method_points(right, ratio, label="hidden MSE / with random pairs ↓")
     right.scatter([paper_ratio[n] for n in order], range(len(order)), marker="x",
                   color="tab:red", s=30, zorder=4, label="paper (Table 1)")
     right.axvline(1.0, color="0.5", lw=0.8, ls=":")
-    right.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    handles, labels = right.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / fig.get_figheight()))
     return fig
 
 

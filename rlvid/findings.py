@@ -15,7 +15,7 @@ from typing import Any
 from rlvid.blocks import VERDICT_COLOURS, HTMLBlock, seeds_favouring
 from rlvid.display import MAX_WIDTH_PX, _display
 from rlvid.names import claim_short
-from rlvid.viz import metric_label
+from rlvid.viz import metric_label, readable
 
 VERDICT_ORDER = ("reproduced", "refuted", "inconclusive", "not tested", "not comparable")
 # the papers' headline claims, in the order the intro tells them
@@ -48,10 +48,10 @@ def finding(claim: Mapping[str, Any]) -> str:
     if claim.get("effect") is not None and claim.get("ci95"):
         lo, hi = (float(v) for v in claim["ci95"])
         metric = metric_label(str(claim.get("metric", ""))).rstrip(" ↑↓")
-        seeds = f" over {claim['n_seeds']} seeds" if claim.get("n_seeds") else ""
+        seeds = f" over {claim['n_seeds']} seeds" if seeds_favouring(claim) else ""
         return (f"{verdict}: effect {_number(float(claim['effect']))} on {metric}, 95% CI "
                 f"[{_number(lo)}, {_number(hi)}]{seeds}")
-    reason = str(claim.get("reason", "")).split(";")[0].strip()
+    reason = readable(str(claim.get("reason", "")).split(";")[0].strip())
     return f"{verdict}: {reason}" if reason else verdict
 
 

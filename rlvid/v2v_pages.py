@@ -34,9 +34,13 @@ def label(metric: str) -> str:
     return f"{text[:-2]} ×{scale:g}{text[-2:]}" if scale != 1.0 else text
 
 
+MIN_SEEDS_FOR_CI = 3  # with fewer, a t-interval is wider than most metrics' range
+
+
 def _mean_ci(values: Sequence[float]) -> Stat | float:
+    """The mean with its 95% t half-width, or the mean alone below three seeds."""
     mean, half = t_interval(values)
-    return Stat(mean, half) if np.isfinite(half) else mean
+    return Stat(mean, half) if np.isfinite(half) and len(values) >= MIN_SEEDS_FOR_CI else mean
 
 
 def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
@@ -66,8 +70,11 @@ def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
                   **{m: float(r[m]) * SCALE.get(m, 1.0) for m in present if m in r}}
                  for r in rows if not is_seed_row(r)]
     flagged = "; ".join(f"{m}: {why}" for m, why in gameable.items())
+    few = any(len([r for r in rows if r.get("method") == m and is_seed_row(r)])
+              < MIN_SEEDS_FOR_CI for m in methods)
     note = "; ".join(x for x in (
-        "mean ± 95% t half-width over seeds",
+        "mean ± 95% t half-width over seeds" + ("; the mean alone for fewer than 3 seeds"
+                                                 if few else ""),
         f"gameable on this data (no verdict uses it): {flagged}" if flagged else "",
         notes) if x)
     return html_table(table, reference_rows=reference, columns=columns, caption=caption,

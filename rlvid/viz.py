@@ -196,6 +196,22 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
     return label
 
 
+_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?::(?:tuned|frozen))?\b")
+
+
+def readable(text: str) -> str:
+    """``text`` with the code keys in it (``rovr_flow_warm:tuned``, ``hidden_mse``) in
+    words: display names for methods, metric labels (without the arrow) for metrics."""
+    def words(match: re.Match) -> str:
+        key = match.group(0)
+        name = display_name(key)
+        if name != key:
+            return name
+        label = metric_label(key)
+        return label.rstrip(" ↑↓") if label != key else key
+    return _KEY.sub(words, text)
+
+
 # ---------------------------------------------------------------- per-method figures
 
 def method_points(

@@ -46,7 +46,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("trainers", ("rlvid.harness", "rlvid.v2v", "rlvid.rovr", "rlvid.sweep")),
     ("book", ("rlvid.notebooks", "rlvid.evidence", "rlvid.claims", "rlvid.display",
               "rlvid.blocks", "rlvid.viz", "rlvid.figures", "rlvid.report", "rlvid.v2v_pages",
-              "rlvid.figure_check", "rlvid.kernel_startup", "rlvid.findings")),
+              "rlvid.figure_check", "rlvid.kernel_startup", "rlvid.findings",
+              "rlvid.footage_pages")),
     ("entry", ("rlvid.cli",)),
 )
 CLI = "rlvid.cli"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 from rlvid.blocks import bullet_list, claim_cards, definitions
@@ -169,3 +170,10 @@ def test_t_interval_known_answer():
     assert mean == 2.0
     assert half == pytest.approx(4.302652729749464 / math.sqrt(3))  # t(0.975, 2) * s / sqrt(n)
     assert math.isnan(t_interval([1.0])[1])
+
+
+@pytest.mark.parametrize("value, text", [(17.0, "17"), (np.float64(1000.0), "1,000"),
+                                         (Stat(17.0, 0.0), "17"), (26.5, "26.5"),
+                                         (0.5, "0.500"), (2.5e12, "2.50e+12")])
+def test_whole_numbers_print_as_integers(value, text) -> None:
+    assert fmt(value) == text

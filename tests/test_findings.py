@@ -6,14 +6,16 @@ from __future__ import annotations
 from rlvid.blocks import seeds_favouring
 from rlvid.findings import claim_rows, counts_sentence, finding, findings_markdown
 from rlvid.names import claim_short, display_name
+from rlvid.viz import readable
 
 CLAIMS = [
     {"id": "V1", "paper": "RL-V2V-GAN", "verdict": "inconclusive", "effect": 0.025,
-     "ci95": [-0.0853, 0.135], "n_seeds": 5, "metric": "psnr", "statement": "x", "reason": ""},
+     "ci95": [-0.0853, 0.135], "n_seeds": 5, "wins": 4, "metric": "psnr", "statement": "x",
+     "reason": ""},
     {"id": "V2", "paper": "RL-V2V-GAN", "verdict": "not comparable", "effect": None,
      "ci95": None, "reason": "gameable on this data; more", "statement": "y"},
     {"id": "R9", "paper": "ROVR", "verdict": "reproduced", "effect": 1.0, "ci95": [0.5, 1.5],
-     "n_seeds": 3, "metric": "ssim", "statement": "ROVR is fast. It is (really) fast",
+     "n_seeds": 3, "wins": 3, "metric": "ssim", "statement": "ROVR is fast. It is (really) fast",
      "reason": ""},
 ]
 
@@ -54,5 +56,11 @@ def test_seed_counts_show_only_where_paired_seeds_were_counted() -> None:
 def test_claim_rows_name_each_claim_in_words() -> None:
     (row,) = claim_rows(CLAIMS[:1])
     assert row == {"claim": "V1: right background colour, unlike a frame model",
-                   "paper": None, "ours": "+0.025 [−0.0853, +0.135]", "seeds": "–",
+                   "paper": None, "ours": "+0.025 [−0.0853, +0.135]", "seeds": "4 of 5",
                    "verdict": "inconclusive"}
+
+
+def test_code_keys_in_a_reason_read_as_words() -> None:
+    text = readable("hidden_mse is gameable: 'copy_nearest' beats rovr_flow_warm:tuned")
+    assert text == ("hidden-pixel MSE ([0, 1] units) is gameable: 'copy nearest visible' "
+                    "beats ROVR: flow, warm start, Γ fine-tuned")
