@@ -14,7 +14,8 @@
 # Every number in this book comes from one of the metrics in `rlvid.metrics`. This page
 # shows, on a small procedurally made video, how each metric responds to known
 # perturbations (shift, noise, blur, flicker, masking), so that later tables can be read
-# with the right expectations.
+# with the right expectations. Where a paper leaves a metric open, our reading is on the
+# {doc}`metrics errata page <../../book/errata/metrics>`.
 
 # %% tags=["parameters"]
 from typing import Optional

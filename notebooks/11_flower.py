@@ -24,6 +24,8 @@
 # natural backgrounds, keeping the bloom (§6.1, Table 3). The paper shows this only as
 # sample frames: **it gives no number**, so our tables have no paper column; the verdict
 # below asks whether the outputs read as the target domain and keep the source's content.
+# How these pages measure and train where the paper is silent is in the
+# {ref}`errata for the flower, city and your-videos pages <v2v-style-errata>`.
 #
 # Methods, trained on the same data in the same harness as the synthetic notebook:
 # RL-V2V-GAN (GAN pretraining, then Algorithm 1), RL-V2V-GAN without the DDPG phase (its

@@ -21,7 +21,7 @@
 #
 # $\lambda$ growing from 0 to 0.9. Table 1 of the paper then shows that $\Gamma$ is a usable
 # judge of conditioning frames: its error is lowest with the best pair, highest with the
-# worst. This page re-runs that check on our masked-video task (issue 3: four boxes per
+# worst. This page re-runs that check on our masked-video task (four boxes per
 # frame, a handful of valid pairs per target).
 #
 # **What the paper claims here** (§7.1, Table 1). The pretrained local network reconstructs
@@ -29,7 +29,7 @@
 # 1,594 (best) < 19,827 ± 1,655 (random) < 20,406 ± 1,257 (worst), on an unstated scale.
 # The ratios to random, 0.854 and 1.029, are what our numbers can be compared with.
 #
-# Choices we made (all on the errata page): $\Gamma$ pastes the known pixels of the
+# Choices we made (all on the {doc}`ROVR errata page <../../book/errata/rovr>`): $\Gamma$ pastes the known pixels of the
 # target back over its output, so only hidden pixels are generated; $\mathcal{L}_P$ is the
 # VGG16 feature distance of eq. (1) with unit layer weights $w_l$; $\lambda_i =
 # 0.9\,(1-e^{-5i/N})$.
@@ -95,7 +95,7 @@ show_answer(("rovr_table1",))
 # `worst`, the other one the row `best (<kind> Γ)`.
 #
 # The test videos are a static texture crossed by two or three small objects moving 3 to 5
-# pixels per frame (issue 14): copying a hidden pixel from another frame is exact on the
+# pixels per frame: copying a hidden pixel from another frame is exact on the
 # background, wrong where an object was or is.
 
 # %% [markdown]
@@ -104,7 +104,7 @@ show_answer(("rovr_table1",))
 # The paper grows $\lambda$ "exponentially from 0 to 0.9"; the authors' code uses
 # $1 - g$ with $g = 0.1 + 0.9\cdot 0.9993^i$, a saturating exponential. We use the same
 # shape scaled to the run length. At `cpu`, $\lambda$ stays 0 (`local_perceptual: False`):
-# VGG16's $\mathcal{L}_P$ costs about 95% of a step at 32x32 (errata).
+# VGG16's $\mathcal{L}_P$ costs about 95% of a step at 32x32 ({doc}`errata <../../book/errata/rovr>`).
 #
 # **Figure 1.** The weight $\lambda$ of the perceptual term in $\mathcal{L}_R$ over
 # $\Gamma$'s pretraining at this profile.

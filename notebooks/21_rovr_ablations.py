@@ -17,7 +17,7 @@
 # perceptual improvement $\mathcal{L}_P(\bar x_t, x_t) - \mathcal{L}_P(\hat x_t, x_t)$, and
 # at the end of the video the flow recovery $\mathcal{O}$ (eq. 3) times a coefficient.
 #
-# What this page adds to the paper's recipe, each on the errata page:
+# What this page adds to the paper's recipe, each on the {doc}`ROVR errata page <../../book/errata/rovr>`:
 #
 # - **a pair-aware action**: $\pi(i, j) = \pi_1(i)\,\pi_2(j \mid i)$, first frame then
 #   second, with an exact log-probability; the paper's per-frame top-2 (§5.2) stays as the

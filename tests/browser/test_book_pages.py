@@ -19,7 +19,8 @@ import pytest
 from .conftest import HTML, SCREENS
 
 WIDTHS = (1300, 800)
-MATH_PAGES = ("book/intro", "book/errata", "build/book/90_results")  # intro: the index
+MATH_PAGES = ("book/intro", "book/errata", "book/errata/metrics", "book/errata/v2v",
+              "book/errata/rovr", "build/book/90_results")  # intro: the index
 MARKERS = ("injected-parameters", "# Parameters")
 SKIP = {"genindex.html", "search.html"}
 EXTERNAL = re.compile(
