@@ -4,7 +4,7 @@ One helper renders every table of the kit: :func:`show_table` (or :func:`html_ta
 returns the object without displaying it). It
 
 - formats numbers to their precision: 3 significant digits, integers in full, a
-  :class:`Stat` as ``mean ± spread``;
+  :class:`Stat` as ``mean ± spread``; code keys in text cells as display names;
 - marks the best value of each column named in ``best`` (bold), among the trained rows only;
 - sets reference rows (twin, identity, oracle, random, ...: rows no method produced) apart,
   in their own labelled block, in grey italics;
@@ -27,10 +27,11 @@ from typing import Any
 
 import numpy as np
 
+from rlvid.names import display_name
+
 MAX_WIDTH_PX = 700  # the book's content column
 CHAR_PX = 7.2  # average glyph width at the table's 13 px font
-# bold glyphs are wider: a city table with bold headers rendered 752 px for 700 estimated
-BOLD_WIDTH = 1.2
+BOLD_WIDTH = 1.2  # bold glyphs are wider: a bold city table rendered 752 px for 700
 CELL_PAD_PX = 14  # left + right padding of a cell
 TEXT_MAX_CHARS = 22  # a text cell wraps beyond about this many characters
 SHORT_TEXT_CHARS = 14  # shorter text never wraps
@@ -216,7 +217,7 @@ class Table:
     def cell_text(self, value: Any) -> str:
         if value is None or value == "":
             return "–" if value is None else ""
-        return fmt(value, self.digits)
+        return display_name(value) if isinstance(value, str) else fmt(value, self.digits)
 
     def __str__(self) -> str:
         header = [c.header for c in self.columns]
@@ -353,9 +354,7 @@ class Table:
         return (f'<div class="rlvid-table-block" style="max-width:{self.max_width}px;'
                 f'overflow-x:auto">{"".join(tables)}{footer}</div>')
 
-    @property
-    def html(self) -> str:
-        return self._repr_html_()
+    html = property(_repr_html_)
 
 
 def _direction(value: str) -> str:

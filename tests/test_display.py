@@ -86,7 +86,8 @@ def test_reference_rows_are_set_apart():
     assert "reference (not a trained method)" in markup
     cells = _cells(markup)
     assert cells[-1][0] == "twin (upper bound)"  # after the trained rows
-    assert [c[0] for c in cells[:3]] == ["rlv2v", "recycle", "cyclegan"]
+    # code keys read as display names (rlvid.names)
+    assert [c[0] for c in cells[:3]] == ["RL-V2V-GAN", "Recycle-GAN", "CycleGAN (frames)"]
     assert "<caption" in markup and "Table 2" in markup
 
 
