@@ -61,7 +61,10 @@ def show_video(
     length = max(len(f) for f in frames)
     if inches is None:  # the row of players fits the book's ~700 px column
         inches = min(1.8, 9.2 / len(frames))
-    title_in = 0.3 if titles is not None else 0.0  # a row of 9 pt titles above the frames
+    # 9 pt titles above the frames, wrapped to the frame's width (about 5.5 px a glyph)
+    shown = [textwrap.fill(display_name(t), max(6, int(inches * dpi / 5.5)))
+             for t in titles] if titles is not None else None
+    title_in = 0.05 + 0.17 * max(t.count("\n") + 1 for t in shown) if shown else 0.0
     fig = Figure(figsize=(inches * len(frames), inches + title_in), dpi=dpi)
     axes = fig.subplots(1, len(frames), squeeze=False)[0]
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, wspace=0.06,
@@ -70,8 +73,8 @@ def show_video(
     for i, (ax, clip) in enumerate(zip(axes, frames)):
         images.append(ax.imshow(clip[0], interpolation="nearest", vmin=0, vmax=1))
         ax.set_axis_off()
-        if titles is not None:
-            ax.set_title(display_name(titles[i]), fontsize=9)
+        if shown is not None:
+            ax.set_title(shown[i], fontsize=9)
 
     def update(t: int) -> list[Any]:
         for image, clip in zip(images, frames):
