@@ -23,6 +23,11 @@ from rlvid.names import display_name, plot_text
 
 ROW_LABEL_CHARS = 18  # a frame grid's row labels wrap at this many characters
 AXIS_LABEL_CHARS = 34  # a method panel's axis label wraps at this many characters
+# metrics that are shares or similarities: their intervals are drawn within [0, 1]
+UNIT_METRICS = {"ssim", "iou", "edge_ssim", "mask_iou", "target_share", "gated_acc",
+                "gated_share", "bg_acc", "bg_acc_first_half", "bg_acc_second_half",
+                "valid_pair_rate"}
+UNIT_RANGE = (0.0, 1.0)
 
 
 def _frames_hwc(video: torch.Tensor) -> np.ndarray:
@@ -223,10 +228,12 @@ def method_points(
     reference: Mapping[str, float] | None = None,
     label: str = "",
     level: float = 0.95,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
 ) -> Any:
     """One row per method on ``ax``: every seed as a small grey dot, the mean as a point
     and its ``level`` Student-t confidence interval over seeds as a bar (none for one
-    seed). ``reference`` values (twin, identity...) are dashed vertical lines."""
+    seed), clipped to ``bounds``. ``reference`` values (twin, identity...) are dashed
+    vertical lines."""
     from rlvid.results import t_interval
 
     names = list(values)
@@ -234,7 +241,8 @@ def method_points(
         seeds = np.asarray(values[name], dtype=float)
         mean, half = t_interval(seeds, level)
         ax.scatter(seeds, np.full(len(seeds), y), s=10, color="0.6", zorder=2)
-        xerr = None if np.isnan(half) else [[half], [half]]
+        low, high = np.clip([mean - half, mean + half], *bounds)  # within the metric's range
+        xerr = None if np.isnan(half) else [[mean - low], [high - mean]]
         ax.errorbar([mean], [y], xerr=xerr, fmt="o", color="tab:blue", capsize=3,
                     markersize=5, zorder=3)
     for k, (name, x) in enumerate((reference or {}).items()):
@@ -282,7 +290,8 @@ def method_panels(
         reference = {str(r[key]): r[metric] * k for r in reference_rows
                      if r.get(metric) is not None}
         method_points(ax, values, reference,
-                      textwrap.fill(metric_label(metric, k), AXIS_LABEL_CHARS))
+                      textwrap.fill(metric_label(metric, k), AXIS_LABEL_CHARS),
+                      bounds=UNIT_RANGE if metric in UNIT_METRICS else (-np.inf, np.inf))
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
     from matplotlib.lines import Line2D
