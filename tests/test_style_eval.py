@@ -269,7 +269,7 @@ def test_result_table_means_references_and_flags():
     assert "t: training cost" in text  # the budget ratio in its own table
     two = str(result_table([r for r in rows if r["seed"] in (0, 1, "-")], {"gated_acc": True},
                            "t"))
-    assert "0.0500" in two and "±" not in two  # 2 seeds: the mean alone, no t-interval
+    assert "0.0500" in two and "0.0500 ±" not in two  # 2 seeds: the mean, no t-interval
     assert "the mean alone for fewer than 3 seeds" in two
     history = [{"phase": "q_warmup", "step": 1, "loss_q": 2.0},
                {"phase": "rl", "step": 2, "loss_q": 1.0, "loss_actor": 3.0, "reward": -1.0,
