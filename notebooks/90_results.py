@@ -50,7 +50,7 @@ reference_file = reference_dir / "claims.json"
 if reference_file.is_file():
     reference = load_claims(reference_file)
     print(f"read {reference_file.name}: {len(reference)} claims, commit "
-          f"{next((c['git_commit'] for c in reference if c.get('git_commit')), '?')}")
+          f"{next((c['git_commit'][:7] for c in reference if c.get('git_commit')), '?')}")
 else:  # a fallback, and it says so
     reference = evaluate_claims(reference_dir)
     print("results/cpu/claims.json is not committed yet: FALLBACK, the claims are judged "

@@ -204,7 +204,11 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
     return label
 
 
-_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?::(?:tuned|frozen))?\b")
+# code keys in running text: with an underscore, or one of these plain ones (other plain
+# keys such as "random" or "best" are also English words and stay as written)
+_PLAIN_KEYS = ("rlv2v", "cyclegan", "recyclegan", "tdiff", "psnr", "ssim", "iou", "ewarp")
+_KEY = re.compile(r"(?<![\w-])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|"
+                  + "|".join(_PLAIN_KEYS) + r")(?::(?:tuned|frozen))?(?![\w-])")
 
 
 def readable(text: str) -> str:

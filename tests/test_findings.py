@@ -64,3 +64,6 @@ def test_code_keys_in_a_reason_read_as_words() -> None:
     text = readable("hidden_mse is gameable: 'copy_nearest' beats rovr_flow_warm:tuned")
     assert text == ("hidden-pixel MSE ([0, 1] units) is gameable: 'copy nearest visible' "
                     "beats ROVR: flow, warm start, Γ fine-tuned")
+    assert readable("tdiff: identity at or above cyclegan, the best random pair") == (
+        "temporal-difference error vs twin (shapes): identity at or above CycleGAN (frames), "
+        "the best random pair")

@@ -134,6 +134,7 @@ SEGMENT = 16000  # chromium draws nothing right beyond 16384 px in one capture
 
 def _screenshot(browser: Any, path: Path) -> None:
     """The full page, in segments of at most SEGMENT px (``name.png``, ``name-2.png``...)."""
+    browser.execute_script("window.scrollTo(0, 0)")  # no sideways offset in the capture
     size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
     height = int(size["height"])
     for part, top in enumerate(range(0, height, SEGMENT), start=1):
