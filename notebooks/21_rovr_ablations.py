@@ -72,7 +72,7 @@ from rlvid.rovr.table2 import (
     table2_seeds,
 )
 from rlvid.rovr.tables import flow_separation, separation_summary
-from rlvid.viz import metric_label
+from rlvid.viz import metric_label, readable
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -203,9 +203,10 @@ show_table([{"policy": display_name(r["policy"]), **{m: r[f"{m}_mean"] for m in 
             for r in summary],
            reference_rows=[{"policy": display_name(r["policy"]), **{m: r.get(m) for m in METRICS}}
                            for r in rows if not isinstance(r["seed"], int)],
+           columns={"policy": "policy", **{m: metric_label(m) for m in METRICS}},
            caption="Table 2, mean over seeds (policy, Γ regime)")
 if gameable:
-    show_list([f"{metric_label(m)}: {why}" for m, why in gameable.items()],
+    show_list([f"{metric_label(m)}: {readable(why)}" for m, why in gameable.items()],
               caption="Gameable on this data (no verdict rests on them)")
 
 # %% [markdown]

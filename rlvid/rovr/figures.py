@@ -39,7 +39,8 @@ def history_figure(curves: dict[str, list[dict]], keys: dict[str, str], phase: s
     harness history rows); only the steps of ``phase``, in order, moving mean of ``smooth``."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(keys), figsize=(3.4 * len(keys), 2.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(keys), figsize=(min(7.0, 3.4 * len(keys)), 2.6),
+                             squeeze=False)
     for ax, (k, label) in zip(axes[0], keys.items()):
         for name, rows in curves.items():
             ys = np.array([r[k] for r in rows if r.get("phase") == phase and k in r], float)
@@ -48,10 +49,16 @@ def history_figure(curves: dict[str, list[dict]], keys: dict[str, str], phase: s
             if smooth > 1 and len(ys) >= smooth:
                 ys = np.convolve(ys, np.ones(smooth) / smooth, mode="valid")
             ax.plot(np.arange(1, len(ys) + 1), ys, label=name, lw=1.2)
-        ax.set_xlabel(f"{phase} step")
-        ax.set_ylabel(plot_text(label))
-    axes[0][-1].legend(fontsize=7, frameon=False)
-    fig.tight_layout()
+        ax.set_xlabel(f"{phase} step", fontsize=8)
+        ax.set_ylabel(plot_text(label), fontsize=8)
+        ax.tick_params(labelsize=7)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if len(labels) > 1:  # the runs' key above the panels, not over the curves
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=7.5,
+                   frameon=False)
+    else:
+        axes[0][-1].legend(fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / fig.get_figheight() * (len(labels) > 1)))
     return fig
 
 
