@@ -183,7 +183,7 @@ def stage_curves(runs: Mapping[str, str | Path], tags: Mapping[str, str],
     fig, axes = plt.subplots(1, len(tags), figsize=(3.3 * len(tags), 2.6), squeeze=False)
     for ax, (tag, label) in zip(axes[0], tags.items()):
         series = {name: s[tag] for name, s in logged.items() if tag in s}
-        curves(ax, series, "iteration", label, tag, smooth=smooth)
+        curves(ax, series, "iteration", label, smooth=smooth)  # the label names the tag
     fig.tight_layout()
     return fig
 
