@@ -156,6 +156,9 @@ path = write_table("rovr_table2", rows, cfg, backends, gameable=gameable,
 
 # %% tags=["hide-input"]
 show_table(action_rates(seed_runs, ceilings),
+           columns={"policy": "policy", "action": "action", "ceiling_train": "ceiling, train",
+                    "achieved_train": "achieved, train", "ceiling_test": "ceiling, held out",
+                    "achieved_test": "achieved, held out", "random": "random pair"},
            caption="Valid-pair rate: ceiling of the action form vs achieved (greedy)")
 
 # %% [markdown]
