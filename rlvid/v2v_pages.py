@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from rlvid.display import Stat, Tables, html_table
 from rlvid.results import is_seed_row, t_interval
-from rlvid.viz import curves, metric_label
+from rlvid.viz import curves, metric_label, readable
 
 SCALE = {"ewarp": 1e3, "flicker": 1e3, "tdiff": 1e3}  # shown x 1000
 ORDER = ("rlv2v", "gan_continued", "rlv2v_untrained_q", "pretrain_only", "recycle",
@@ -73,7 +73,7 @@ def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
     reference = [{"method": f"{r['method']} ({r.get('kind', 'reference')})", "seeds": "-",
                   **{m: float(r[m]) * SCALE.get(m, 1.0) for m in present if m in r}}
                  for r in rows if not is_seed_row(r)]
-    flagged = "; ".join(f"{label(m)}: {why}" for m, why in gameable.items())
+    flagged = "; ".join(f"{label(m)}: {readable(why)}" for m, why in gameable.items())
     few = any(line["seeds"] < MIN_SEEDS_FOR_CI for line in table)
     spread = "mean ± 95% t half-width over seeds" + (
         "; the mean alone for fewer than 3 seeds" if few else "")
