@@ -113,7 +113,7 @@ def background_by_frame(rows: Sequence[Mapping[str, Any]], methods: Sequence[str
         t = np.arange(1, per_seed.shape[1] + 1)
         stats = [t_interval(per_seed[:, i]) for i in range(per_seed.shape[1])]
         mean = np.array([s[0] for s in stats])
-        ax.plot(t, mean, marker="o", ms=3, color=f"C{k}", label=method)
+        ax.plot(t, mean, marker="o", ms=3, color=f"C{k}", label=display_name(method))
         half = np.array([s[1] for s in stats])
         if np.isfinite(half).all():
             ax.fill_between(t, np.clip(mean - half, 0, 1), np.clip(mean + half, 0, 1),
