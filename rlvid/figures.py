@@ -107,7 +107,7 @@ def background_by_frame(rows: Sequence[Mapping[str, Any]], methods: Sequence[str
     seeds and test videos, from per-seed rows with a ``bg_acc_t`` list."""
     from rlvid.results import t_interval
 
-    fig, ax = plt.subplots(figsize=(6, 2.8))
+    fig, ax = plt.subplots(figsize=(7, 2.8))
     for k, method in enumerate(methods):
         per_seed = np.array([r["bg_acc_t"] for r in rows if r["method"] == method])
         t = np.arange(1, per_seed.shape[1] + 1)
@@ -124,8 +124,8 @@ def background_by_frame(rows: Sequence[Mapping[str, Any]], methods: Sequence[str
     ax.set_xlabel("frame position in the video")
     ax.set_ylabel("background colour accuracy ↑\n(share of test videos)", fontsize=8)
     ax.set_ylim(-0.05, 1.1)
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.grid(alpha=0.3)  # the key sits beside the axes: inside, it covered points
     fig.tight_layout()
     return fig
 
