@@ -2,7 +2,8 @@
 #   make book   execute every notebook at PROFILE (default cpu) and build the HTML book
 #   make test   unit tests, every notebook at smoke, nbval on the executed copies, the book with -W,
 #               then the built book checked in headless chromium (math, layout, no network)
-# Both create or reuse .venv and install what they need.
+# Both create or reuse .venv and install what they need; `make test` also needs Debian's
+# chromium and chromium-driver, installed with apt-get when missing and run as root.
 
 PROFILE ?= $(or $(RLVID_PROFILE),cpu)
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.rlvid-installed
 
-.PHONY: book test env notebooks unit nbval lint browser bench reference clean
+.PHONY: book test env notebooks unit nbval lint browser chromium bench reference clean
 
 env: $(STAMP)
 
@@ -33,8 +34,11 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests -q --ignore=tests/browser
 
 # The built book (_build/html) in Debian's headless chromium; screenshots in build/screens/.
-browser: $(STAMP)
+browser: $(STAMP) chromium
 	$(BIN)/python -m pytest tests/browser -q
+
+chromium:
+	bash scripts/need_chromium.sh
 
 nbval: $(STAMP)
 	RLVID_PROGRESS=0 $(BIN)/python -m pytest -q --nbval build/smoke/notebooks/*.ipynb \
@@ -43,7 +47,7 @@ nbval: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check rlvid tests bench scripts notebooks
 
-test: $(STAMP)
+test: chromium $(STAMP)
 	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) notebooks PROFILE=smoke

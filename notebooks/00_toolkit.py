@@ -14,7 +14,8 @@
 # Every number in this book comes from one of the metrics in `rlvid.metrics`. This page
 # shows, on a small procedurally made video, how each metric responds to known
 # perturbations (shift, noise, blur, flicker, masking), so that later tables can be read
-# with the right expectations.
+# with the right expectations. Where a paper leaves a metric open, our reading is on the
+# {doc}`metrics errata page <../../book/errata/metrics>`.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -178,7 +179,7 @@ recovery = {name: flow_recovery(candidate, video, corrupted)
 show_table([{"reconstruction": "neighbour fill", "O": float(recovery["neighbour fill"])}],
            reference_rows=[{"reconstruction": k, "O": float(recovery[k])}
                            for k in ("original", "masked video")],
-           columns={"reconstruction": "reconstruction", "O": "flow recovery O ↑"},
+           columns={"reconstruction": "reconstruction", "O": "flow recovery 𝒪 ↑"},
            caption=f"Flow recovery of a video with {middle['masking']:.0%} of each frame hidden",
            reference_label="reference: 1 and 0 by definition")
 

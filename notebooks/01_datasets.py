@@ -14,7 +14,8 @@
 # Neither paper's data can be fetched here (YouTube-8M clips, the StyleGAN flower set, a
 # proprietary set, RealVSR), so the kit generates data that follows each paper's own
 # definition of its domains. This page shows every set the experiments use, next to the
-# paper's description, and the counts of each profile next to the paper's.
+# paper's description, and the counts of each profile next to the paper's. Our readings of
+# the papers' data are on the {doc}`datasets errata page <../../book/errata/datasets>`.
 #
 # RL-V2V-GAN (§6.1) translates videos of a source domain $X$ into a target domain $Y$ that
 # has only a few videos. It also uses videos $Z$ (the target's content in the source's

@@ -15,7 +15,8 @@
 # a proprietary dataset (2,000 synthetic images as X, 500 real-world images of a type A as
 # Y, 1,000 real-world images of a type B as Z and 4,000 real-world images of type A as Z̄).
 # It is not public, the paper shows it only as sample frames, and nothing in this kit
-# stands in for it: no number here is a reproduction of those tables.
+# stands in for it: no number here is a reproduction of those tables (see the
+# {ref}`errata for the flower, city and your-videos pages <v2v-style-errata>`).
 #
 # What the kit offers instead is this notebook: point it at four folders of your own
 # (X, Y and Z videos, Z̄ images) and it trains RL-V2V-GAN, RL-V2V-GAN without DDPG, the

@@ -69,10 +69,16 @@ from rlvid.data.inpaint_baselines import comparison_sentences, hidden_scores, re
 from rlvid.data.io import read_video, write_video
 from rlvid.data.photos import load_photo, moving_boxes, packaged_photos, pan_video, write_masks
 from rlvid.display import show_table
-from rlvid.metrics import metric_backends, warping_error
-from rlvid.metrics.translation import edge_ssim, flicker, luminance
+from rlvid.footage_pages import inpaint_rows as inpaint_rows_of
+from rlvid.footage_pages import (
+    inpaint_table,
+    translation_rows,
+    translation_sentences,
+    translation_table,
+)
+from rlvid.metrics import metric_backends
 from rlvid.paths import project_root
-from rlvid.results import ROW_KINDS, TRIVIAL, UPPER_BOUND, results_dir, write_table
+from rlvid.results import results_dir, write_table
 from rlvid.rovr.runs import stage_dir
 from rlvid.v2v.train import load_translator
 from rlvid.viz import frame_grid, show_video
@@ -199,54 +205,14 @@ show_video([video, translated], titles=["input", f"RL-V2V-GAN ({v2v_dataset})"],
 # never flickers, so read each against the trivial rows. No claim is judged on this page.
 
 # %% tags=["hide-input"]
-def look(clip: torch.Tensor) -> dict[str, float]:
-    return {"edge_ssim": edge_ssim(video, clip),
-            "ewarp_x1e3": 1e3 * float(warping_error(clip, video)),
-            "flicker_x1e3": 1e3 * flicker(clip),
-            "mean_luma": float(luminance(clip).mean())}
-
-
-down_up = F.interpolate(F.interpolate(video, size=(model_size, model_size), mode="area"),
-                        size=(height, width), mode="bilinear", align_corners=False).clamp(0, 1)
-flat = video.mean(dim=(2, 3), keepdim=True).expand_as(video)
-shuffled = translated[torch.randperm(len(translated), generator=torch.Generator().manual_seed(0))]
 ours_label = f"RL-V2V-GAN ({v2v_dataset})"
-translate_rows = [{"method": ours_label, "seed": seed, **look(translated)}]
-translate_refs = [{"method": "input (identity)", "seed": "-", "kind": TRIVIAL, **look(video)},
-                  {"method": "flat (frame mean colour)", "seed": "-", "kind": TRIVIAL,
-                   **look(flat)},
-                  {"method": "our output, shuffled in time", "seed": "-", "kind": TRIVIAL,
-                   **look(shuffled)},
-                  {"method": f"input at {model_size} px and back", "seed": "-",
-                   "kind": UPPER_BOUND, **look(down_up)}]
-show_table(translate_rows, reference_rows=translate_refs,
-           caption="Translation of the pan video: measures that need no twin",
-           notes="edge_ssim: higher keeps more structure; ewarp and flicker (x1000): lower "
-                 "is steadier; flows from the input video")
+translate_rows, translate_refs = translation_rows(video, translated, model_size, ours_label,
+                                                  seed)
+translation_table(translate_rows, translate_refs)
 
 # %% tags=["hide-input"]
-ours, ident, small = translate_rows[0], translate_refs[0], translate_refs[1]
-out_luma = luminance(translated).mean(dim=(1, 2, 3)).tolist()
-in_luma = luminance(video).mean(dim=(1, 2, 3)).tolist()
-lines = [
-    f"Content: edge SSIM {ours['edge_ssim']:.3f}, against {small['edge_ssim']:.3f} for the "
-    f"input at {model_size} px and back: the translator "
-    + ("keeps less structure than the resolution alone allows." if ours["edge_ssim"]
-       < small["edge_ssim"] else "keeps as much structure as its resolution allows."),
-    f"Steadiness: E_warp x1000 {ours['ewarp_x1e3']:.3g} against {ident['ewarp_x1e3']:.3g} for "
-    "the input: the output is "
-    + ("less" if ours["ewarp_x1e3"] > ident["ewarp_x1e3"] else "no less")
-    + " temporally coherent than the footage itself.",
-    f"Flicker x1000 {ours['flicker_x1e3']:.3g} against {ident['flicker_x1e3']:.3g} for the "
-    "input: the output's overall colour changes "
-    + ("more" if ours["flicker_x1e3"] > ident["flicker_x1e3"] else "no more")
-    + " from frame to frame than the footage's.",
-    f"Look: mean luma {ours['mean_luma']:.3f} against {ident['mean_luma']:.3f} in the input ("
-    + ("darker" if ours["mean_luma"] < ident["mean_luma"] else "not darker") + "); frame by "
-    f"frame the output's mean luma goes from {out_luma[0]:.3f} (first frame) to "
-    f"{out_luma[-1]:.3f} (last), the input's from {in_luma[0]:.3f} to {in_luma[-1]:.3f}.",
-]
-show_list(lines, caption="What the numbers say")
+show_list(translation_sentences(translate_rows, translate_refs, video, translated),
+          caption="What the numbers say")
 
 # %% [markdown]
 # ## Inpainting: `rlvid inpaint`
@@ -282,18 +248,8 @@ fills = reference_fills(video, masks)
 scores = {name: hidden_scores(out, video, masks) for name, out in fills.items()}
 ours_name = f"ROVR (PPG, seed {seed})"
 ours_scores = hidden_scores(inpainted, video, masks)
-inpaint_rows = [{"method": ours_name, "seed": seed, **ours_scores}]
-inpaint_refs = [{"method": name, "seed": "-",
-                 "kind": ROW_KINDS[name], **s}
-                for name, s in scores.items()]
-show_table(inpaint_rows, reference_rows=inpaint_refs,
-           caption=f"Inpainting the pan video: {float(masks.float().mean()):.1%} of pixels "
-                   "hidden in drifting boxes",
-           notes="hidden_mse: lower is better; hidden_psnr (dB) and ssim: higher is better; "
-                 "reference rows are fills that need no training: copy-nearest-visible and "
-                 "Telea are baselines (they inpaint), the mean fill and the unfilled input "
-                 "are trivial",
-           reference_label="reference fills (not trained)")
+inpaint_rows, inpaint_refs = inpaint_rows_of(ours_name, seed, ours_scores, scores)
+inpaint_table(inpaint_rows, inpaint_refs, float(masks.float().mean()))
 
 # %% tags=["hide-input"]
 show_list(comparison_sentences("ROVR", ours_scores, scores),

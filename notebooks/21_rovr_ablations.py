@@ -17,7 +17,7 @@
 # perceptual improvement $\mathcal{L}_P(\bar x_t, x_t) - \mathcal{L}_P(\hat x_t, x_t)$, and
 # at the end of the video the flow recovery $\mathcal{O}$ (eq. 3) times a coefficient.
 #
-# What this page adds to the paper's recipe, each on the errata page:
+# What this page adds to the paper's recipe, each on the {doc}`ROVR errata page <../../book/errata/rovr>`:
 #
 # - **a pair-aware action**: $\pi(i, j) = \pi_1(i)\,\pi_2(j \mid i)$, first frame then
 #   second, with an exact log-probability; the paper's per-frame top-2 (§5.2) stays as the
@@ -56,10 +56,11 @@ from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
 from rlvid.display import show_table
 from rlvid.figures import choice_maps
+from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
+from rlvid.names import display_name
 from rlvid.results import aggregate_seeds, results_dir, write_table
 from rlvid.rovr.figures import choice_heatmap, history_figure, regimes_figure
-from rlvid.rovr.paper import TABLE2_LABELS
 from rlvid.rovr.runs import masked_set
 from rlvid.rovr.table2 import (
     METRICS,
@@ -70,6 +71,7 @@ from rlvid.rovr.table2 import (
     table2_seeds,
 )
 from rlvid.rovr.tables import flow_separation, separation_summary
+from rlvid.viz import metric_label
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -85,6 +87,13 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}; action {rc.action}; PPG:
 show_definitions(backends, caption="Metric backends")
 
 # %% [markdown]
+# **The answer on this data**, as the committed `cpu` run judged it (this page's own run is
+# judged further down, with its evidence):
+
+# %% tags=["hide-input"]
+show_answer(("rovr_table2", "rovr_scaling"))
+
+# %% [markdown]
 # ## Can the flow reward tell selectors apart? (before any policy is trained)
 #
 # $\mathcal{O}$ of the oracle's best pair, sequential $(t-1, t-2)$ and random pairs, each
@@ -97,7 +106,7 @@ separation = flow_separation(cfg, progress=True, backend=backend)
 
 # %% tags=["hide-input"]
 show_table(separation_summary(separation),
-           caption="Flow recovery O on pretrained Gamma: gap between selectors vs seed spread")
+           caption="Flow recovery 𝒪 on the pretrained Γ: gap between selectors vs seed spread")
 
 # %% [markdown]
 # ## What each action form can express, before any training
@@ -131,10 +140,10 @@ rows = table2_rows(cfg, seed_runs)
 # %% tags=["hide-input"]
 path = write_table("rovr_table2", rows, cfg, backends,
                    notes="ROVR Table 2: per-seed rows keyed policy:regime; 'tuned' = every "
-                         "selector with the flow+warm PPG run's fine-tuned Gamma, 'frozen' = "
-                         "with the pretrained Gamma. train_s/updates/flops: the policy's own "
-                         "training (imitation + PPG), Gamma's pretraining excluded; psnr "
-                         "from the mean MSE.")
+                         "selector with the flow+warm PPG run's fine-tuned Γ, 'frozen' = "
+                         "with the pretrained Γ. train_s/updates/flops: the policy's own "
+                         "training (imitation + PPG), Γ's pretraining excluded; psnr from "
+                         "the mean MSE.")
 
 # %% [markdown]
 # ## Valid pairs: ceiling and achieved
@@ -146,6 +155,9 @@ path = write_table("rovr_table2", rows, cfg, backends,
 
 # %% tags=["hide-input"]
 show_table(action_rates(seed_runs, ceilings),
+           columns={"policy": "policy", "action": "action", "ceiling_train": "ceiling, train",
+                    "achieved_train": "achieved, train", "ceiling_test": "ceiling, held out",
+                    "achieved_test": "achieved, held out", "random": "random pair"},
            caption="Valid-pair rate: ceiling of the action form vs achieved (greedy)")
 
 # %% [markdown]
@@ -166,10 +178,10 @@ plt.show()
 # policy iteration, for the three runs.
 
 # %% tags=["hide-input"]
-history_figure({TABLE2_LABELS[n]: first.curves[n] for n in
+history_figure({display_name(n): first.curves[n] for n in
                 ("rovr_flow_warm", "rovr_noflow_warm", "rovr_flow_cold")},
-               {"episode_return": "episode return", "flow_recovery": "flow recovery O",
-                "local_L_R": "Gamma's L_R"}, "policy")
+               {"episode_return": "episode return", "flow_recovery": "flow recovery 𝒪",
+                "local_L_R": "Γ's L_R"}, "policy")
 plt.show()
 
 # %% [markdown]
@@ -183,17 +195,18 @@ plt.show()
 # %% tags=["hide-input"]
 shown = ["oracle", "rovr_flow_warm", "rovr_noflow_warm", "rovr_flow_cold", "imitation_pair",
          "imitation_bce", "sequential", "random"]
-regimes_figure(rows, {n: TABLE2_LABELS[n] for n in shown},
-               {"flow_recovery": "flow recovery O", "perceptual": "perceptual distance"})
+regimes_figure(rows, {n: display_name(n) for n in shown},
+               {m: metric_label(m) for m in ("flow_recovery", "perceptual")})
 plt.show()
 
 # %% tags=["hide-input"]
 summary = aggregate_seeds([r for r in rows if isinstance(r["seed"], int)], ["policy"])
-show_table([{"policy": r["policy"], **{m: r[f"{m}_mean"] for m in METRICS}}
+show_table([{"policy": display_name(r["policy"]), **{m: r[f"{m}_mean"] for m in METRICS}}
             for r in summary],
-           reference_rows=[{"policy": r["policy"], **{m: r.get(m) for m in METRICS}}
+           reference_rows=[{"policy": display_name(r["policy"]), **{m: r.get(m) for m in METRICS}}
                            for r in rows if not isinstance(r["seed"], int)],
-           caption="Table 2, mean over seeds (policy:regime)",
+           columns={"policy": "policy", **{m: metric_label(m) for m in METRICS}},
+           caption="Table 2, mean over seeds (policy, Γ regime)",
            notes="reference rows: copy-nearest-visible is a baseline (it inpaints, without "
                  "Γ or policy); the mean fill and the unfilled input are trivial")
 
@@ -224,7 +237,7 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=("rovr_table2",)))
 # columns frames; yellow = the target, green = the two conditioning frames.
 
 # %% tags=["hide-input"]
-choice_maps({TABLE2_LABELS[n].split(":")[0][:28]: choice_heatmap(first.pairs[f"{n}:frozen"][0])
+choice_maps({display_name(n): choice_heatmap(first.pairs[f"{n}:frozen"][0])
              for n in ("rovr_flow_warm", "imitation_pair", "imitation_bce", "sequential",
                        "oracle")})
 plt.show()

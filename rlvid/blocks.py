@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rlvid.display import MAX_WIDTH_PX, _display, fmt
+from rlvid.viz import readable
 
 # terms in a narrow left column, descriptions beside them
 _GRID = ("display:grid;grid-template-columns:max-content minmax(0,1fr);gap:0.15em 1em;"
@@ -81,6 +82,15 @@ def _g(value: Any) -> str:
     return f"{float(value):+.3g}"
 
 
+def seeds_favouring(claim: Mapping[str, Any]) -> str | None:
+    """``"3 of 5"``, or None where the claim counts no paired seeds: no effect, no seed
+    count, or a count of 0 beside a positive mean effect, which paired seeds cannot give."""
+    n, wins, effect = claim.get("n_seeds"), claim.get("wins"), claim.get("effect")
+    if not n or wins is None or effect is None or (int(wins) == 0 and float(effect) > 0):
+        return None
+    return f"{int(wins)} of {int(n)}"
+
+
 def effect_text(claim: Mapping[str, Any]) -> str:
     """Our side of a claim in words: the paired effect with its 95% CI, wins and compute."""
     if claim.get("effect") is None:
@@ -89,8 +99,8 @@ def effect_text(claim: Mapping[str, Any]) -> str:
     if claim.get("ci95"):
         lo, hi = claim["ci95"]
         text += f", 95% CI [{_g(lo)}, {_g(hi)}]"
-    if claim.get("n_seeds"):
-        text += f"; {claim.get('wins', 0)} of {claim['n_seeds']} seeds favour the claim"
+    if (seeds := seeds_favouring(claim)) is not None:
+        text += f"; {seeds} seeds favour the claim"
     if claim.get("compute_ratio") is not None:
         text += f"; control's compute {float(claim['compute_ratio']):.2f}×"
     return text
@@ -107,7 +117,8 @@ def claim_cards(claims: Sequence[Mapping[str, Any]],
     ``fields`` (key, label); ``ours`` is :func:`effect_text`. Empty fields are left out."""
     cards, text = [], []
     for claim in claims:
-        c = {**claim, "ours": effect_text(claim)}
+        c = {**claim, "ours": effect_text(claim),
+             **{k: readable(str(claim[k])) for k in ("reason", "control") if claim.get(k)}}
         verdict = str(c.get("verdict", ""))
         colour = VERDICT_COLOURS.get(verdict, "#444")
         cls = "rlvid-verdict-" + verdict.replace(" ", "-")

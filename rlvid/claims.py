@@ -350,22 +350,3 @@ def load_claims(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(claims, list) or any(set(CLAIM_KEYS) - set(c) for c in claims):
         raise RlvidError(f"{path} is not a claims file (a list of claims with {CLAIM_KEYS})")
     return claims
-
-
-def summary_rows(claims: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One display row per claim: the paper's value beside our effect ± CI, wins, the
-    control and its compute ratio, and the verdict."""
-    rows = []
-    for c in claims:
-        ci = c.get("ci95")
-        ours = "–" if c.get("effect") is None else (
-            f"{float(c['effect']):+.3g}" + (f" [{ci[0]:+.3g}, {ci[1]:+.3g}]" if ci else ""))
-        rows.append({"claim": f"{c['id']} · {c['where']}", "paper": c["paper_value"],
-                     "metric": c["metric"], "ours: effect [95% CI]": ours,
-                     "wins": (f"{c['wins']}/{c['n_seeds']}"
-                              if c.get("n_seeds") and c.get("wins") is not None else "–"),
-                     "control": c["control"],
-                     "compute ratio": (None if c.get("compute_ratio") is None
-                                       else round(float(c["compute_ratio"]), 2)),
-                     "verdict": c["verdict"]})
-    return rows

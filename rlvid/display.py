@@ -4,7 +4,7 @@ One helper renders every table of the kit: :func:`show_table` (or :func:`html_ta
 returns the object without displaying it). It
 
 - formats numbers to their precision: 3 significant digits, integers in full, a
-  :class:`Stat` as ``mean ± spread``;
+  :class:`Stat` as ``mean ± spread``; code keys in text cells as display names;
 - marks the best value of each column named in ``best`` (bold), among the trained rows only;
 - sets reference rows (twin, identity, oracle, random, ...: rows no method produced) apart,
   in their own labelled block, in grey italics;
@@ -25,116 +25,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from rlvid.formatting import Stat, _is_nan, _is_numeric, _number, fmt, stats  # noqa: F401
+from rlvid.names import display_name
 
 MAX_WIDTH_PX = 700  # the book's content column
 CHAR_PX = 7.2  # average glyph width at the table's 13 px font
-# bold glyphs are wider: a city table with bold headers rendered 752 px for 700 estimated
-BOLD_WIDTH = 1.2
+BOLD_WIDTH = 1.2  # bold glyphs are wider: a bold city table rendered 752 px for 700
 CELL_PAD_PX = 14  # left + right padding of a cell
 TEXT_MAX_CHARS = 22  # a text cell wraps beyond about this many characters
 SHORT_TEXT_CHARS = 14  # shorter text never wraps
 
 _HIGHER = {"max", "higher", "high", "up"}
 _LOWER = {"min", "lower", "low", "down"}
-
-
-@dataclass(frozen=True)
-class Stat:
-    """A measured value with its spread: shown as ``value ± spread``.
-
-    ``spread`` is whatever the table's notes say it is (seed standard deviation, 95% CI
-    half-width); ``None`` shows the value alone.
-    """
-
-    value: float
-    spread: float | None = None
-
-
-def _decimals(x: float, digits: int) -> int:
-    """Decimals that show ``x`` to ``digits`` significant digits (0 for large numbers)."""
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
-    rounded = round(x, decimals)
-    if rounded != 0 and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(x))):
-        decimals = max(0, decimals - 1)  # 9.996 -> 10.0, not 10.00
-    return decimals
-
-
-def _fixed(x: float) -> bool:
-    return x == 0 or 1e-4 <= abs(x) < 1e5
-
-
-def fmt(value: Any, digits: int = 3) -> str:
-    """One value as text: floats to ``digits`` significant digits (scientific notation
-    below 1e-4 and from 1e5), integers in full with thousands separators, NaN as a dash.
-
-    A :class:`Stat` is ``value ± spread``: the value to ``digits`` significant digits, the
-    spread to as many decimals, or more where the spread needs them for two significant
-    digits (``0.920 ± 0.020``, ``26.0 ± 0.46``).
-    """
-    if isinstance(value, Stat):
-        spread = value.spread
-        if spread is None or _is_nan(spread):
-            return fmt(value.value, digits)
-        v, s = float(value.value), abs(float(spread))
-        if isinstance(value.value, (int, np.integer)) and isinstance(spread, (int, np.integer)):
-            return f"{fmt(value.value)} ± {fmt(spread)}"
-        if not (_fixed(v) and _fixed(s)) or not math.isfinite(v) or not math.isfinite(s):
-            return f"{fmt(v, digits)} ± {fmt(s, digits)}"
-        decimals = max(_decimals(v, digits) if v else 0, _decimals(s, 2) if s else 0)
-        return f"{v:.{decimals}f} ± {s:.{decimals}f}"
-    if value is None:
-        return "–"
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        x = float(value)
-        if math.isnan(x):
-            return "–"
-        if math.isinf(x):
-            return "∞" if x > 0 else "−∞"
-        if x == 0:
-            return "0"
-        if not _fixed(x):
-            return f"{x:.{digits - 1}e}"
-        return f"{x:.{_decimals(x, digits)}f}"
-    return str(value)
-
-
-def _is_nan(value: Any) -> bool:
-    return isinstance(value, (float, np.floating)) and math.isnan(float(value))
-
-
-def _number(value: Any) -> float | None:
-    """The comparable number of a cell (a Stat's value), or None for text and NaN."""
-    value = value.value if isinstance(value, Stat) else value
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-            value, (int, float, np.integer, np.floating)):
-        return None
-    return None if math.isnan(float(value)) else float(value)
-
-
-def _is_numeric(value: Any) -> bool:
-    return isinstance(value, Stat) or _number(value) is not None or _is_nan(value)
-
-
-def stats(row: Mapping[str, Any], metrics: Sequence[str], spread: str = "std",
-          scale: Mapping[str, float] | None = None) -> dict[str, Stat | float]:
-    """``metric -> Stat(mean, spread)`` from an aggregated row (``<m>_mean`` and
-    ``<m>_<spread>``, or ``<m>`` and ``<m>_<spread>``); a plain ``<m>`` without spread (a
-    reference row) stays a number. ``scale`` multiplies a metric (e.g. E_warp x 1000)."""
-    out: dict[str, Stat | float] = {}
-    for m in metrics:
-        k = scale.get(m, 1.0) if scale else 1.0
-        mean = row.get(f"{m}_mean", row.get(m))
-        if mean is None:
-            continue
-        sd = row.get(f"{m}_{spread}")
-        out[m] = Stat(mean * k, sd * k) if sd is not None else mean * k
-    return out
-
 
 # ---------------------------------------------------------------- tables
 
@@ -184,6 +86,9 @@ class Table:
         ]
         self.label_columns = max(0, min(label_columns, len(self.columns)))
         self.best_cells = self._best_cells()
+        # too wide for the column: each spread goes under its value before any split
+        self.stacked = False
+        self.stacked = self.estimated_width() > self.max_width
 
     # ------------------------------------------------------------ best values
 
@@ -207,7 +112,7 @@ class Table:
     def cell_text(self, value: Any) -> str:
         if value is None or value == "":
             return "–" if value is None else ""
-        return fmt(value, self.digits)
+        return display_name(value) if isinstance(value, str) else fmt(value, self.digits)
 
     def __str__(self) -> str:
         header = [c.header for c in self.columns]
@@ -243,7 +148,8 @@ class Table:
         spaces (text longer than ``SHORT_TEXT_CHARS`` can wrap down to its longest word)."""
         cells = [self.cell_text(r.get(col.key)) for r in self.rows + self.reference_rows]
         if col.numeric:  # the column's best value is set in bold, ~10 % wider glyphs
-            chars = max([len(c) for c in cells] + [0]) * (BOLD_WIDTH if col.best else 1.0)
+            parts = [p for c in cells for p in (c.split(" ± ") if self.stacked else [c])]
+            chars = max([len(p) + 2 for p in parts] + [0]) * (BOLD_WIDTH if col.best else 1.0)
         else:
             chars = max([min(len(c), SHORT_TEXT_CHARS) for c in cells] + [0])
             chars = max([chars] + [len(w) for c in cells for w in c.split()])
@@ -279,8 +185,8 @@ class Table:
         text = html.escape(self.cell_text(value))
         if isinstance(value, Stat) and value.spread is not None and not _is_nan(value.spread):
             main, spread = fmt(value, self.digits).split(" ± ")
-            text = (f'{html.escape(main)}<span style="color:#666;font-size:0.9em"> ± '
-                    f'{html.escape(spread)}</span>')
+            text = (f'{html.escape(main)}{"<br>" if self.stacked else " "}<span '
+                    f'style="color:#666;font-size:0.9em">± {html.escape(spread)}</span>')
         if best:
             text = f'<strong class="rlvid-best">{text}</strong>'
         if col.numeric:
@@ -344,9 +250,22 @@ class Table:
         return (f'<div class="rlvid-table-block" style="max-width:{self.max_width}px;'
                 f'overflow-x:auto">{"".join(tables)}{footer}</div>')
 
-    @property
-    def html(self) -> str:
-        return self._repr_html_()
+    html = property(_repr_html_)
+
+
+class Tables:
+    """Several tables shown as one output, one after the other."""
+
+    def __init__(self, tables: Sequence[Table]) -> None:
+        self.tables = list(tables)
+
+    def _repr_html_(self) -> str:
+        return "".join(t._repr_html_() for t in self.tables)
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(t) for t in self.tables)
+
+    __repr__ = __str__
 
 
 def _direction(value: str) -> str:

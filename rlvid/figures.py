@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from rlvid.names import display_name
 from rlvid.viz import curves, metric_label
 
 # ---------------------------------------------------------------- 00: metric toolkit
@@ -79,7 +80,9 @@ def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     """First-seed training curves: RL-V2V-GAN's pretraining losses, Algorithm 1's reward,
     Q and critic loss, and the baselines' generator losses."""
     h = histories
-    pre = [e for e in h["rlv2v"] if e["phase"] == "pretrain"]
+    # RL-V2V-GAN branches from the pretrain_only run: its pretraining is logged there
+    pre = [e for name in ("pretrain_only", "rlv2v") for e in h.get(name, [])
+           if e["phase"] == "pretrain"]
     rl = [e for e in h["rlv2v"] if e["phase"] == "rl"]
     step = lambda es: [e["step"] for e in es]
     fig, axes = plt.subplots(2, 2, figsize=(7, 4.6))
@@ -92,7 +95,7 @@ def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) ->
            "step (one video per step)", "reward, Q", "Algorithm 1 (DDPG)")
     curves(axes[2], {"critic L_Q": (step(rl), [e["loss_q"] for e in rl])},
            "step (one video per step)", "critic loss L_Q", "Algorithm 1 (DDPG)")
-    curves(axes[3], {f"{name} G": (step(h[name]), [e["loss_g"] for e in h[name]])
+    curves(axes[3], {f"{display_name(name)} G": (step(h[name]), [e["loss_g"] for e in h[name]])
                      for name in ("recycle", "cyclegan") if name in h},
            "step", "generator loss", "baselines")
     fig.tight_layout()
@@ -104,24 +107,25 @@ def background_by_frame(rows: Sequence[Mapping[str, Any]], methods: Sequence[str
     seeds and test videos, from per-seed rows with a ``bg_acc_t`` list."""
     from rlvid.results import t_interval
 
-    fig, ax = plt.subplots(figsize=(6, 2.8))
+    fig, ax = plt.subplots(figsize=(7, 2.8))
     for k, method in enumerate(methods):
         per_seed = np.array([r["bg_acc_t"] for r in rows if r["method"] == method])
         t = np.arange(1, per_seed.shape[1] + 1)
         stats = [t_interval(per_seed[:, i]) for i in range(per_seed.shape[1])]
         mean = np.array([s[0] for s in stats])
-        ax.plot(t, mean, marker="o", ms=3, color=f"C{k}", label=method)
+        ax.plot(t, mean, marker="o", ms=3, color=f"C{k}", label=display_name(method))
         half = np.array([s[1] for s in stats])
         if np.isfinite(half).all():
-            ax.fill_between(t, mean - half, mean + half, color=f"C{k}", alpha=0.12)
+            ax.fill_between(t, np.clip(mean - half, 0, 1), np.clip(mean + half, 0, 1),
+                            color=f"C{k}", alpha=0.12)  # an accuracy stays in [0, 1]
     half_way = per_seed.shape[1] / 2 + 0.5
     ax.axvline(half_way, color="grey", lw=0.8, ls=":")
     ax.annotate("blue | red", (half_way, 1.02), ha="center", fontsize=7, color="grey")
     ax.set_xlabel("frame position in the video")
     ax.set_ylabel("background colour accuracy ↑\n(share of test videos)", fontsize=8)
     ax.set_ylim(-0.05, 1.1)
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.grid(alpha=0.3)  # the key sits beside the axes: inside, it covered points
     fig.tight_layout()
     return fig
 
@@ -179,30 +183,32 @@ def stage_curves(runs: Mapping[str, str | Path], tags: Mapping[str, str],
     fig, axes = plt.subplots(1, len(tags), figsize=(3.3 * len(tags), 2.6), squeeze=False)
     for ax, (tag, label) in zip(axes[0], tags.items()):
         series = {name: s[tag] for name, s in logged.items() if tag in s}
-        curves(ax, series, "iteration", label, tag, smooth=smooth)
+        curves(ax, series, "iteration", label, smooth=smooth)  # the label names the tag
     fig.tight_layout()
     return fig
 
 
-def table1_figure(raw: Mapping[int, Mapping[str, Mapping[str, np.ndarray]]],
-                  paper_ratio: Mapping[str, float],
+def table1_figure(rows: Sequence[Mapping[str, Any]], paper_ratio: Mapping[str, float],
                   order: Sequence[str] = ("best", "random", "worst")) -> Figure:
-    """ROVR Table 1 as points: per conditioning policy, Γ's MSE per frame (left) and its
-    ratio to random conditioning (right) for every seed, the mean and its 95% t-interval
-    over seeds; the paper's ratios as red crosses."""
+    """ROVR Table 1 as points: per conditioning pair, Γ's hidden-pixel MSE (Table 1's
+    number, left) and its ratio to random pairs (right) for every seed, the mean and its
+    95% t-interval over seeds; the paper's ratios as red crosses."""
     from rlvid.viz import method_points
 
-    mse = {name: [float(raw[s][name]["mse"].mean()) for s in raw] for name in order}
-    ratio = {name: [float(raw[s][name]["mse"].mean() / raw[s]["random"]["mse"].mean())
-                    for s in raw] for name in order}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.3), sharey=True)
-    method_points(left, mse, label=metric_label("mse"))
-    method_points(right, ratio, label="MSE / MSE with random pairs ↓")
+    seeds = list(dict.fromkeys(r["seed"] for r in rows if isinstance(r.get("seed"), int)))
+    value = {(r["seed"], r["conditioning"]): float(r["hidden_mse"]) for r in rows
+             if r.get("seed") in seeds and r["conditioning"] in order}
+    mse = {name: [value[s, name] for s in seeds] for name in order}
+    ratio = {name: [value[s, name] / value[s, "random"] for s in seeds] for name in order}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.4), sharey=True)
+    method_points(left, mse, label=metric_label("hidden_mse"))
+    method_points(right, ratio, label="hidden MSE / with random pairs ↓")
     right.scatter([paper_ratio[n] for n in order], range(len(order)), marker="x",
                   color="tab:red", s=30, zorder=4, label="paper (Table 1)")
     right.axvline(1.0, color="0.5", lw=0.8, ls=":")
-    right.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    handles, labels = right.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / fig.get_figheight()))
     return fig
 
 
@@ -228,24 +234,25 @@ def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
 
 
 def forest_plot(claims: Sequence[Mapping[str, Any]]) -> Figure:
-    """One line per claim, grouped by paper: the paired effect (positive = the paper's
-    direction) with its 95% CI, each scaled by its own largest |value| so that claims on
-    different metrics share one axis; the raw numbers and the verdict are printed beside.
-    Claims without an effect (not tested, not comparable) are listed with a cross at 0."""
+    """One line per claim, grouped by paper and labelled by its short statement: the paired
+    effect (positive = the paper's direction) with its 95% CI, each scaled by its own
+    largest |value| so that claims on different metrics share one axis; the verdict and the
+    raw numbers are printed beside. Claims without an effect (not tested, not comparable)
+    are listed with a cross at 0."""
     from rlvid.blocks import VERDICT_COLOURS
+    from rlvid.names import claim_short
 
     papers = list(dict.fromkeys(c["paper"] for c in claims))
     lines: list[tuple[str, Mapping[str, Any] | None]] = []
     for paper in papers:
         lines.append((paper, None))
-        lines += [(str(c.get("id", "")), c) for c in claims if c["paper"] == paper]
-    fig, ax = plt.subplots(figsize=(8.5, 0.3 * len(lines) + 0.8))
-    for y, (label, c) in enumerate(lines):
+        lines += [(f"{c.get('id', '')}  {claim_short(c)}", c) for c in claims
+                  if c["paper"] == paper]
+    fig, ax = plt.subplots(figsize=(7, 0.24 * len(lines) + 0.8))
+    for y, (_, c) in enumerate(lines):
         if c is None:
-            ax.text(-1.55, y, label, fontsize=8, fontweight="bold", va="center")
             continue
         colour = VERDICT_COLOURS.get(str(c["verdict"]), "0.4")
-        ax.text(-1.5, y, label, fontsize=7, va="center")
         note = str(c["verdict"])
         if c.get("effect") is not None and c.get("ci95"):
             lo, hi = (float(v) for v in c["ci95"])
@@ -253,17 +260,23 @@ def forest_plot(claims: Sequence[Mapping[str, Any]]) -> Figure:
             scale = max(abs(lo), abs(hi), abs(eff)) or 1.0
             ax.plot([lo / scale, hi / scale], [y, y], color=colour, lw=2)
             ax.plot([eff / scale], [y], "o", color=colour, ms=5)
-            note = f"{eff:+.3g} [{lo:+.3g}, {hi:+.3g}] {c.get('metric', '')} · {note}"
+            note = f"{note}: {eff:+.3g} [{lo:+.3g}, {hi:+.3g}]".replace("-", "−")
         else:
             ax.plot([0], [y], "x", color=colour, ms=5)
-        ax.text(1.1, y, note, fontsize=6.5, va="center", color=colour)
+        ax.text(1.04, y, note, fontsize=7.5, va="center", color=colour,
+                transform=ax.get_yaxis_transform())
     ax.axvline(0, color="0.5", lw=0.8, ls="--")
-    ax.set_xlim(-1.6, 1.05)
+    ax.set_xlim(-1.1, 1.1)
     ax.set_ylim(len(lines) - 0.5, -0.5)
-    ax.set_yticks([])
-    ax.set_xticks([-1, 0, 1], ["−1 (against)", "0", "+1 (as claimed)"], fontsize=7)
-    ax.set_xlabel("paired effect / its largest |value| (95% CI)", fontsize=7)
+    ax.set_yticks(range(len(lines)), [label for label, _ in lines], fontsize=8)
+    for tick, (_, c) in zip(ax.get_yticklabels(), lines):
+        if c is None:
+            tick.set_fontweight("bold")
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([-1, 0, 1], ["−1\nagainst", "0", "+1\nas claimed"], fontsize=7.5)
+    ax.set_xlabel("effect / its largest |value| (95% CI)", fontsize=7.5)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    fig.subplots_adjust(left=0.02, right=0.62)
+    fig.subplots_adjust(left=0.42, right=0.66, top=1 - 0.15 / fig.get_figheight(),
+                        bottom=0.65 / fig.get_figheight())
     return fig

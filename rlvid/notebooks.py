@@ -25,9 +25,11 @@ from rlvid.config import ENV_VAR, default_profile, profile_config
 from rlvid.config.checks import Rule
 from rlvid.errors import RlvidError
 from rlvid.files import pause_for_tests, temp_beside
-from rlvid.paths import RESULTS_ENV, build_root, notebook_dir
+from rlvid.paths import FIGURE_REPORT_ENV, RESULTS_ENV, build_root, notebook_dir
 from rlvid.progress import ENV_VAR as PROGRESS_ENV
 from rlvid.progress import progress_enabled
+
+KERNEL_STARTUP = Path(__file__).with_name("kernel_startup.py")  # turns the figure check on
 
 
 def notebook_sources() -> list[Path]:
@@ -259,9 +261,13 @@ def run_notebook(
     log_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{source.stem}.ipynb"
     log_path = log_dir / f"{source.stem}.log"
+    figures = root / "figures" / f"{source.stem}.jsonl"  # rlvid.figure_check's report
+    figures.parent.mkdir(parents=True, exist_ok=True)
+    figures.unlink(missing_ok=True)
 
     show_cells = progress_enabled()  # a bar over the cells here; none inside the kernel
-    env = {ENV_VAR: profile, RESULTS_ENV: str(root / "results"), PROGRESS_ENV: "0"}
+    env = {ENV_VAR: profile, RESULTS_ENV: str(root / "results"), PROGRESS_ENV: "0",
+           FIGURE_REPORT_ENV: str(figures), "PYTHONSTARTUP": str(KERNEL_STARTUP)}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits these
     start = time.perf_counter()

@@ -6,6 +6,7 @@
 | training runs (the CLI's) | ``<project>/runs`` | ``$RLVID_RUNS`` |
 | a profile's build: executed notebooks, logs, runs | ``<project>/build/<profile>`` | |
 | a fresh run's result tables | ``<project>/build/<profile>/results`` | ``$RLVID_RESULTS`` |
+| the figure check's report of each notebook | ``<project>/build/<profile>/figures`` | |
 | committed reference results | ``<project>/results/<profile>`` | |
 | generated datasets | ``<project>/.cache/rlvid`` | ``$RLVID_CACHE`` |
 | notebook sources | ``<project>/notebooks`` | |
@@ -19,6 +20,7 @@ from pathlib import Path
 RUNS_ENV = "RLVID_RUNS"
 RESULTS_ENV = "RLVID_RESULTS"
 CACHE_ENV = "RLVID_CACHE"
+FIGURE_REPORT_ENV = "RLVID_FIGURE_REPORT"  # set: rlvid.figure_check records every figure
 
 
 def project_root() -> Path:

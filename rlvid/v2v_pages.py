@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from rlvid.display import Stat, html_table
+from rlvid.display import Stat, Tables, html_table
 from rlvid.results import is_seed_row, row_kind, t_interval
 from rlvid.viz import curves, metric_label
 
@@ -20,7 +20,7 @@ SCALE = {"ewarp": 1e3, "flicker": 1e3, "tdiff": 1e3}  # shown x 1000
 ORDER = ("rlv2v", "gan_continued", "rlv2v_untrained_q", "pretrain_only", "recycle",
          "cyclegan")
 # the evidence columns every trained row carries (contract of issue 12), when present
-COST = {"budget_ratio": "FLOPs / rlv2v's", "updates": "updates", "train_s": "train s"}
+COST = {"budget_ratio": "FLOPs / RL-V2V-GAN's", "updates": "updates", "train_s": "train s"}
 LABELS = {"gated_acc": "content-gated accuracy ↑", "tdiff": "temporal-difference error ↓",
           "gated_share": "judged Y and mask IoU ≥ 0.5 ↑"}
 
@@ -34,22 +34,30 @@ def label(metric: str) -> str:
     return f"{text[:-2]} ×{scale:g}{text[-2:]}" if scale != 1.0 else text
 
 
+MIN_SEEDS_FOR_CI = 3  # with fewer, a t-interval is wider than most metrics' range
+
+
 def _mean_ci(values: Sequence[float]) -> Stat | float:
+    """The mean with its 95% t half-width, or the mean alone below three seeds."""
     mean, half = t_interval(values)
-    return Stat(mean, half) if np.isfinite(half) else mean
+    return Stat(mean, half) if np.isfinite(half) and len(values) >= MIN_SEEDS_FOR_CI else mean
+
+
+CORE_METRICS = 4  # the first metrics of a page (its verdict metrics first) share a table
 
 
 def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
                  caption: str, notes: str = "") -> Any:
-    """Per-seed rows as one line per method (mean ± 95% t half-width over seeds, seed
-    count, budget ratio), then the reference rows (``seed`` "-") with their kind
-    (:func:`rlvid.results.row_kind`). ``metrics``: name -> higher is better."""
+    """Per-seed rows as one line per method (mean ± 95% t half-width over seeds), then the
+    reference rows (``seed`` "-") with their kind (:func:`rlvid.results.row_kind`), as up
+    to three tables that each fit the column: the first :data:`CORE_METRICS` of
+    ``metrics`` (name -> higher is better; the page's primary metrics come first), the
+    others, and the training cost (budget ratio, updates, seconds)."""
     methods = list(dict.fromkeys(r["method"] for r in rows if is_seed_row(r)))
     methods.sort(key=lambda m: ORDER.index(m) if m in ORDER else len(ORDER))
     present = [m for m in metrics if any(m in r for r in rows)]
     cost = [c for c in COST if any(c in r for r in rows if is_seed_row(r))]
-    columns = {"method": "method", "seeds": "seeds",
-               **{m: label(m) for m in present},
+    headers = {**{m: label(m) for m in present},
                **{c: COST[c] for c in cost}}
     table = []
     for method in methods:
@@ -64,10 +72,28 @@ def result_table(rows: Sequence[Mapping[str, Any]], metrics: Mapping[str, bool],
                   "seeds": "-",
                   **{m: float(r[m]) * SCALE.get(m, 1.0) for m in present if m in r}}
                  for r in rows if not is_seed_row(r)]
-    note = "; ".join(x for x in ("mean ± 95% t half-width over seeds", notes) if x)
-    return html_table(table, reference_rows=reference, columns=columns, caption=caption,
-                      best={m: "max" if metrics[m] else "min" for m in present},
-                      notes=note, reference_label="reference rows (not trained)")
+    few = any(line["seeds"] < MIN_SEEDS_FOR_CI for line in table)
+    spread = "mean ± 95% t half-width over seeds" + (
+        "; the mean alone for fewer than 3 seeds" if few else "")
+    core, other = present[:CORE_METRICS], present[CORE_METRICS:]
+    parts = [(core, caption, "; ".join(x for x in (spread, notes) if x))]
+    for start in range(0, len(other), CORE_METRICS):  # four measures a table fit the column
+        parts.append((other[start:start + CORE_METRICS], f"{caption}: "
+                      + ("other measures" if start == 0 else "more measures"), spread))
+    tables = [html_table(table, reference_rows=reference,
+                         columns={"method": "method", "seeds": "seeds",
+                                  **{m: headers[m] for m in ms}},
+                         caption=cap, best={m: "max" if metrics[m] else "min" for m in ms},
+                         notes=note, reference_label="reference rows (not trained)")
+              for ms, cap, note in parts]
+    if cost:
+        tables.append(html_table(
+            [{k: v for k, v in line.items() if k in ("method", *cost)} for line in table],
+            columns={"method": "method", **{c: headers[c] for c in cost}},
+            caption=f"{caption}: training cost",
+            notes="FLOPs of each method over RL-V2V-GAN's, optimizer updates and seconds "
+                  "of training, mean over seeds"))
+    return Tables(tables)
 
 
 def rl_phase_curves(history: Sequence[Mapping[str, Any]]) -> Figure:

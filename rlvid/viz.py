@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,16 @@ import numpy as np
 import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
+
+from rlvid.names import display_name, plot_text
+
+ROW_LABEL_CHARS = 18  # a frame grid's row labels wrap at this many characters
+AXIS_LABEL_CHARS = 34  # a method panel's axis label wraps at this many characters
+# metrics that are shares or similarities: their intervals are drawn within [0, 1]
+UNIT_METRICS = {"ssim", "iou", "edge_ssim", "mask_iou", "target_share", "gated_acc",
+                "gated_share", "bg_acc", "bg_acc_first_half", "bg_acc_second_half",
+                "valid_pair_rate"}
+UNIT_RANGE = (0.0, 1.0)
 
 
 def _frames_hwc(video: torch.Tensor) -> np.ndarray:
@@ -55,15 +66,20 @@ def show_video(
     length = max(len(f) for f in frames)
     if inches is None:  # the row of players fits the book's ~700 px column
         inches = min(1.8, 9.2 / len(frames))
-    fig = Figure(figsize=(inches * len(frames), inches * 1.15), dpi=dpi)
+    # 9 pt titles above the frames, wrapped to the frame's width (about 5.5 px a glyph)
+    shown = [textwrap.fill(display_name(t), max(6, int(inches * dpi / 5.5)))
+             for t in titles] if titles is not None else None
+    title_in = 0.05 + 0.17 * max(t.count("\n") + 1 for t in shown) if shown else 0.0
+    fig = Figure(figsize=(inches * len(frames), inches + title_in), dpi=dpi)
     axes = fig.subplots(1, len(frames), squeeze=False)[0]
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, wspace=0.06,
+                        top=inches / (inches + title_in))
     images = []
     for i, (ax, clip) in enumerate(zip(axes, frames)):
         images.append(ax.imshow(clip[0], interpolation="nearest", vmin=0, vmax=1))
         ax.set_axis_off()
-        if titles is not None:
-            ax.set_title(titles[i], fontsize=9)
-    fig.tight_layout(pad=0.3)
+        if shown is not None:
+            ax.set_title(shown[i], fontsize=9)
 
     def update(t: int) -> list[Any]:
         for image, clip in zip(images, frames):
@@ -111,12 +127,14 @@ def frame_grid(
     """
     if not rows:
         raise ValueError("frame_grid: no rows given")
-    clips = {name: _frames_hwc(video) for name, video in rows.items()}
+    clips = {textwrap.fill(display_name(name), ROW_LABEL_CHARS): _frames_hwc(video)
+             for name, video in rows.items()}
     longest = max(len(c) for c in clips.values())
     columns = min(max_frames, longest)
+    label_in = 0.075 * max(len(line) for n in clips for line in n.splitlines()) + 0.15
     fig, axes = plt.subplots(
         len(clips), columns, squeeze=False,
-        figsize=(inches * columns + 0.8, inches * len(clips)),
+        figsize=(inches * columns + label_in, inches * len(clips) + 0.2),
     )
     picks = np.linspace(0, longest - 1, columns).round().astype(int)
     for r, (name, clip) in enumerate(clips.items()):
@@ -160,8 +178,8 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
         "perceptual": f"{b['perceptual']} distance ↓",
         "e_warp": f"E_warp ({b['flow']}) ↓",
         "ewarp": f"E_warp ({b['flow']}) ↓",
-        "o": f"flow recovery O ({b['flow']}) ↑",
-        "flow_recovery": f"flow recovery O ({b['flow']}) ↑",
+        "o": f"flow recovery 𝒪 ({b['flow']}) ↑",
+        "flow_recovery": f"flow recovery 𝒪 ({b['flow']}) ↑",
         "bg_acc": "background colour accuracy (share of frames) ↑",
         "bg_acc_first_half": "bg accuracy, 1st half ↑",
         "bg_acc_second_half": "bg accuracy, 2nd half ↑",
@@ -186,6 +204,26 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
     return label
 
 
+# code keys in running text: with an underscore, or one of these plain ones (other plain
+# keys such as "random" or "best" are also English words and stay as written)
+_PLAIN_KEYS = ("rlv2v", "cyclegan", "recyclegan", "tdiff", "psnr", "ssim", "iou", "ewarp")
+_KEY = re.compile(r"(?<![\w-])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|"
+                  + "|".join(_PLAIN_KEYS) + r")(?::(?:tuned|frozen))?(?![\w-])")
+
+
+def readable(text: str) -> str:
+    """``text`` with the code keys in it (``rovr_flow_warm:tuned``, ``hidden_mse``) in
+    words: display names for methods, metric labels (without the arrow) for metrics."""
+    def words(match: re.Match) -> str:
+        key = match.group(0)
+        name = display_name(key)
+        if name != key:
+            return name
+        label = metric_label(key)
+        return label.rstrip(" ↑↓") if label != key else key
+    return _KEY.sub(words, text)
+
+
 # ---------------------------------------------------------------- per-method figures
 
 def method_points(
@@ -194,10 +232,12 @@ def method_points(
     reference: Mapping[str, float] | None = None,
     label: str = "",
     level: float = 0.95,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
 ) -> Any:
     """One row per method on ``ax``: every seed as a small grey dot, the mean as a point
     and its ``level`` Student-t confidence interval over seeds as a bar (none for one
-    seed). ``reference`` values (twin, identity...) are dashed vertical lines."""
+    seed), clipped to ``bounds``. ``reference`` values (twin, identity...) are dashed
+    vertical lines."""
     from rlvid.results import t_interval
 
     names = list(values)
@@ -205,17 +245,18 @@ def method_points(
         seeds = np.asarray(values[name], dtype=float)
         mean, half = t_interval(seeds, level)
         ax.scatter(seeds, np.full(len(seeds), y), s=10, color="0.6", zorder=2)
-        xerr = None if np.isnan(half) else [[half], [half]]
+        low, high = np.clip([mean - half, mean + half], *bounds)  # within the metric's range
+        xerr = None if np.isnan(half) else [[mean - low], [high - mean]]
         ax.errorbar([mean], [y], xerr=xerr, fmt="o", color="tab:blue", capsize=3,
                     markersize=5, zorder=3)
     for k, (name, x) in enumerate((reference or {}).items()):
         if x is None or not np.isfinite(x):
             continue
-        ax.axvline(x, color=f"C{k + 1}", ls="--", lw=1, label=name)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+        ax.axvline(x, color=f"C{k + 1}", ls="--", lw=1, label=display_name(name))
+    ax.set_yticks(range(len(names)), [display_name(n) for n in names], fontsize=8)
     ax.set_ylim(-0.6, len(names) - 0.4)
     ax.invert_yaxis()
-    ax.set_xlabel(label, fontsize=8)
+    ax.set_xlabel(plot_text(label), fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
     formatter = ax.xaxis.get_major_formatter()
@@ -252,7 +293,9 @@ def method_panels(
                   for n in names}
         reference = {str(r[key]): r[metric] * k for r in reference_rows
                      if r.get(metric) is not None}
-        method_points(ax, values, reference, metric_label(metric, k))
+        method_points(ax, values, reference,
+                      textwrap.fill(metric_label(metric, k), AXIS_LABEL_CHARS),
+                      bounds=UNIT_RANGE if metric in UNIT_METRICS else (-np.inf, np.inf))
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
     from matplotlib.lines import Line2D
@@ -287,11 +330,11 @@ def curves(ax: Any, series: Mapping[str, tuple[Sequence[float], Sequence[float]]
                     label=name, lw=1.4)
         else:
             ax.plot(x, y, color=f"C{k}", label=name, lw=1.2)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_xlabel(plot_text(xlabel), fontsize=8)
+    ax.set_ylabel(plot_text(ylabel), fontsize=8)
     ax.tick_params(labelsize=7)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(plot_text(title), fontsize=9)
     if len(series) > 1:
         ax.legend(fontsize=7)
     ax.grid(alpha=0.3)

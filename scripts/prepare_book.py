@@ -6,6 +6,9 @@ papermill's plumbing stays out of the book: its injected-parameters cell and the
 own ``parameters`` cell get the jupyter-book tag ``remove-cell``, and in their place the page
 shows one small table of the values this run used (the defaults, with papermill's injected
 values over them), with each parameter's type and help as papermill reads them.
+
+It also writes ``findings.md`` there, the intro's "What we found", from the committed
+``results/cpu/claims.json`` (:func:`rlvid.findings.findings_markdown`).
 """
 
 from __future__ import annotations
@@ -84,6 +87,22 @@ def prepare(nb: Any, name: str = "NAME") -> Any:
     return nb
 
 
+def committed_findings() -> str:
+    """The intro's "What we found" from ``results/cpu/claims.json``, or a line saying why
+    there is none."""
+    from rlvid.findings import findings_markdown, load
+    from rlvid.paths import reference_path
+
+    path = reference_path("claims", "cpu")
+    if not path.is_file():
+        return "No committed `cpu` verdicts yet (`results/cpu/claims.json` is missing).\n"
+    claims = load(path)
+    commits = sorted({str(c["git_commit"])[:7] for c in claims if c.get("git_commit")})
+    source = (f"From the committed `results/cpu/claims.json` (tables from commits "
+              f"{', '.join(commits)}); every claim is on the results page.")
+    return findings_markdown(claims, source)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="folder of executed notebooks")
@@ -97,6 +116,7 @@ def main() -> int:
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         nbformat.write(prepare(nb, path.stem), args.dest / path.name)
+    (args.dest / "findings.md").write_text(committed_findings())
     print(f"book: {len(notebooks)} notebooks prepared in {args.dest}")
     return 0
 

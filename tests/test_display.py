@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 from rlvid.blocks import bullet_list, claim_cards, definitions
@@ -85,7 +86,8 @@ def test_reference_rows_are_set_apart():
     assert "reference (not a trained method)" in markup
     cells = _cells(markup)
     assert cells[-1][0] == "twin (upper bound)"  # after the trained rows
-    assert [c[0] for c in cells[:3]] == ["rlv2v", "recycle", "cyclegan"]
+    # code keys read as display names (rlvid.names)
+    assert [c[0] for c in cells[:3]] == ["RL-V2V-GAN", "Recycle-GAN", "CycleGAN (frames)"]
     assert "<caption" in markup and "Table 2" in markup
 
 
@@ -169,3 +171,10 @@ def test_t_interval_known_answer():
     assert mean == 2.0
     assert half == pytest.approx(4.302652729749464 / math.sqrt(3))  # t(0.975, 2) * s / sqrt(n)
     assert math.isnan(t_interval([1.0])[1])
+
+
+@pytest.mark.parametrize("value, text", [(17.0, "17"), (np.float64(1000.0), "1,000"),
+                                         (Stat(17.0, 0.0), "17"), (26.5, "26.5"),
+                                         (0.5, "0.500"), (2.5e12, "2.50e+12")])
+def test_whole_numbers_print_as_integers(value, text) -> None:
+    assert fmt(value) == text

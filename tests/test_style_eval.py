@@ -249,10 +249,15 @@ def test_result_table_means_references_and_flags():
     rows.append({"method": "flat", "seed": "-", "kind": "content-free", "gated_acc": 0.0})
     text = str(result_table(rows, {"gated_acc": True}, "t"))
     lines = text.splitlines()
-    assert lines.index(next(x for x in lines if x.startswith("rlv2v"))) < \
-        lines.index(next(x for x in lines if x.startswith("cyclegan")))  # ours first
+    assert lines.index(next(x for x in lines if x.startswith("RL-V2V-GAN"))) < \
+        lines.index(next(x for x in lines if x.startswith("CycleGAN")))  # ours first
     assert "0.100 ± 0.248" in text  # mean 0.1, t half-width 4.30 * 0.1 / sqrt(3)
     assert "flat (trivial)" in text  # an old table's "content-free" reads by the registry
+    assert "t: training cost" in text  # the budget ratio in its own table
+    two = str(result_table([r for r in rows if r["seed"] in (0, 1, "-")], {"gated_acc": True},
+                           "t"))
+    assert "0.0500" in two and "0.0500 ±" not in two  # 2 seeds: the mean, no t-interval
+    assert "the mean alone for fewer than 3 seeds" in two
     history = [{"phase": "q_warmup", "step": 1, "loss_q": 2.0},
                {"phase": "rl", "step": 2, "loss_q": 1.0, "loss_actor": 3.0, "reward": -1.0,
                 "dtheta_Gy": 0.02, "dtheta_policy": 0.01}]

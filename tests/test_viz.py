@@ -67,3 +67,16 @@ def test_method_panels_points_intervals_and_reference_lines():
     assert any(line.get_label() == "twin" for line in ssim_ax.get_lines())
     assert not any(line.get_label() == "twin" for line in ewarp_ax.get_lines())
     plt.close(fig)
+
+
+def test_method_points_clip_an_interval_to_the_metric_range():
+    import matplotlib.pyplot as plt
+
+    from rlvid.viz import method_points
+
+    fig, ax = plt.subplots()
+    method_points(ax, {"a": [0.9, 1.0, 0.98]}, bounds=(0.0, 1.0))
+    (bars,) = ax.containers[0].lines[2]  # the x error bar's line collection
+    (segment,) = bars.get_segments()
+    assert segment[:, 0].max() == 1.0 and segment[:, 0].min() > 0.8
+    plt.close(fig)

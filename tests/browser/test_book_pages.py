@@ -19,7 +19,8 @@ import pytest
 from .conftest import HTML, SCREENS
 
 WIDTHS = (1300, 800)
-MATH_PAGES = ("book/intro", "book/errata", "build/book/90_results")  # intro: the index
+MATH_PAGES = ("book/intro", "book/errata", "book/errata/metrics", "book/errata/v2v",
+              "book/errata/rovr", "build/book/90_results")  # intro: the index
 MARKERS = ("injected-parameters", "# Parameters")
 SKIP = {"genindex.html", "search.html"}
 EXTERNAL = re.compile(
@@ -132,16 +133,22 @@ SEGMENT = 16000  # chromium draws nothing right beyond 16384 px in one capture
 
 
 def _screenshot(browser: Any, path: Path) -> None:
-    """The full page, in segments of at most SEGMENT px (``name.png``, ``name-2.png``...)."""
+    """The full page as a reader scrolls it, in segments of at most SEGMENT px (``name.png``,
+    ``name-2.png``...). The viewport is made as tall as the page first: a capture beyond a
+    short viewport drew long pages shifted sideways and without their images."""
     size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    height = int(size["height"])
-    for part, top in enumerate(range(0, height, SEGMENT), start=1):
-        clip = {"x": 0, "y": top, "width": size["width"],
-                "height": min(SEGMENT, height - top), "scale": 1}
-        shot = browser.execute_cdp_cmd("Page.captureScreenshot",
-                                       {"captureBeyondViewport": True, "clip": clip})
-        name = path.name if part == 1 else f"{path.stem}-{part}{path.suffix}"
-        path.with_name(name).write_bytes(base64.b64decode(shot["data"]))
+    width, height = int(size["width"]), int(size["height"])
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": min(height, SEGMENT), "deviceScaleFactor": 1,
+        "mobile": False})
+    try:
+        for part, top in enumerate(range(0, height, SEGMENT), start=1):
+            browser.execute_script(f"window.scrollTo(0, {top})")
+            shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+            name = path.name if part == 1 else f"{path.stem}-{part}{path.suffix}"
+            path.with_name(name).write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 @pytest.mark.parametrize("width", WIDTHS)
