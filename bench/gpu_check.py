@@ -57,7 +57,7 @@ def run_trainer(name: str, profile: str, device: str, steps: int, seconds: float
         built.step()  # warm-up: cuDNN autotuning, the optimizer's state
     done, timed = 0, 0.0
     with PeakMemory(dev) as peak:
-        while done < steps and time.perf_counter() - start < seconds:
+        while done < steps and (done == 0 or time.perf_counter() - start < seconds):
             tick = time.perf_counter()
             with precision():
                 out = built.step()
