@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ def summarise(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     frames = load_config("paper").data.video_len
     x_profile = batch * frames if v2v else batch
     fit = {}
-    for key, value in (("seconds", lambda r: min(r["step_s"][1:] or r["step_s"])),
+    for key, value in (("seconds", lambda r: min(r["step_s"])),
                        ("flops", lambda r: r["flops_per_step"]),
                        ("step_peak_bytes", lambda r: r["step_peak_bytes"])):
         fit[key] = line([(r["fit_x"], value(r)) for r in rows])
@@ -231,6 +232,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES))
     parser.add_argument("--steps", type=int, default=2, help="timed steps per measurement")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=2, help="measurement processes at a time")
     parser.add_argument("--out", default=str(HERE.parent / "results" / "paper" / "dry_run.json"))
     parser.add_argument("--worker", choices=NAMES, help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=int, help=argparse.SUPPRESS)
@@ -245,29 +247,44 @@ def main() -> None:
 
     cfg = load_config("paper")
     record = provenance(cfg)  # now: the commit whose code the workers run
-    with tempfile.TemporaryDirectory() as tmp:
+    load = {"start": os.getloadavg()}
+    points = [(name, batch, frames) for name in args.only for batch, frames in FIT_POINTS[name]]
+    rows: dict[tuple[str, int, int | None], dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(args.jobs) as pool:
         tree = committed_tree(record["git_commit"], Path(tmp))
-        trainers = {name: summarise(name, [
-            run_worker(name, batch, frames, args.steps, args.threads, tree)
-            for batch, frames in FIT_POINTS[name]]) for name in args.only}
-    table = {"name": "paper_dry_run", "provenance": record,
-             "notes": (f"paper profile sizes on the CPU, {args.threads} torch thread(s), "
-                       f"{args.steps} timed steps per measurement (seconds: the fastest after "
-                       "the first, which allocates the optimizer state); a few videos per set "
-                       "and a 64-transition replay buffer (bench/paper_steps.py). Values 'at "
-                       "profile batch' and 'largest_batch' are LINEAR FITS through the two "
-                       "measured batches. gpu_bytes = the model's parameters and buffers "
-                       "(counted) + the step's peak over the RSS before it (measured on the "
-                       "CPU; no CUDA context, no dataset on the device). GPU-hours are a "
-                       "PROJECTION, not a measurement: FLOPs (torch.utils.flop_counter) at "
-                       f"{GPU['assumed_fraction_of_peak']:.0%} of the {GPU['name']}'s "
-                       f"{GPU['fp32_peak_tflops']} TFLOP/s fp32 peak, one GPU, training only."),
-             "gpu": GPU, "cards_bytes": CARDS, "trainers": trainers,
-             "projected_gpu_hours_per_notebook": {
-                 "seeds": len(cfg.seeds), "runs_per_seed": NOTEBOOK_RUNS,
-                 "hours": notebook_hours(trainers, len(cfg.seeds))}}
-    write_json(args.out, table)
+        futures = {pool.submit(run_worker, *point, args.steps, args.threads, tree): point
+                   for point in points}
+        for future in as_completed(futures):
+            rows[futures[future]] = future.result()
+            done = {name: summarise(name, [rows[(name, *p)] for p in FIT_POINTS[name]])
+                    for name in args.only if all((name, *p) in rows for p in FIT_POINTS[name])}
+            load["now"] = os.getloadavg()
+            write_json(args.out, table(record, cfg, args, done, load,
+                                       complete=len(rows) == len(points)))
     print(f"wrote {args.out}")
+
+
+def table(record: dict[str, Any], cfg: Any, args: argparse.Namespace,
+          trainers: dict[str, Any], load: dict[str, Any], complete: bool) -> dict[str, Any]:
+    """The JSON written (after every finished trainer; ``complete`` once all are in)."""
+    return {"name": "paper_dry_run", "provenance": record, "complete": complete,
+            "notes": (f"paper profile sizes on the CPU, {args.threads} torch thread(s) per "
+                      f"process, {args.jobs} measurement processes at a time, on 2 cores shared "
+                      "with other work (load averages in 'machine_load': the seconds are upper "
+                      f"bounds); {args.steps} timed steps per measurement (seconds: the fastest "
+                      "step); a few videos per set and a 64-transition replay buffer "
+                      "(bench/paper_steps.py). Values 'at profile batch' and 'largest_batch' "
+                      "are LINEAR FITS through the two measured points (V2V: in batch x T). "
+                      "gpu_bytes = the model's parameters and buffers (counted) + the step's "
+                      "peak over the RSS before it (measured on the CPU; no CUDA context, no "
+                      "dataset on the device). GPU-hours are a PROJECTION, not a measurement: "
+                      "FLOPs (torch.utils.flop_counter) at "
+                      f"{GPU['assumed_fraction_of_peak']:.0%} of the {GPU['name']}'s "
+                      f"{GPU['fp32_peak_tflops']} TFLOP/s fp32 peak, one GPU, training only."),
+            "machine_load": load, "gpu": GPU, "cards_bytes": CARDS, "trainers": trainers,
+            "projected_gpu_hours_per_notebook": {
+                "seeds": len(cfg.seeds), "runs_per_seed": NOTEBOOK_RUNS,
+                "hours": notebook_hours(trainers, len(cfg.seeds))}}
 
 
 if __name__ == "__main__":
