@@ -35,8 +35,9 @@ def main(trainer: str, run_dir: Path, no_bn: bool) -> None:
             return out if mask is None else torch.where(mask[:, :, None, None, None], out, x)
 
         SequenceBatchNorm.forward = affine_only  # type: ignore[method-assign]
-    cfg = load_config("smoke", {"v2v.batch_size": BATCH, "v2v.baseline_iterations": STEPS})
-    if trainer in ("cyclegan", "recycle"):
+    cfg = load_config("smoke", {"v2v.batch_size": BATCH, "v2v.baseline_iterations": STEPS,
+                                "v2v.pretrain_iterations": STEPS})
+    if trainer in ("cyclegan", "recycle", "pretrain_only"):
         from rlvid.v2v.train import fit
 
         fit(cfg, trainer, seed=0, run_dir=run_dir, progress=False)

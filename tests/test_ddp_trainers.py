@@ -37,14 +37,30 @@ def _torchrun(tmp_path: Path, nproc: int, trainer: str) -> tuple[list[dict], dic
     return history, counts
 
 
-@pytest.mark.parametrize("trainer", ["cyclegan", "recycle"])
-def test_a_frame_gan_in_two_gloo_processes_follows_one_process(tmp_path: Path,
-                                                               trainer: str) -> None:
+LOSSES = {"cyclegan": ("loss_g", "loss_d"), "recycle": ("loss_g", "loss_d"),
+          "pretrain_only": ("loss_gp", "loss_d")}  # RL-V2V-GAN's GAN pretraining
+
+
+@pytest.mark.parametrize("trainer", list(LOSSES))
+def test_a_gan_trainer_in_two_gloo_processes_follows_one_process(tmp_path: Path,
+                                                                 trainer: str) -> None:
     one, _ = _torchrun(tmp_path, 1, trainer)
     two, _ = _torchrun(tmp_path, 2, trainer)
     assert len(one) == len(two) == 3
-    for key in ("loss_g", "loss_d"):
+    for key in LOSSES[trainer]:
         a, b = [h[key] for h in one], [h[key] for h in two]
         assert a[-1] != a[0]  # the networks moved
         assert b == pytest.approx(a, rel=1e-4, abs=1e-6), key
     assert (tmp_path / f"{trainer}-2" / "model.pt").is_file()  # rank 0 wrote the translator
+
+
+def test_algorithm1_under_torchrun_is_refused_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rlvid import distributed
+    from rlvid.config import load_config
+    from rlvid.errors import RlvidError
+    from rlvid.v2v.train import fit
+
+    monkeypatch.setattr(distributed, "context", lambda: distributed.Context(0, 2))
+    with pytest.raises(RlvidError, match="rl_fill, q_warmup, rl do not train data-parallel"):
+        fit(load_config("smoke"), "rlv2v", run_dir=tmp_path / "r", progress=False)

@@ -42,10 +42,10 @@ class _FrameGAN(Schedule):
     ``step(index)`` is one generator step and one discriminator step (phase "train");
     its samples count the videos drawn (CycleGAN: as many frames as 2m videos hold).
 
-    Data-parallel under torchrun (:meth:`distribute`): every process draws the whole batch
-    (same seed, same draws) and trains on its shard; ``ddp[k]`` is network k in DDP, used
-    where k's gradient is wanted (G in the G step, D in the D step); the frozen D of the G
-    step runs as itself (its parameters get no gradient to reduce)."""
+    Data-parallel under torchrun (:meth:`Schedule.distribute`): every network in DDP, G in
+    the G step, D in the D step; the frozen D of the G step runs as itself."""
+
+    parallel_phases = ("train",)
 
     def __init__(self, cfg: Any, data: TrainingData, device: torch.device):
         self.cfg, self.v, self.data, self.device = cfg, cfg.v2v, data, device
@@ -63,15 +63,6 @@ class _FrameGAN(Schedule):
         iterations = self.v.baseline_iterations or (self.v.pretrain_iterations
                                                      + self.v.rl_iterations)
         self.phases = [("train", iterations)]
-        self.ddp: dict[str, nn.Module] = {}  # the networks as the steps call them
-        self.shard = lambda batch: batch  # this process's share of a drawn batch
-
-    def distribute(self, ctx: Any) -> None:
-        """Under torchrun (the harness calls this): every network in DDP (BN synchronised
-        on CUDA; on the CPU, where torch's SyncBatchNorm does not run, BN sees the shard),
-        and batches cut into this process's shard."""
-        self.ddp = {k: ctx.wrap(m) for k, m in self.nets.items()}
-        self.shard = ctx.shard
 
     def _finish_init(self) -> None:
         xavier_init(self.nets).to(self.device)
@@ -81,7 +72,6 @@ class _FrameGAN(Schedule):
         self.opt_g = adam([p for m in gens for p in m.parameters()], self.v.lr, self.v)
         self.opt_d = adam([p for m in self.discriminators for p in m.parameters()],
                           self.v.lr, self.v)
-        self.ddp = dict(self.nets.items())
 
     def translator(self) -> SeqToSeq:
         return self.nets["G_A"]
