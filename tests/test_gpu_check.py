@@ -35,3 +35,15 @@ def test_gpu_check_runs_every_trainer_at_smoke_size_on_the_cpu(tmp_path: Path) -
         assert row["amp"] == "fp32"  # autocast is for CUDA only
         assert row["peak_step_bytes"] >= 0 and row["model_bytes"] > 0
         assert "clear_refs" in row["memory_method"]
+
+
+def test_the_dry_runs_fits_by_hand() -> None:
+    """``bench/paper_dry_run.py``'s straight line and largest batch on made-up points."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from paper_dry_run import _batches, largest_batch, line
+
+    assert line([(2, 5.0), (4, 9.0)]) == (1.0, 2.0)  # v = 1 + 2 b
+    assert largest_batch(1.0, 2.0, 10.0) == 4  # 1 + 2 * 4 = 9 <= 10 < 11
+    assert largest_batch(11.0, 2.0, 10.0) is None  # not even batch 1
+    assert largest_batch(1.0, 0.0, 10.0) == 10**6  # flat: no limit from memory
+    assert _batches(25, 10) == 2 and _batches(9, 10) is None  # batch x T -> videos of T
