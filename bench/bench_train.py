@@ -84,9 +84,8 @@ def largest_conv_input(step: Callable[[], Any]) -> tuple[int, int, int, int]:
 
 
 # one step at the paper's frame sizes needs only a few videos and a small replay buffer (the
-# paper's holds 10,000 transitions of 10x3x128x128 floats: 20 GB)
-FEW_VIDEOS = {"data.count_scale": 0.002, "data.min_videos": 8, "data.test_videos": 2,
-              "v2v.buffer_size": 64}
+# paper's holds 10,000 transitions of 10x3x128x128 floats: 20 GB); bench/paper_steps.py
+from paper_steps import FEW_MASKED, FEW_VIDEOS  # noqa: E402
 
 
 def v2v_benches(profile: str) -> list[Bench]:
@@ -171,9 +170,6 @@ def ddpg_throughput(profile: str, repeats: int) -> None:
         base = base or rate
         print(f"{name:24s} {rl.m:3d} {fastest:13.3f} {median:7.3f} {rate:14.2f} "
               f"{rate / base:6.2f}", flush=True)
-
-
-FEW_MASKED = {"data.rovr_train_videos": 4, "data.rovr_test_videos": 2}
 
 
 def rovr_benches(profile: str) -> list[Bench]:

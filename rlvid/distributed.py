@@ -34,12 +34,17 @@ class Context:
         return self.world_size > 1
 
     def wrap(self, module: torch.nn.Module) -> torch.nn.Module:
-        """``module`` in DistributedDataParallel when several processes train it."""
+        """``module`` in DistributedDataParallel when several processes train it. On CUDA its
+        BatchNorm layers become SyncBatchNorm in place (the same parameters, so optimizers
+        and checkpoints are unchanged): statistics over the whole batch. torch's
+        SyncBatchNorm does not run on the CPU, where each process normalises its shard."""
         if not self.active or not any(p.requires_grad for p in module.parameters()):
             return module
         from torch.nn.parallel import DistributedDataParallel
 
         ids = [self.device.index] if self.device.type == "cuda" else None
+        if self.device.type == "cuda":
+            _sync_batchnorm_in_place(module)
         return DistributedDataParallel(module, device_ids=ids)
 
     def shard(self, batch: torch.Tensor) -> torch.Tensor:
@@ -61,6 +66,14 @@ class Context:
         t = torch.tensor([value], dtype=torch.float64, device=self.device)
         dist.all_reduce(t)
         return float(t.item()) / self.world_size
+
+
+def _sync_batchnorm_in_place(module: torch.nn.Module) -> None:
+    """Each BatchNorm child of ``module`` replaced by a SyncBatchNorm sharing its tensors."""
+    for name, child in module.named_children():
+        converted = torch.nn.SyncBatchNorm.convert_sync_batchnorm(child)
+        if converted is not child:
+            setattr(module, name, converted)
 
 
 def context() -> Context:

@@ -68,6 +68,8 @@ class RLV2VGAN(Schedule):
     set from the networks when the first non-pretraining step starts (line 3 after line 2).
     A branch from a pretrained checkpoint uses ``pretrain_steps=0``."""
 
+    parallel_nets, parallel_phases = ("Gx", "Gy", "Px", "Py", "Dx", "Dy"), ("pretrain",)
+
     def __init__(self, cfg: Any, data: TrainingData, device: torch.device, rl: bool = True,
                  pretrain_steps: int | None = None, critic: str = "warm"):
         self.cfg, self.v, self.data, self.device = cfg, cfg.v2v, data, device
@@ -131,22 +133,22 @@ class RLV2VGAN(Schedule):
     # ================================================================ pretraining
     def pretrain_step(self) -> dict[str, float]:
         """Alg. 1 line 2: one GAN step of G, P (descend L, eq. 10) and D (ascend L)."""
-        n, v = self.nets, self.v
-        batch = self.data.sample(v.batch_size)
+        n, g, v = self.nets, self.ddp, self.v  # g: G and P as trained (DDP or not)
+        batch = {k: self.shard(t) for k, t in self.data.sample(v.batch_size).items()}
         x, y, z = batch["x"], batch["y"], batch["z"]
         self.nets.train()
         # generators and predictors: total loss (10), non-saturating adversarial terms
         set_requires_grad(self.discriminators, False)
-        gy_x = n["Gy"](x)
-        gx_y, gx_z = n["Gx"](torch.cat([y, z])).chunk(2)
+        gy_x = g["Gy"](x)
+        gx_y, gx_z = g["Gx"](torch.cat([y, z])).chunk(2)
         positions = recycle_positions(self.T, v.recycle_positions)
         terms = {
             "adv_y": adversarial_loss_y(n["Dy"], gy_x, mode="generator"),  # eq. (1)
             "adv_x": adversarial_loss_x(n["Dx"], gx_y, gx_z, mode="generator"),  # eq. (2)
-            "rr_x": recurrent_loss_x(n["Px"], x),  # eq. (3)
-            "rr_y": recurrent_loss_y(n["Py"], y, z),  # eq. (4)
-            "rc_xy": recycle_loss_xy(n["Gx"], n["Py"], x, gy_x, positions),  # eq. (5)
-            "rc_yx": recycle_loss_yx(n["Gy"], n["Px"], y, gx_y, z, gx_z, positions),  # eq. (6)
+            "rr_x": recurrent_loss_x(g["Px"], x),  # eq. (3)
+            "rr_y": recurrent_loss_y(g["Py"], y, z),  # eq. (4)
+            "rc_xy": recycle_loss_xy(g["Gx"], g["Py"], x, gy_x, positions),  # eq. (5)
+            "rc_yx": recycle_loss_yx(g["Gy"], g["Px"], y, gx_y, z, gx_z, positions),  # eq. (6)
             "v_x": video_loss_x(n["Dx"], gx_y, gx_z, mode="generator"),  # eq. (8)
             "v_y": video_loss_y(n["Dy"], gy_x, mode="generator"),  # eq. (9)
         }
@@ -163,7 +165,7 @@ class RLV2VGAN(Schedule):
     def discriminator_step(self, batch: dict[str, torch.Tensor], gy_x: torch.Tensor,
                            gx_y: torch.Tensor, gx_z: torch.Tensor, include_video: bool) -> float:
         """D ascends L (eq. 10), or L - L_v for videos shorter than T (Alg. 1 lines 34-35)."""
-        n, v = self.nets, self.v
+        n, v = self.ddp, self.v  # D as trained (DDP or not)
         x, y, z, zbar = batch["x"], batch["y"], batch["z"], batch["zbar"]
         value = (adversarial_loss_y(n["Dy"], gy_x, y, z, zbar)  # eq. (1)
                  + adversarial_loss_x(n["Dx"], gx_y, gx_z, x))  # eq. (2)

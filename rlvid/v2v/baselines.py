@@ -40,7 +40,12 @@ class _FrameGAN(Schedule):
     """What CycleGAN and Recycle-GAN share: G_A (x -> y), G_B (y -> x), frame discriminators.
 
     ``step(index)`` is one generator step and one discriminator step (phase "train");
-    its samples count the videos drawn (CycleGAN: as many frames as 2m videos hold)."""
+    its samples count the videos drawn (CycleGAN: as many frames as 2m videos hold).
+
+    Data-parallel under torchrun (:meth:`Schedule.distribute`): every network in DDP, G in
+    the G step, D in the D step; the frozen D of the G step runs as itself."""
+
+    parallel_phases = ("train",)
 
     def __init__(self, cfg: Any, data: TrainingData, device: torch.device):
         self.cfg, self.v, self.data, self.device = cfg, cfg.v2v, data, device
@@ -83,7 +88,7 @@ class _FrameGAN(Schedule):
 
     def discriminator_step(self, real_a: torch.Tensor, fake_a: torch.Tensor,
                            real_b: torch.Tensor, fake_b: torch.Tensor) -> float:
-        d_a, d_b = self.nets["D_A"], self.nets["D_B"]
+        d_a, d_b = self.ddp["D_A"], self.ddp["D_B"]
         loss = 0.5 * (_lsgan(d_a(_frames_as_videos(real_a)), True)
                       + _lsgan(d_a(_frames_as_videos(fake_a.detach())), False)
                       + _lsgan(d_b(_frames_as_videos(real_b)), True)
@@ -114,17 +119,18 @@ class CycleGAN(_FrameGAN):
         return StepOutput(self.train_step(), "train", updates=2, samples=2 * self.v.batch_size)
 
     def train_step(self) -> dict[str, float]:
-        n, v = self.nets, self.v
+        n, g, v = self.nets, self.ddp, self.v  # g: the generators as trained (DDP or not)
         m = v.batch_size * self.data.frames  # as many frames as a video batch holds
         a, b = self.source_frames(m), self.target_frames(m)
+        a, b = self.shard(a), self.shard(b)
         self.nets.train()
         set_requires_grad(self.discriminators, False)
-        fake_b = n["G_A"](_frames_as_videos(a))[:, 0]
-        fake_a = n["G_B"](_frames_as_videos(b))[:, 0]
+        fake_b = g["G_A"](_frames_as_videos(a))[:, 0]
+        fake_a = g["G_B"](_frames_as_videos(b))[:, 0]
         adv = (_lsgan(n["D_B"](_frames_as_videos(fake_b)), True)
                + _lsgan(n["D_A"](_frames_as_videos(fake_a)), True))
-        cycle = (F.l1_loss(n["G_B"](_frames_as_videos(fake_b))[:, 0], a)
-                 + F.l1_loss(n["G_A"](_frames_as_videos(fake_a))[:, 0], b))
+        cycle = (F.l1_loss(g["G_B"](_frames_as_videos(fake_b))[:, 0], a)
+                 + F.l1_loss(g["G_A"](_frames_as_videos(fake_a))[:, 0], b))
         loss = adv + v.lambda_cycle * cycle
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
@@ -155,10 +161,10 @@ class RecycleGAN(_FrameGAN):
         return StepOutput(self.train_step(), "train", updates=2, samples=2 * self.v.batch_size)
 
     def train_step(self) -> dict[str, float]:
-        n, v = self.nets, self.v
+        n, g, v = self.nets, self.ddp, self.v  # g: the generators as trained (DDP or not)
         m = v.batch_size
-        xa = self.data.x[torch.randint(self.data.x.shape[0], (m,))]
-        yb = self.data.y[torch.randint(self.data.y.shape[0], (m,))]
+        xa = self.shard(self.data.x[torch.randint(self.data.x.shape[0], (m,))])
+        yb = self.shard(self.data.y[torch.randint(self.data.y.shape[0], (m,))])
         T = xa.shape[1]
 
         def triplets(video: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -169,17 +175,17 @@ class RecycleGAN(_FrameGAN):
         self.nets.train()
         set_requires_grad(self.discriminators, False)
         # every frame of each video translated once; the adversarial loss covers them all
-        fake_b = n["G_A"](xa.flatten(0, 1)[:, None])[:, 0]  # (m*T, C, H, W)
-        fake_a = n["G_B"](yb.flatten(0, 1)[:, None])[:, 0]
+        fake_b = g["G_A"](xa.flatten(0, 1)[:, None])[:, 0]  # (m*T, C, H, W)
+        fake_a = g["G_B"](yb.flatten(0, 1)[:, None])[:, 0]
         fb0, fb1, _ = triplets(fake_b.view(xa.shape))
         fa0, fa1, _ = triplets(fake_a.view(yb.shape))
         adv = (_lsgan(n["D_B"](_frames_as_videos(fake_b)), True)
                + _lsgan(n["D_A"](_frames_as_videos(fake_a)), True))
-        recurrent = (F.l1_loss(self._predict(n["P_A"], a0, a1), a2)
-                     + F.l1_loss(self._predict(n["P_B"], b0, b1), b2))
-        recycle = (F.l1_loss(n["G_B"](_frames_as_videos(self._predict(n["P_B"], fb0, fb1)))[:, 0],
+        recurrent = (F.l1_loss(self._predict(g["P_A"], a0, a1), a2)
+                     + F.l1_loss(self._predict(g["P_B"], b0, b1), b2))
+        recycle = (F.l1_loss(g["G_B"](_frames_as_videos(self._predict(g["P_B"], fb0, fb1)))[:, 0],
                              a2)
-                   + F.l1_loss(n["G_A"](_frames_as_videos(self._predict(n["P_A"], fa0, fa1)))[:, 0],
+                   + F.l1_loss(g["G_A"](_frames_as_videos(self._predict(g["P_A"], fa0, fa1)))[:, 0],
                                b2))
         loss = adv + v.lambda_recycle * (recurrent + recycle)
         self.opt_g.zero_grad(set_to_none=True)
@@ -187,7 +193,7 @@ class RecycleGAN(_FrameGAN):
         self.opt_g.step()
         set_requires_grad(self.discriminators, True)
         real_a = xa.flatten(0, 1)  # D sees every real and every generated frame too
-        loss_d = self.discriminator_step(real_a, fake_a, self.target_frames(real_a.shape[0]),
-                                         fake_b)
+        real_b = self.shard(self.target_frames(m * T))  # drawn whole, as on one process
+        loss_d = self.discriminator_step(real_a, fake_a, real_b, fake_b)
         return {"loss_g": float(loss.detach()), "loss_d": loss_d, "L_adv": float(adv.detach()),
                 "L_recurrent": float(recurrent.detach()), "L_recycle": float(recycle.detach())}

@@ -83,9 +83,43 @@ def adam(params: Any, lr: float, cfg: Any) -> torch.optim.Optimizer:
 
 class Schedule:
     """Phases as ``[(name, steps), ...]`` in order; :meth:`phase_of` maps a step index to
-    its phase, as the harness asks."""
+    its phase, as the harness asks.
+
+    And data parallelism under torchrun (:meth:`distribute`, which the harness calls): the
+    networks named in ``parallel_nets`` (None: all of ``nets``) in DDP, and every process
+    draws the whole batch (same seed, same draws) and trains on its :meth:`shard`. A step
+    calls ``ddp[k]`` where network k's gradient is wanted and ``nets[k]`` where k is frozen
+    (D in the G step), so DDP never waits for a gradient that does not come. Only the
+    ``parallel_phases`` run data-parallel; a trainer with other phases is refused in one
+    line. On one process ``ddp`` is ``nets`` and ``shard`` the identity."""
 
     phases: list[tuple[str, int]]
+    nets: nn.ModuleDict
+    parallel_nets: tuple[str, ...] | None = None
+    parallel_phases: tuple[str, ...] = ()
+    _ddp: dict[str, nn.Module] | None = None
+    _shard: Any = None
+
+    @property
+    def ddp(self) -> dict[str, nn.Module]:
+        """The networks as a step calls them: in DDP under torchrun, else themselves."""
+        return dict(self.nets.items()) if self._ddp is None else self._ddp
+
+    def shard(self, batch: torch.Tensor) -> torch.Tensor:
+        """This process's share of a batch drawn whole (the batch itself on one process)."""
+        return batch if self._shard is None else self._shard(batch)
+
+    def distribute(self, ctx: Any) -> None:
+        from rlvid.errors import RlvidError
+
+        serial = [name for name, count in self.phases
+                  if count and name not in self.parallel_phases]
+        if serial:
+            raise RlvidError(f"{type(self).__name__}'s phases {', '.join(serial)} do not "
+                             "train data-parallel yet: run one process per GPU instead")
+        names = tuple(self.nets.keys()) if self.parallel_nets is None else self.parallel_nets
+        self._ddp = {k: ctx.wrap(m) if k in names else m for k, m in self.nets.items()}
+        self._shard = ctx.shard
 
     @property
     def total_steps(self) -> int:

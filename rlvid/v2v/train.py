@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from rlvid import distributed
 from rlvid.harness import Budget, StepOutput
 from rlvid.harness import train as harness_train
 from rlvid.nn.blocks import recalibrated
@@ -154,7 +155,7 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
         max_steps=max_steps, stop=stop, progress=progress, desc=f"{method} s{seed}",
         flop_samples=cfg.v2v.flop_samples, on_step=on_step,
         meta={"method": method, "dataset": dataset}, sections=IDENTITY_SECTIONS)
-    if result.status in ("done", "budget"):  # also when called again on a finished run
+    if result.status in ("done", "budget") and distributed.context().is_main:  # rank 0 writes
         save_translator(run_dir / "model.pt", translator(), method, cfg)
     return RunResult(run_dir, method, seed, result.status, result.step, result.history,
                      result.counts)
