@@ -228,8 +228,12 @@ def standing(spec: ClaimSpec, rows: Sequence[Mapping[str, Any]], a: Mapping[int,
     if trivial is not None:
         parts.append(f"{_where(means, trivial[1], higher)} the best trivial row, "
                      f"{trivial[0]} ({trivial[1]:.3g})")
+    elif with_trivial and spec.control != BEST_TRIVIAL:
+        parts.append(f"no trivial row of {spec.table} scores {metric}")
     baselines = reference_scores(rows, spec.key, metric, BASELINE,
                                  exclude=(spec.method, spec.control))
+    control_kind = next((row_kind(r, spec.key) for r in rows
+                         if r.get(spec.key) == spec.control), None)
     baseline = _best({k: v for k, v in baselines.items() if _same_regime(k, spec.method)},
                      higher)
     if baseline is not None:
@@ -244,7 +248,11 @@ def standing(spec: ClaimSpec, rows: Sequence[Mapping[str, Any]], a: Mapping[int,
                      f"{'better' if eff.effect > 0 else 'worse'} (95% CI of the gain "
                      f"[{eff.ci95[0]:+.3g}, {eff.ci95[1]:+.3g}])")
         parts.append(text)
-    return "; ".join(parts) if parts else "no trivial or baseline row in the table"
+    elif control_kind == BASELINE:
+        parts.append(f"the control, {control or spec.control}, is the table's only baseline")
+    else:
+        parts.append(f"no baseline of {spec.table} scores {metric}")
+    return "; ".join(parts)
 
 
 def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
