@@ -67,3 +67,12 @@ def test_code_keys_in_a_reason_read_as_words() -> None:
     assert readable("tdiff: identity at or above cyclegan, the best random pair") == (
         "temporal-difference error vs twin (shapes): identity at or above CycleGAN (frames), "
         "the best random pair")
+
+
+def test_every_claim_has_a_short_statement():
+    """The forest plot and the intro label claims by their short statement; a claim without
+    one would fall back to its full sentence, too long for the figure."""
+    from rlvid.claims import all_claims
+    from rlvid.names import CLAIM_SHORT
+
+    assert {c.id for c in all_claims()} == set(CLAIM_SHORT)
