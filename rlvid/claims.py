@@ -272,6 +272,10 @@ def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
         label = floor[0] if floor else BEST_TRIVIAL
     else:
         b, label = _arm(rows, spec.key, spec.control, spec.metric, sorted(a)), spec.control
+    if not any(spec.metric in r for r in rows):
+        commit = str(table.get("provenance", {}).get("git_commit") or "?")[:7]
+        return _entry(spec, NOT_TESTED, f"the {spec.table} table (commit {commit}) has no "
+                      f"{spec.metric} column: it predates the metric; rerun its notebook")
     if not a or not b:
         missing = [n for n, v in ((spec.method, a), (label, b)) if not v]
         return _entry(spec, NOT_TESTED,
