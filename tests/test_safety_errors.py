@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _harness_toys import NoisyRegression
+from _one_line import one_error_line
 from _tiny_models import rovr_local, v2v_translator
 from PIL import Image
 
@@ -23,15 +24,6 @@ from rlvid.data.io import read_masks, read_video, write_video
 from rlvid.harness import train
 from rlvid.metrics.demo import demo_video
 from rlvid.runtime import TrainingDiverged
-
-
-def _one_error_line(err: str, *words: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("rlvid: error:"), err
-    assert "Traceback" not in err
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture()
@@ -89,7 +81,7 @@ def test_a_user_error_is_one_line_and_exit_2(env: Path, name: str,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     argv, words = _cases(env)[name]
     assert main(argv) == 2
-    _one_error_line(capsys.readouterr().err, words)
+    one_error_line(capsys.readouterr().err, words)
     assert not (env / "o.mp4").exists() and not (env / "o.gif").exists()
 
 
@@ -101,7 +93,7 @@ def test_a_cache_path_that_is_a_file_is_one_line(
     (env / "cachefile").write_text("I am a file\n")
     monkeypatch.setenv("RLVID_CACHE", str(env / "cachefile"))
     assert main(command) == 2
-    _one_error_line(capsys.readouterr().err, "is a file, not a folder", "RLVID_CACHE")
+    one_error_line(capsys.readouterr().err, "is a file, not a folder", "RLVID_CACHE")
     assert (env / "cachefile").read_text() == "I am a file\n"
 
 
@@ -130,7 +122,7 @@ def test_a_diverging_rovr_stage_is_one_line_and_honest(
     assert main(["train", "rovr", "--stage", stage, "--profile", "smoke", "-p",
                  "rovr.local_iterations", "2"] + (["-p", "rovr.imitation_iterations", "2"]
                                                   if stage == "imitation" else [])) == 2
-    line = _one_error_line(capsys.readouterr().err, "loss 'loss' is nan at step 1")
+    line = one_error_line(capsys.readouterr().err, "loss 'loss' is nan at step 1")
     assert "no checkpoint was written before it" in line
 
 

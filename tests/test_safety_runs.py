@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from _harness_toys import NoisyRegression
+from _one_line import one_error_line
 
 from rlvid.cli import main
 from rlvid.errors import RlvidError
@@ -29,14 +30,6 @@ SMOKE = ["--profile", "smoke"]
 def _snapshot(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _one_error_line(err: str, *words: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("rlvid: error:"), err
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture()
@@ -77,7 +70,7 @@ def test_the_cli_refuses_run_dir_dot_in_a_users_folder(
     before = _snapshot(env)
     monkeypatch.chdir(folder)
     assert main([*trainer, "--run-dir", "."]) == 2
-    _one_error_line(capsys.readouterr().err, "not a run folder rlvid created")
+    one_error_line(capsys.readouterr().err, "not a run folder rlvid created")
     assert _snapshot(env) == before  # not the folder, not a sibling, not the cache
 
 
@@ -148,7 +141,7 @@ def test_a_second_training_into_a_held_folder_refuses_and_a_killed_holder_frees_
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         before = _snapshot(run)
         assert main(["train", "v2v", *SMOKE, "--max-steps", "1", "--run-dir", str(run)]) == 2
-        _one_error_line(capsys.readouterr().err, f"(pid {holder.pid})", "is training")
+        one_error_line(capsys.readouterr().err, f"(pid {holder.pid})", "is training")
         assert _snapshot(run) == before
     finally:
         holder.kill()
@@ -183,7 +176,7 @@ def test_a_resume_of_another_run_is_refused_and_changes_nothing(
         argv.remove("smoke")
         argv.remove("--profile")
     assert main(argv) == 2
-    _one_error_line(capsys.readouterr().err, "holds another run", words, "--force-new")
+    one_error_line(capsys.readouterr().err, "holds another run", words, "--force-new")
     assert _snapshot(stopped_run) == before
 
 
@@ -220,7 +213,7 @@ def test_rovr_refuses_the_next_stage_in_the_previous_stages_folder_before_traini
     for stage in ("imitation", "ppg"):
         assert main(["train", "rovr", "--stage", stage, *SMOKE, "-p",
                      "rovr.local_iterations", "2", "--run-dir", str(local)]) == 2
-        _one_error_line(capsys.readouterr().err, f"--stage {stage} needs {local}",
+        one_error_line(capsys.readouterr().err, f"--stage {stage} needs {local}",
                         "its stage is 'local'")
         assert _snapshot(runs) == before
         assert sorted(p.name for p in runs.iterdir()) == ["x"]  # nothing trained beside it
@@ -232,7 +225,7 @@ def test_rovr_refuses_a_foreign_folder_where_it_needs_an_earlier_stage(
     before = _snapshot(env / "runs")
     assert main(["train", "rovr", "--stage", "ppg", *SMOKE, "--cold-start",
                  "--run-dir", str(env / "runs" / "ppg")]) == 2
-    _one_error_line(capsys.readouterr().err, "the folder of its local stage",
+    one_error_line(capsys.readouterr().err, "the folder of its local stage",
                     "not a run folder rlvid created")
     assert _snapshot(env / "runs") == before
     assert not (env / "runs" / "ppg").exists()
@@ -246,7 +239,7 @@ def test_rovr_refuses_another_seed_in_a_stage_folder(
     start = time.monotonic()
     assert main(["train", "rovr", "--stage", "local", *SMOKE, "--seed", "3", "-p",
                  "rovr.local_iterations", "2", "--run-dir", str(local)]) == 2
-    _one_error_line(capsys.readouterr().err, "its seed is 0, not 3")
+    one_error_line(capsys.readouterr().err, "its seed is 0, not 3")
     assert time.monotonic() - start < 30  # refused up front, nothing trained
 
 
@@ -259,7 +252,7 @@ def test_rovr_names_the_earlier_stages_folder_that_holds_another_run(
     before = _snapshot(env / "runs")
     assert main(["train", "rovr", "--stage", "ppg", *SMOKE, "--cold-start", "-p",
                  "rovr.local_iterations", "2", "--run-dir", str(env / "runs" / "ppg")]) == 2
-    line = _one_error_line(capsys.readouterr().err, "the folder of its local stage",
+    line = one_error_line(capsys.readouterr().err, "the folder of its local stage",
                            "its seed is 1, not 0", "choose another --run-dir")
     assert "--force-new" not in line
     assert _snapshot(env / "runs") == before

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _one_line import one_error_line
 from _tiny_models import rovr_local, v2v_translator
 
 from rlvid.cli import main
@@ -88,14 +89,6 @@ def _left(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name != "filler")
 
 
-def _one_error_line(err: str, *words: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("rlvid: error:"), err
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
-
-
 def _commands(inputs: Path, out: Path) -> dict[str, list[str]]:
     clip = str(inputs / "clip")
     return {
@@ -117,7 +110,7 @@ def _commands(inputs: Path, out: Path) -> dict[str, list[str]]:
 def test_a_video_onto_a_full_disk_is_one_line_and_leaves_nothing(
         inputs: Path, full_disk: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(_commands(inputs, full_disk)[name]) == 2
-    _one_error_line(capsys.readouterr().err)
+    one_error_line(capsys.readouterr().err)
     assert _left(full_disk) == []
 
 
@@ -125,7 +118,7 @@ def test_a_video_onto_a_full_disk_is_one_line_and_leaves_nothing(
 def test_a_video_into_a_read_only_folder_is_one_line(
         inputs: Path, read_only: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(_commands(inputs, read_only)[name]) == 2
-    _one_error_line(capsys.readouterr().err, "cannot write")
+    one_error_line(capsys.readouterr().err, "cannot write")
     assert list(read_only.iterdir()) == []
 
 
@@ -136,7 +129,7 @@ def test_training_onto_a_full_disk_is_one_line_and_leaves_no_checkpoint(
     run = full_disk / "run"
     assert main(["train", "v2v", "--profile", "smoke", "--max-steps", "2",
                  "--run-dir", str(run)]) == 2
-    _one_error_line(capsys.readouterr().err, "No space left on device")
+    one_error_line(capsys.readouterr().err, "No space left on device")
     assert not (run / "checkpoint.pt").exists()
     assert not [p for p in run.rglob("*") if KIT_TEMP.fullmatch(p.name)]
 
@@ -147,7 +140,7 @@ def test_training_into_a_read_only_folder_is_one_line(
     monkeypatch.setenv("RLVID_CACHE", str(tmp_path / "cache"))
     assert main(["train", "rovr", "--stage", "local", "--profile", "smoke",
                  "--run-dir", str(read_only / "run")]) == 2
-    _one_error_line(capsys.readouterr().err, "cannot write")
+    one_error_line(capsys.readouterr().err, "cannot write")
     assert list(read_only.iterdir()) == []
 
 
@@ -156,7 +149,7 @@ def test_rlvid_run_onto_a_full_disk_is_one_line_and_leaves_no_notebook(
     build = full_disk / "build"
     assert main(["run", str(inputs / "99_tiny.py"), "--profile", "smoke",
                  "--build-dir", str(build)]) == 2
-    _one_error_line(capsys.readouterr().err)
+    one_error_line(capsys.readouterr().err)
     assert not (build / "notebooks" / "99_tiny.ipynb").exists()
     assert not [p for p in build.rglob("*") if KIT_TEMP.fullmatch(p.name)]
 
@@ -167,7 +160,7 @@ def test_data_make_onto_a_full_disk_is_one_line(
     monkeypatch.setenv("RLVID_CACHE", str(tmp_path / "cache"))
     assert main(["data", "make", "synthetic", "--profile", "smoke", "--out",
                  str(full_disk)]) == 2
-    _one_error_line(capsys.readouterr().err, "No space left on device")
+    one_error_line(capsys.readouterr().err, "No space left on device")
     assert _left(full_disk) == []
 
 
@@ -175,7 +168,7 @@ def test_a_full_cache_disk_is_one_line(full_disk: Path, monkeypatch: pytest.Monk
                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("RLVID_CACHE", str(full_disk / "cache"))
     assert main(["data", "make", "synthetic", "--profile", "smoke"]) == 2
-    _one_error_line(capsys.readouterr().err, "No space left on device")
+    one_error_line(capsys.readouterr().err, "No space left on device")
     assert not [p for p in full_disk.rglob("*") if KIT_TEMP.fullmatch(p.name)]
 
 
@@ -251,6 +244,6 @@ def test_a_full_disk_in_a_real_process_prints_one_line_and_nothing_from_ffmpeg(
                           text=True, timeout=300,
                           env={**os.environ, "RLVID_CACHE": str(tmp_path / "cache")})
     assert done.returncode == 2
-    line = _one_error_line(done.stderr)
+    line = one_error_line(done.stderr)
     assert "disk is full" in line or "No space left on device" in line
     assert _left(full_disk) == []  # the run folder it made is gone again
