@@ -212,24 +212,22 @@ def _where(means: Mapping[str, float], value: float, higher: bool) -> str:
 
 
 def standing(spec: ClaimSpec, rows: Sequence[Mapping[str, Any]], a: Mapping[int, float],
-             b: Mapping[int, float], control: str | None = None,
-             with_trivial: bool = True) -> str:
-    """One computed sentence: where the arms stand against the best trivial row and the
-    best baseline of the method's own regime, with the paired difference (and its 95% CI)
-    of the better arm and that baseline. ``control``: the control's row name, if not
-    ``spec.control``; a trivial control is no arm here, so only the method is placed."""
+             b: Mapping[int, float], control: str, trivial: tuple[str, float] | None,
+             place_trivial: bool = True) -> str:
+    """One computed sentence: where the arms stand against the best trivial row
+    (``trivial``, :func:`best_trivial`, placed when ``place_trivial``) and the best baseline
+    of the method's own regime, with the paired difference (and its 95% CI) of the better
+    arm and that baseline. ``control``: the control's row name; a trivial control is no arm
+    here, so only the method is placed."""
     higher, metric = spec.higher_is_better, spec.metric
     means = {spec.method: sum(a.values()) / len(a)}
     if spec.control != BEST_TRIVIAL:
-        means[control or spec.control] = sum(b.values()) / len(b)
+        means[control] = sum(b.values()) / len(b)
     parts = []
-    trivial = best_trivial(rows, spec.key, metric, higher) \
-        if with_trivial and spec.control != BEST_TRIVIAL else None
-    if trivial is not None:
+    if place_trivial and spec.control != BEST_TRIVIAL:
         parts.append(f"{_where(means, trivial[1], higher)} the best trivial row, "
-                     f"{trivial[0]} ({trivial[1]:.3g})")
-    elif with_trivial and spec.control != BEST_TRIVIAL:
-        parts.append(f"no trivial row of {spec.table} scores {metric}")
+                     f"{trivial[0]} ({trivial[1]:.3g})" if trivial is not None
+                     else f"no trivial row of {spec.table} scores {metric}")
     baselines = reference_scores(rows, spec.key, metric, BASELINE,
                                  exclude=(spec.method, spec.control))
     control_kind = next((row_kind(r, spec.key) for r in rows
@@ -249,7 +247,7 @@ def standing(spec: ClaimSpec, rows: Sequence[Mapping[str, Any]], a: Mapping[int,
                      f"[{eff.ci95[0]:+.3g}, {eff.ci95[1]:+.3g}])")
         parts.append(text)
     elif control_kind == BASELINE:
-        parts.append(f"the control, {control or spec.control}, is the table's only baseline")
+        parts.append(f"the control, {control}, is the table's only baseline")
     else:
         parts.append(f"no baseline of {spec.table} scores {metric}")
     return "; ".join(parts)
@@ -265,11 +263,12 @@ def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
     if spec.kind == "exponent":
         return _judge_exponent(spec, table)
     rows = table["rows"]
+    higher = spec.higher_is_better
     a = per_seed(rows, spec.key, spec.method, spec.metric)
+    trivial = best_trivial(rows, spec.key, spec.metric, higher)
     if spec.control == BEST_TRIVIAL:
-        floor = best_trivial(rows, spec.key, spec.metric, spec.higher_is_better)
-        b = {s: floor[1] for s in a} if floor else {}
-        label = floor[0] if floor else BEST_TRIVIAL
+        b = {s: trivial[1] for s in a} if trivial else {}
+        label = trivial[0] if trivial else BEST_TRIVIAL
     else:
         b, label = _arm(rows, spec.key, spec.control, spec.metric, sorted(a)), spec.control
     if not any(spec.metric in r for r in rows):
@@ -285,7 +284,7 @@ def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
                                 "control_mean": sum(b.values()) / len(b)}
     if spec.control == BEST_TRIVIAL:
         measured["control_row"] = label
-    position = standing(spec, rows, a, b, label)
+    position = standing(spec, rows, a, b, label, trivial)
     measured["standing"] = position
     if spec.phase is not None:
         moved = _phase(rows, spec)
@@ -294,15 +293,12 @@ def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
         if not moved.moved:
             label_, reason = verdict(None, phase=moved)
             return _entry(spec, label_, f"{reason}; {position}", **measured)
-    higher = spec.higher_is_better
-    trivial = None if spec.control == BEST_TRIVIAL else best_trivial(rows, spec.key,
-                                                                      spec.metric, higher)
-    if trivial is not None:
+    if trivial is not None and spec.control != BEST_TRIVIAL:
         winner = spec.method if _beats(measured["method_mean"], measured["control_mean"],
                                        higher) else label
         top = measured["method_mean"] if winner == spec.method else measured["control_mean"]
         if not _beats(top, trivial[1], higher):
-            rest = standing(spec, rows, a, b, label, with_trivial=False)
+            rest = standing(spec, rows, a, b, label, trivial, place_trivial=False)
             return _entry(spec, NOT_TESTED,
                           f"the task was not learned at this scale: the winning arm, {winner} "
                           f"({top:.3g}), does not beat the best trivial row, {trivial[0]} "
