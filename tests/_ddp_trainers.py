@@ -37,7 +37,7 @@ def main(trainer: str, run_dir: Path, no_bn: bool) -> None:
         SequenceBatchNorm.forward = affine_only  # type: ignore[method-assign]
     cfg = load_config("smoke", {"v2v.batch_size": BATCH, "v2v.baseline_iterations": STEPS,
                                 "v2v.pretrain_iterations": STEPS})
-    if trainer in ("cyclegan", "recycle", "pretrain_only"):
+    if trainer in ("cyclegan", "recycle", "pretrain_only", "rlv2v"):
         from rlvid.v2v.train import fit
 
         fit(cfg, trainer, seed=0, run_dir=run_dir, progress=False)

@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def _torchrun(tmp_path: Path, nproc: int, trainer: str) -> tuple[list[dict], dict]:
+    """The history and counts of ``trainer``'s smoke run in ``nproc`` gloo processes."""
     run_dir = tmp_path / f"{trainer}-{nproc}"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get(
         "PYTHONPATH", "")]), "OMP_NUM_THREADS": "1", "RLVID_PROGRESS": "0"}
@@ -54,13 +55,21 @@ def test_a_gan_trainer_in_two_gloo_processes_follows_one_process(tmp_path: Path,
     assert (tmp_path / f"{trainer}-2" / "model.pt").is_file()  # rank 0 wrote the translator
 
 
-def test_algorithm1_under_torchrun_is_refused_in_one_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rlvid import distributed
-    from rlvid.config import load_config
-    from rlvid.errors import RlvidError
-    from rlvid.v2v.train import fit
-
-    monkeypatch.setattr(distributed, "context", lambda: distributed.Context(0, 2))
-    with pytest.raises(RlvidError, match="rl_fill, q_warmup, rl do not train data-parallel"):
-        fit(load_config("smoke"), "rlv2v", run_dir=tmp_path / "r", progress=False)
+def test_algorithm1_in_two_gloo_processes_follows_one_process(tmp_path: Path) -> None:
+    """GAN pretraining, the buffer fill, the critic warm-up and DDPG updates with the frozen-D
+    step: every process makes the same transitions, each trains on its rows of the m-batch."""
+    one, _ = _torchrun(tmp_path, 1, "rlv2v")
+    two, _ = _torchrun(tmp_path, 2, "rlv2v")
+    assert [h["phase"] for h in one] == [h["phase"] for h in two]
+    assert {"pretrain", "rl_fill", "q_warmup", "rl"} <= {h["phase"] for h in one}
+    for phase, keys in (("q_warmup", ("loss_q",)), ("rl", ("loss_q", "loss_actor", "loss_d",
+                                                            "reward"))):
+        for key in keys:
+            a = [h[key] for h in one if h["phase"] == phase]
+            b = [h[key] for h in two if h["phase"] == phase]
+            assert b == pytest.approx(a, rel=1e-4, abs=1e-6), (phase, key)
+    rl = [h for h in one if h["phase"] == "rl"]
+    assert rl[-1]["dtheta_policy"] > 0  # the actor moved the policy
+    assert rl[-1]["dtheta_policy"] == pytest.approx(
+        [h for h in two if h["phase"] == "rl"][-1]["dtheta_policy"], rel=1e-4)
+    assert (tmp_path / "rlv2v-2" / "model.pt").is_file()

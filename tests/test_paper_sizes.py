@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from paper_steps import build  # noqa: E402
 
+from rlvid.v2v.rl_phase import prefix_states  # noqa: E402
+
 ONE_VIDEO = {"data.rovr_train_videos": 1, "data.rovr_test_videos": 1}  # a step draws a batch
 # imitation's expert states and a PPG rollout step through every frame (Gamma, the perceptual
 # reward and the flow at 256x256 each time): 6 frames instead of T = 20
@@ -65,7 +67,8 @@ def test_an_algorithm1_step_at_paper_size() -> None:
     out = built.step()
     assert out.phase == "rl" and _finite(out.losses), out.losses
     assert len(built.trainer.buffer) == before + int(out.losses["new_transitions"])
-    s, mask = built.trainer.states(torch.tensor([0]), torch.tensor([0]), torch.tensor([4]))
+    s, mask = prefix_states(built.trainer.data, torch.tensor([0]), torch.tensor([0]),
+                            torch.tensor([4]))
     a1, a2 = built.trainer.candidates("x", s, mask, built.trainer.nets)
     assert s.shape == (1, 4, 3, 128, 128) and a1.shape == a2.shape == (1, 3, 128, 128)
 

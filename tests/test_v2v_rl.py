@@ -20,6 +20,7 @@ from rlvid.rl import (
 from rlvid.rl.ddpg import critic_step
 from rlvid.v2v.algorithm1 import RLV2VGAN
 from rlvid.v2v.common import TrainingData
+from rlvid.v2v.rl_phase import prefix_states
 
 torch.set_num_threads(1)
 
@@ -77,7 +78,8 @@ def trainer():
 def test_terminal_reward_is_the_video_loss(trainer):
     T = trainer.T
     p = torch.tensor([T - 1, T - 1, 1, 2])
-    s, mask = trainer.states(torch.tensor([0, 1, 0, 2]), torch.tensor([0, 0, 1, 1]), p)
+    s, mask = prefix_states(trainer.data, torch.tensor([0, 1, 0, 2]),
+                            torch.tensor([0, 0, 1, 1]), p)
     a = torch.rand(4, 3, *s.shape[-2:])
     a_true = torch.rand_like(a)
     trainer.nets.eval()

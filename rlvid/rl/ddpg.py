@@ -14,7 +14,8 @@ A policy may propose several candidate actions (RL-V2V-GAN's a1 = P(s) and
 a2 = G'(P(G(s))), line 13); the target takes the best candidate under Q', and the actor
 objective sums over candidates. Plain DDPG is the case of one candidate. A batch comes in
 parts (:class:`Part`), one per critic/actor pair (RL-V2V-GAN: domain x and domain y);
-each part's losses are weighted by its share of the batch.
+each part's losses are weighted by its share of the batch, or by per-row weights (a
+process's shard under data parallelism, where DDP averages the processes' gradients).
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ class Part:
     next_state: Any
     not_done: torch.Tensor  # (n,) float: 0 where s' is terminal
     count: int
+    # (n,) per-row loss weights, or None: each row 1 / (the batch's rows). A data-parallel
+    # shard weights its rows world_size / m, so DDP's average is the whole batch's mean
+    weight: torch.Tensor | None = None
+
+    def scaled(self, loss: torch.Tensor, total: int) -> torch.Tensor:
+        """This part's loss as its share of the batch's (already so with row weights)."""
+        return loss * self.count / total if self.weight is None else loss
 
 
 def td_target(reward: torch.Tensor, gamma: float, next_q: torch.Tensor,
@@ -53,15 +61,20 @@ def td_target(reward: torch.Tensor, gamma: float, next_q: torch.Tensor,
     return reward + gamma * bootstrap.detach()
 
 
-def critic_loss(q: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Alg. 1 line 28: ``L_Q = 1/m sum (r_hat - Q(s, a))^2``."""
-    return ((target.detach() - q) ** 2).mean()
+def _mean(values: torch.Tensor, weight: torch.Tensor | None) -> torch.Tensor:
+    return values.mean() if weight is None else (values * weight).sum()
 
 
-def actor_loss(q_of_policy: torch.Tensor) -> torch.Tensor:
+def critic_loss(q: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+                ) -> torch.Tensor:
+    """Alg. 1 line 28: ``L_Q = 1/m sum (r_hat - Q(s, a))^2`` (``weight``: per-row 1/m)."""
+    return _mean((target.detach() - q) ** 2, weight)
+
+
+def actor_loss(q_of_policy: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
     """Alg. 1 line 30: descending ``-mean Q(s, pi(s))`` applies
     ``grad_a Q(s, a)|_{a = pi(s)} grad_theta pi(s)``, the deterministic policy gradient."""
-    return -q_of_policy.mean()
+    return -_mean(q_of_policy, weight)
 
 
 @torch.no_grad()
@@ -83,26 +96,29 @@ def ddpg_update(critic: Critic, critic_target: Critic, actor: Actor, actor_targe
                 critic_opt: torch.optim.Optimizer | None, actor_opt: torch.optim.Optimizer,
                 batch: Sequence[Part], gamma: float, tau: float,
                 critics: Sequence[nn.Module], targets: Sequence[tuple[nn.Module, nn.Module]],
-                bootstrap: str = "s_next") -> dict[str, float]:
+                bootstrap: str = "s_next", frozen_critic: Critic | None = None
+                ) -> dict[str, float]:
     """One DDPG update on ``batch`` (lines 26-31); returns ``loss_q``, ``loss_actor`` and
     ``q_mean`` (mean Q(s, a) over the batch).
 
     ``critics`` are frozen during the actor step; ``targets`` are ``(target, source)``
     module pairs for the soft update with ``tau``. ``critic_opt=None`` skips the critic step
-    (the TD loss is still reported).
+    (the TD loss is still reported). ``frozen_critic``: the critic as the actor step calls it
+    (the modules themselves where ``critic`` calls DDP wrappers; default ``critic``).
     """
     total = sum(part.count for part in batch)
     loss_q, q_mean = critic_step(critic, critic_target, actor_target, critic_opt, batch, gamma,
                                  bootstrap)  # lines 27-28
     # ---- actor: deterministic policy gradient through every candidate (lines 29-30)
     _set_requires_grad(critics, False)
+    q_of = frozen_critic or critic
     loss_pi: Any = 0.0
     for part in batch:
         candidates = actor(part.key, part.state)
-        objective = actor_loss(critic(part.key, part.state, candidates[0]))
+        objective = actor_loss(q_of(part.key, part.state, candidates[0]), part.weight)
         for a in candidates[1:]:
-            objective = objective + actor_loss(critic(part.key, part.state, a))
-        loss_pi = loss_pi + objective * part.count / total
+            objective = objective + actor_loss(q_of(part.key, part.state, a), part.weight)
+        loss_pi = loss_pi + part.scaled(objective, total)
     actor_opt.zero_grad(set_to_none=True)
     loss_pi.backward()
     actor_opt.step()
@@ -136,8 +152,8 @@ def critic_step(critic: Critic, critic_target: Critic, actor_target: Actor,
                 next_q = torch.maximum(next_q, critic_target(part.key, b, a))
             target = td_target(part.reward, gamma, next_q, not_done)
         q = critic(part.key, part.state, part.action)
-        q_values.append(q.detach())
-        loss_q = loss_q + critic_loss(q, target) * part.count / total  # line 28
+        q_values.append(q.detach() if part.weight is None else q.detach()[part.weight > 0])
+        loss_q = loss_q + part.scaled(critic_loss(q, target, part.weight), total)  # line 28
     if critic_opt is not None:  # None: a frozen critic (the untrained-Q ablation)
         critic_opt.zero_grad(set_to_none=True)
         loss_q.backward()

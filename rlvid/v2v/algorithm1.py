@@ -39,7 +39,7 @@ from rlvid.harness import StepOutput
 from rlvid.nn.v2v import SeqToSeq, build_networks
 from rlvid.rl.ddpg import Part, critic_step, ddpg_update, soft_update
 from rlvid.rl.replay import ReplayBuffer, Transitions
-from rlvid.v2v.common import Schedule, TrainingData, adam, left_padded, set_requires_grad
+from rlvid.v2v.common import Schedule, TrainingData, adam, set_requires_grad
 from rlvid.v2v.losses import (
     adversarial_loss_x,
     adversarial_loss_y,
@@ -52,7 +52,15 @@ from rlvid.v2v.losses import (
     video_loss_x,
     video_loss_y,
 )
-from rlvid.v2v.rl_phase import Plateau, param_changes, rl_phases, running_index, snapshot
+from rlvid.v2v.rl_phase import (
+    Plateau,
+    ddpg_parts,
+    param_changes,
+    prefix_states,
+    rl_phases,
+    running_index,
+    snapshot,
+)
 
 CRITICS = ("warm", "untrained")  # Q fitted before the first actor step, or left at its init
 
@@ -68,7 +76,7 @@ class RLV2VGAN(Schedule):
     set from the networks when the first non-pretraining step starts (line 3 after line 2).
     A branch from a pretrained checkpoint uses ``pretrain_steps=0``."""
 
-    parallel_nets, parallel_phases = ("Gx", "Gy", "Px", "Py", "Dx", "Dy"), ("pretrain",)
+    parallel_phases = ("pretrain", "rl_fill", "q_warmup", "rl")  # every net in DDP
 
     def __init__(self, cfg: Any, data: TrainingData, device: torch.device, rl: bool = True,
                  pretrain_steps: int | None = None, critic: str = "warm"):
@@ -202,11 +210,12 @@ class RLV2VGAN(Schedule):
         batch = self.buffer.get(self.buffer.sample_index(self.m))
         parts = self.parts(batch)
         n, target = self.nets, self.target
-        loss_q, q_mean = critic_step(self._critic(n), self._critic(target),
+        loss_q, q_mean = critic_step(self._critic(self.ddp), self._critic(target),
                                      self._actor(target), self.opt_q, parts, self.v.gamma,
                                      self.v.bootstrap)
         for k in ("Qx", "Qy"):
             soft_update(target[k], n[k], self.v.tau)
+        loss_q = self.global_mean(loss_q)  # every process stops the warm-up at one step
         self.plateau.add(loss_q)
         return {"loss_q": loss_q, "q_mean": q_mean, "q_fitted": 1.0}
 
@@ -227,18 +236,6 @@ class RLV2VGAN(Schedule):
         self.position += 1
         return set_id, index
 
-    def states(self, set_id: torch.Tensor, video: torch.Tensor, p: torch.Tensor
-               ) -> tuple[torch.Tensor, torch.Tensor]:
-        """s = the first p frames of each transition's video, left-padded to the longest
-        (masked padding is exact, so no frame beyond it is computed)."""
-        return left_padded([self.data.videos(int(s))[int(i), :int(k)]
-                            for s, i, k in zip(set_id, video, p)], int(p.max()))
-
-    def true_actions(self, t: Transitions) -> torch.Tensor:
-        """Line 24: a_true = frame p+1 of the transition's video."""
-        return torch.stack([self.data.videos(int(s))[int(i), int(k)]
-                            for s, i, k in zip(t.set_id, t.video, t.p)])
-
     def candidates(self, domain: str, s: torch.Tensor, mask: torch.Tensor,
                    nets: nn.ModuleDict) -> tuple[torch.Tensor, torch.Tensor]:
         """Line 13: a1 = P(s), a2 = G'(P(G(s))) with P, G, G' chosen by the domain of v."""
@@ -246,9 +243,9 @@ class RLV2VGAN(Schedule):
             p, g_to, p_other, g_back = nets["Px"], nets["Gy"], nets["Py"], nets["Gx"]
         else:
             p, g_to, p_other, g_back = nets["Py"], nets["Gx"], nets["Px"], nets["Gy"]
-        a1 = p.next_frame(s, mask)
+        a1 = p(s, mask=mask)[:, -1]  # P.next_frame, through forward (DDP)
         g = g_to(s, mask=mask)
-        predicted = p_other.next_frame(g, mask)
+        predicted = p_other(g, mask=mask)[:, -1]
         ones = mask.new_ones(mask.shape[0], 1)
         a2 = g_back(torch.cat([g, predicted[:, None]], 1), mask=torch.cat([mask, ones], 1))[:, -1]
         return a1, a2
@@ -281,7 +278,7 @@ class RLV2VGAN(Schedule):
         p = torch.randint(1, self.T, (count,))  # line 12
         sets = torch.full((count,), set_id, dtype=torch.long)
         videos = torch.full((count,), index, dtype=torch.long)
-        s, mask = self.states(sets, videos, p)
+        s, mask = prefix_states(self.data, sets, videos, p)
         self.nets.eval()
         a1, a2 = self.candidates(domain, s, mask, self.nets)  # line 13
         q = self.nets["Qx" if domain == "x" else "Qy"]
@@ -331,32 +328,22 @@ class RLV2VGAN(Schedule):
         With ``critic="untrained"`` Q stays at its initialisation (no critic step)."""
         n, target = self.nets, self.target
         frozen = self.critic_mode == "untrained"
-        return ddpg_update(self._critic(n), self._critic(target), self._actor(n),
-                           self._actor(target), None if frozen else self.opt_q,
-                           self.opt_actor, self.parts(batch), self.v.gamma, self.v.tau,
-                           self.critics, [(target[k], n[k]) for k in target],
-                           bootstrap=self.v.bootstrap)
+        return ddpg_update(self._critic(self.ddp), self._critic(target),
+                           self._actor(self.ddp), self._actor(target),
+                           None if frozen else self.opt_q, self.opt_actor, self.parts(batch),
+                           self.v.gamma, self.v.tau, self.critics,
+                           [(target[k], n[k]) for k in target], bootstrap=self.v.bootstrap,
+                           frozen_critic=self._critic(n))
 
     def parts(self, batch: Transitions) -> list[Part]:
-        """The batch as DDPG parts, domain x (X videos) then y (Y and Z videos)."""
-        parts = []
-        for domain, rows in (("x", batch.set_id == 0), ("y", batch.set_id > 0)):
-            if rows.any():
-                t = batch.select(rows.nonzero().flatten())
-                s, mask = self.states(t.set_id, t.video, t.p)
-                a = t.action.to(self.device)
-                s_next = torch.cat([s, a[:, None]], 1)  # line 23: s' = (s, a)
-                mask_next = torch.cat([mask, mask.new_ones(mask.shape[0], 1)], 1)
-                parts.append(Part(domain, (s, mask), a, t.reward.to(a.device),
-                                  (s_next, mask_next),
-                                  (t.p + 1 < self.T).float().to(a.device), len(t)))
-        return parts
+        """The batch as DDPG parts by domain; this process's shard under torchrun."""
+        return ddpg_parts(self.data, batch, self.device, *self.rank_world)
 
     def rl_discriminator_step(self) -> float:
         """Lines 32-35: a batch of prefixes v_{:t}, t random; the full L when t = T (B̂1),
         L - L_v otherwise (B̂2)."""
         t = int(torch.randint(1, self.T + 1, ()))
-        batch = self.data.sample(self.m, length=t)
+        batch = {k: self.shard(v) for k, v in self.data.sample(self.m, length=t).items()}
         n = self.nets
         with torch.no_grad():
             n.eval()

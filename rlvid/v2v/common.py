@@ -99,6 +99,7 @@ class Schedule:
     parallel_phases: tuple[str, ...] = ()
     _ddp: dict[str, nn.Module] | None = None
     _shard: Any = None
+    _ctx: Any = None
 
     @property
     def ddp(self) -> dict[str, nn.Module]:
@@ -119,7 +120,16 @@ class Schedule:
                              "train data-parallel yet: run one process per GPU instead")
         names = tuple(self.nets.keys()) if self.parallel_nets is None else self.parallel_nets
         self._ddp = {k: ctx.wrap(m) if k in names else m for k, m in self.nets.items()}
-        self._shard = ctx.shard
+        self._shard, self._ctx = ctx.shard, ctx
+
+    @property
+    def rank_world(self) -> tuple[int, int]:
+        """(this process's rank, the number of processes); (0, 1) on one process."""
+        return (0, 1) if self._ctx is None else (self._ctx.rank, self._ctx.world_size)
+
+    def global_mean(self, value: float) -> float:
+        """A scalar's mean over the processes (a loss that decides a phase's end)."""
+        return value if self._ctx is None else self._ctx.mean(value)
 
     @property
     def total_steps(self) -> int:

@@ -1,5 +1,6 @@
 """Book-keeping of RL-V2V-GAN's RL phase (Algorithm 1 after line 2): the plateau rule that ends
-the critic warm-up, and what the phase changed in the policy networks.
+the critic warm-up, the batch of transitions as DDPG parts (one process's shard under data
+parallelism), and what the phase changed in the policy networks.
 
 :mod:`rlvid.v2v.algorithm1` drives the phase; this module holds no networks of its own.
 """
@@ -13,6 +14,9 @@ import torch
 from torch import nn
 
 from rlvid.results import relative_change
+from rlvid.rl.ddpg import Part
+from rlvid.rl.replay import Transitions
+from rlvid.v2v.common import TrainingData, left_padded
 
 POLICY_NETS = ("Gx", "Gy", "Px", "Py")  # pi = (G, P), the networks the actor step moves
 
@@ -85,3 +89,43 @@ def running_index(picks: list[tuple[str, int]]) -> list[int]:
         else:
             out.append(j)
     return out
+
+
+def prefix_states(data: TrainingData, set_id: torch.Tensor, video: torch.Tensor,
+                  p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """s = the first p frames of each transition's video, left-padded to the longest
+    (masked padding is exact, so no frame beyond it is computed)."""
+    return left_padded([data.videos(int(s))[int(i), :int(k)]
+                        for s, i, k in zip(set_id, video, p)], int(p.max()))
+
+
+def ddpg_parts(data: TrainingData, batch: Transitions, device: torch.device,
+               rank: int = 0, world: int = 1) -> list[Part]:
+    """The batch as DDPG parts, domain x (X videos) then y (Y and Z videos).
+
+    Under data parallelism (``world`` > 1) this process takes rows ``rank, rank + world,
+    ...``, each weighted ``world / m``, so DDP's average of the processes' gradients is the
+    whole batch's mean; a domain with rows in the batch but none here gets one row of weight
+    0, so that every process calls the same networks (DDP waits for each one's gradient)."""
+    frames = data.frames
+    rows_of = {"x": batch.set_id == 0, "y": batch.set_id > 0}
+    mine = torch.arange(len(batch)) % world == rank
+    parts = []
+    for domain, rows in rows_of.items():
+        if not rows.any():
+            continue
+        index = (rows & mine).nonzero().flatten()
+        weight = None
+        if world > 1:
+            weight = torch.full((len(index),), world / len(batch))
+            if not len(index):  # a zero-weight stand-in
+                index, weight = rows.nonzero().flatten()[:1], torch.zeros(1)
+            weight = weight.to(device)
+        t = batch.select(index)
+        s, mask = prefix_states(data, t.set_id, t.video, t.p)
+        a = t.action.to(device)
+        s_next = torch.cat([s, a[:, None]], 1)  # line 23: s' = (s, a)
+        mask_next = torch.cat([mask, mask.new_ones(mask.shape[0], 1)], 1)
+        parts.append(Part(domain, (s, mask), a, t.reward.to(device), (s_next, mask_next),
+                          (t.p + 1 < frames).float().to(device), len(t), weight))
+    return parts
