@@ -49,12 +49,15 @@ def evaluator_of(cfg: object, dataset: str, data: object) -> tuple[object, list[
 
 def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: Path,
            runs: Path) -> int:
+    import torch
+
     from rlvid.config import load_config
     from rlvid.data import load_v2v_dataset
     from rlvid.runtime import provenance, write_json
     from rlvid.v2v.curves import curve_overrides, learning_curve, scalar_scores
 
     cfg = load_config(profile, {"seeds": [seed], **curve_overrides(method, steps)})
+    torch.set_num_threads(max(1, cfg.torch_threads))  # one core a curve (2 threads: ~8x slower)
     prov = provenance(cfg, {})
     commit = str(prov["git_commit"])
     if commit.endswith("-dirty") or commit == "unknown":
