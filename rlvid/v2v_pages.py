@@ -125,3 +125,59 @@ def rl_phase_curves(history: Sequence[Mapping[str, Any]]) -> Figure:
     axes[2].set_title("‖Δθ‖/‖θ‖ over the RL phase", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- learning curves (issue 22)
+
+def committed_curves(dataset: str, profile: str = "cpu") -> list[dict[str, Any]]:
+    """The committed learning curves of ``dataset`` (``results/<profile>/curves/``, written
+    by ``scripts/learning_curves.py``), one dict per method; [] when none is committed."""
+    import json
+
+    from rlvid.paths import project_root
+
+    folder = project_root() / "results" / profile / "curves"
+    return [json.loads(p.read_text()) for p in sorted(folder.glob(f"{dataset}-*.json"))]
+
+
+def learning_curves_plot(curves_: Sequence[Mapping[str, Any]], metrics: Sequence[str]
+                         ) -> Figure:
+    """One panel per metric: each method's score against the FLOPs it has spent (log axis),
+    the best trivial row dashed (the floor a method must clear) and the twin dotted."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        series = {c["method"]: ([r["flops"] / 1e12 for r in c["rows"]],
+                                [r[metric] for r in c["rows"]]) for c in curves_}
+        curves(ax, series, "training TFLOP (log)", metric_label(metric))
+        ax.set_xscale("log")
+        reference = curves_[0]["reference"] if curves_ else []
+        trivial = [r[metric] for r in reference
+                   if row_kind(r) == "trivial" and metric in r]
+        twin = [r[metric] for r in reference if r.get("method") == "twin" and metric in r]
+        if trivial:
+            ax.axhline(max(trivial), color="grey", ls="--", lw=1, label="best trivial row")
+        if twin:
+            ax.axhline(twin[0], color="grey", ls=":", lw=1, label="twin")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def curve_budget_lines(curves_: Sequence[Mapping[str, Any]], metric: str,
+                       margin: float) -> list[str]:
+    """Per method: the first step from which ``metric`` stays above the best trivial row
+    by ``margin`` (:func:`rlvid.v2v.curves.first_step_beating`), or that it never does."""
+    from rlvid.v2v.curves import first_step_beating
+
+    lines = []
+    for c in curves_:
+        trivial = [r[metric] for r in c["reference"] if row_kind(r) == "trivial" and metric in r]
+        floor = max(trivial) if trivial else 0.0
+        step = first_step_beating(c["rows"], metric, floor, margin)
+        last = max(c["rows"], key=lambda r: r["step"])
+        where = (f"from step {step} on" if step is not None else "at no point of the curve")
+        lines.append(f"{c['method']}: {metric} above the best trivial row ({floor:.3f}) + "
+                     f"{margin:g} {where}; {last[metric]:.3f} at step {last['step']} "
+                     f"({last['flops'] / 1e12:.1f} TFLOP, commit "
+                     f"{c['provenance']['git_commit'][:10]})")
+    return lines

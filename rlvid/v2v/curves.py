@@ -56,13 +56,16 @@ def learning_curve(cfg: Any, method: str, data: Any, dataset: str,
     """Train ``method`` (``cfg`` sets its horizon, see :func:`curve_overrides`) and score
     it at every step count of ``points`` (ascending). One row per point: ``step``,
     ``flops`` and ``train_s`` spent so far, and ``evaluate``'s scalars. ``on_point`` sees
-    the rows after each point (to write them as they come); a killed curve resumes."""
+    the rows after each point (to write them as they come). A signal ends the curve at the
+    checkpoint it leaves; called again, it resumes from there."""
     run_dir = Path(run_dir)
     training = TrainingData.from_dataset(data, resolve_device(cfg.device))
     rows: list[dict[str, Any]] = []
     for k in sorted(points):
         run = fit(cfg, method, seed, run_dir, data=data, dataset=dataset, max_steps=k,
                   progress=False)
+        if run.step < k:  # SIGINT/SIGTERM: checkpointed, the rest on the next call
+            break
         net = snapshot_translator(cfg, method, run_dir, training)
         scores = scalar_scores(evaluate(translate_video(net, data.x_test)))
         rows.append({"method": method, "seed": seed, "step": run.step,
