@@ -76,8 +76,15 @@ def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: 
                           "reference": refs})
         print(f"{dataset} {method}: step {rows[-1]['step']} written", flush=True)
 
+    scored = []  # a killed curve resumes with the points it wrote
+    if path.is_file():
+        import json
+
+        before = json.loads(path.read_text())
+        if before["provenance"]["git_commit"] == commit and before["horizon"] == steps:
+            scored = before["rows"]
     learning_curve(cfg, method, data, dataset, evaluate, runs / f"{dataset}-{method}-s{seed}",
-                   points, seed=seed, on_point=write)
+                   points, seed=seed, on_point=write, scored=scored)
     return 0
 
 

@@ -40,3 +40,20 @@ def test_first_step_beating():
     assert first_step_beating(rows, "m", 0.0, 0.2) == 40  # 30 dips back under 0.2
     assert first_step_beating(rows, "m", 0.0, 0.05) == 20
     assert first_step_beating(rows, "m", 0.5, 0.0) is None
+
+
+def test_a_killed_curve_resumes_with_its_points(tmp_path):
+    cfg = load_config("smoke", {"seeds": [0], **curve_overrides("pretrain_only", 4)})
+    data = load_v2v_dataset("synthetic", cfg.data, seed=0)
+
+    def evaluate(out):
+        return {"psnr": evaluate_translation(out, data, perceptual=None)["psnr"]}
+
+    whole = learning_curve(cfg, "pretrain_only", data, "synthetic", evaluate,
+                           tmp_path / "whole", [1, 2, 4])
+    first = learning_curve(cfg, "pretrain_only", data, "synthetic", evaluate,
+                           tmp_path / "killed", [1, 2])  # as if killed after point 2
+    rest = learning_curve(cfg, "pretrain_only", data, "synthetic", evaluate,
+                          tmp_path / "killed", [1, 2, 4], scored=first)
+    assert [r["step"] for r in rest] == [1, 2, 4]
+    assert rest[-1]["psnr"] == pytest.approx(whole[-1]["psnr"], rel=1e-6)

@@ -51,17 +51,23 @@ def scalar_scores(scores: dict[str, Any]) -> dict[str, float]:
 def learning_curve(cfg: Any, method: str, data: Any, dataset: str,
                    evaluate: Callable[[torch.Tensor], dict[str, Any]], run_dir: str | Path,
                    points: Sequence[int], seed: int = 0,
-                   on_point: Callable[[list[dict[str, Any]]], None] | None = None
-                   ) -> list[dict[str, Any]]:
+                   on_point: Callable[[list[dict[str, Any]]], None] | None = None,
+                   scored: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """Train ``method`` (``cfg`` sets its horizon, see :func:`curve_overrides`) and score
     it at every step count of ``points`` (ascending). One row per point: ``step``,
     ``flops`` and ``train_s`` spent so far, and ``evaluate``'s scalars. ``on_point`` sees
     the rows after each point (to write them as they come). A signal ends the curve at the
-    checkpoint it leaves; called again, it resumes from there."""
+    checkpoint it leaves; called again with the rows it ``scored``, it resumes from there
+    (a point the checkpoint has passed cannot be scored any more, and is skipped)."""
     run_dir = Path(run_dir)
     training = TrainingData.from_dataset(data, resolve_device(cfg.device))
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = list(scored)
+    reached = 0
+    if (run_dir / "checkpoint.pt").is_file():
+        reached = int(load_checkpoint(run_dir / "checkpoint.pt", restore_rng=False)["step"])
     for k in sorted(points):
+        if k < reached or any(r["step"] == k for r in rows):
+            continue
         run = fit(cfg, method, seed, run_dir, data=data, dataset=dataset, max_steps=k,
                   progress=False)
         if run.step < k:  # SIGINT/SIGTERM: checkpointed, the rest on the next call
