@@ -11,7 +11,9 @@ is the same code.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -61,11 +63,87 @@ class Context:
         """The mean of a scalar over all processes (a loss to log)."""
         if not self.active:
             return value
+        return float(self.sum(torch.tensor([value], dtype=torch.float64)).item()) / \
+            self.world_size
+
+    def sum(self, value: torch.Tensor) -> torch.Tensor:
+        """``value`` summed over all processes (statistics: counts, sums for a global mean;
+        never gradients, which DDP averages); ``value`` itself on one process."""
+        if not self.active:
+            return value
         import torch.distributed as dist
 
-        t = torch.tensor([value], dtype=torch.float64, device=self.device)
+        t = value.detach().to(self.device, copy=True)
         dist.all_reduce(t)
-        return float(t.item()) / self.world_size
+        return t.to(value.device)
+
+    def gather(self, value: torch.Tensor) -> torch.Tensor:
+        """Every process's ``value`` (the same shape on each) concatenated along dim 0 in
+        rank order: the inverse of :meth:`shard`; ``value`` itself on one process."""
+        if not self.active:
+            return value
+        import torch.distributed as dist
+
+        parts = [torch.empty_like(value, device=self.device) for _ in range(self.world_size)]
+        dist.all_gather(parts, value.detach().to(self.device).contiguous())
+        return torch.cat(parts).to(value.device)
+
+    def global_mean(self, values: torch.Tensor, count: int | None = None) -> torch.Tensor:
+        """The mean over every process's ``values`` (``count`` of them in all, summed over
+        the processes when not given), differentiable through this process's: DDP averages
+        the gradients of sum(values) * world_size / count, which is the gradient of the
+        whole batch's mean, whatever share of it each process holds. One process:
+        ``values.mean()``."""
+        if not self.active:
+            return values.mean()
+        if count is None:
+            count = int(self.sum(torch.tensor(values.numel(), dtype=torch.int64)).item())
+        return values.sum() * self.world_size / count
+
+    def local_rows(self, rows: torch.Tensor, blocks: Sequence[int]) -> torch.Tensor:
+        """Which of ``rows`` (indices into a batch spread over the processes) this process
+        holds, as indices into its own rows, in the order given. The batch is ``blocks``
+        (this process's row count of each, the same on every process: a rollout each), each
+        block laid out as :meth:`gather` lays it out (rank 0's rows first). One process:
+        ``rows``."""
+        if not self.active:
+            return rows
+        pos = torch.full((sum(blocks) * self.world_size,), -1, dtype=torch.long)
+        start = offset = 0
+        for n in blocks:
+            first = offset + self.rank * n
+            pos[first:first + n] = torch.arange(start, start + n)
+            start, offset = start + n, offset + n * self.world_size
+        found = pos[rows]
+        return found[found >= 0]
+
+    def wrap_loss(self, *modules: torch.nn.Module) -> Callable[..., Any]:
+        """``call(fn, *args)`` = ``fn(*modules, *args)``, run under torchrun as the forward of
+        one DDP module holding ``modules`` (with ``find_unused_parameters``): a loss that
+        leaves outputs unused (pi's aux value in PPO's objective) or calls methods besides
+        ``forward`` (the k > 2 policy's conditionals) still has its gradients averaged, and
+        parameters no process used keep no gradient, as on one process."""
+        if not self.active:
+            return lambda fn, *args: fn(*modules, *args)
+        from torch.nn.parallel import DistributedDataParallel
+
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        return DistributedDataParallel(_Calls(*modules), device_ids=ids,
+                                       find_unused_parameters=True)
+
+
+class _Calls(torch.nn.Module):
+    """Modules whose forward is ``fn(*modules, *args)`` (:meth:`Context.wrap_loss`)."""
+
+    def __init__(self, *modules: torch.nn.Module):
+        super().__init__()
+        self.parts = torch.nn.ModuleList(modules)
+
+    def forward(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return fn(*self.parts, *args)
+
+
+ONE = Context()  # one process: every method the identity (a default argument)
 
 
 def _sync_batchnorm_in_place(module: torch.nn.Module) -> None:

@@ -173,9 +173,10 @@ def _train(make_trainer: Callable[[], Trainer], run: Run | None, run_dir: Path,
         trainer.distribute(ctx)  # wrap trained networks in DDP, shard batches
 
     def checkpoint(step: int, status: str) -> None:
+        state = trainer.state_dict()  # on every process: it may gather shards (PPG's buffer)
         if ctx.is_main:
             save_checkpoint(run_dir / "checkpoint.pt", {
-                "trainer": trainer.state_dict(), "step": step, "history": history,
+                "trainer": state, "step": step, "history": history,
                 "counts": {k: asdict(v) for k, v in counts.items()}, "status": status,
                 "seed": seed, **(meta or {})})
 

@@ -1,6 +1,11 @@
 """The data-parallel tests' worker: one trainer at the smoke profile, under torchrun.
 
     torchrun --nproc_per_node 2 tests/_ddp_trainers.py cyclegan RUN_DIR [--no-bn]
+    torchrun --nproc_per_node 2 tests/_ddp_trainers.py ppg RUN_DIR [--stop-after N]
+
+ROVR's trainers (``imitation``, ``imitation-bce``, ``ppg``, ``ppg-top2``) start from an
+untrained Gamma built from seed 0 (the same in every run) and have no BatchNorm (pi, V and
+Gamma are convolutions, ReLUs and linear layers), so they need no ``--no-bn``.
 
 ``--no-bn``: the V2V networks' sequence BatchNorm keeps its affine part (its weight and
 bias still train) and drops the batch statistics, so one process
@@ -21,9 +26,32 @@ from rlvid.config import load_config
 
 STEPS = 3
 BATCH = 4  # videos: splits over 1 or 2 processes
+# ROVR: 4 episodes a rollout (20 transitions each) in minibatches of 12, so minibatches and
+# the buffer's rows fall unevenly on the processes; Gamma's 2 fine-tuning rows a step are
+# sometimes both on one process; 4 imitation states a step
+ROVR = {"rovr.imitation_batch_size": 4, "rovr.imitation_iterations": 4,
+        "rovr.ppg_rollout_videos": 4, "rovr.ppg_minibatch": 12, "rovr.ppg_local_batch": 2,
+        "rovr.ppg_policy_iterations": 2, "rovr.ppg_phases": 1}
 
 
-def main(trainer: str, run_dir: Path, no_bn: bool) -> None:
+def rovr(trainer: str, run_dir: Path, stop_after: int | None) -> None:
+    """One ROVR stage from an untrained Gamma (seed 0: the same in every run)."""
+    from rlvid.rovr.imitation import train_imitation
+    from rlvid.rovr.local import make_local
+    from rlvid.rovr.ppg_stage import train_ppg
+
+    action = "top2" if trainer in ("imitation-bce", "ppg-top2") else "pair"
+    cfg = load_config("smoke", {**ROVR, "rovr.action": action})
+    torch.manual_seed(0)
+    local_state = {"local": make_local(cfg.rovr).state_dict()}
+    if trainer.startswith("imitation"):
+        train_imitation(cfg, 0, local_state, run_dir, "bce" if action == "top2" else None,
+                        stop_after, progress=False)
+    else:
+        train_ppg(cfg, 0, local_state, None, True, run_dir, stop_after, progress=False)
+
+
+def main(trainer: str, run_dir: Path, no_bn: bool, stop_after: int | None = None) -> None:
     torch.set_num_threads(1)
     if no_bn:
         from rlvid.nn.blocks import SequenceBatchNorm
@@ -41,10 +69,14 @@ def main(trainer: str, run_dir: Path, no_bn: bool) -> None:
         from rlvid.v2v.train import fit
 
         fit(cfg, trainer, seed=0, run_dir=run_dir, progress=False)
+    elif trainer in ("imitation", "imitation-bce", "ppg", "ppg-top2"):
+        rovr(trainer, run_dir, stop_after)
     else:
         raise SystemExit(f"unknown trainer {trainer!r}")
     distributed.shutdown()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]), "--no-bn" in sys.argv[3:])
+    rest = sys.argv[3:]
+    stop = int(rest[rest.index("--stop-after") + 1]) if "--stop-after" in rest else None
+    main(sys.argv[1], Path(sys.argv[2]), "--no-bn" in rest, stop)

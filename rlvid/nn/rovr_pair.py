@@ -115,7 +115,7 @@ class PairPolicyNet(nn.Module):
             f2 += [_stats(sm, norm)]
         if self.enc is not None:
             g = torch.relu(self.proj(self.enc(small).flatten(0, 1))).flatten(1)
-            g = g.reshape(n, t, -1)
+            g = g.reshape(n, t, g.shape[-1])  # n may be 0 (a process's empty share)
             sg = g * g[rows, target][:, None]
             f1 += [sg, g]
             f2 += [sg]
@@ -138,11 +138,12 @@ class PairPolicyNet(nn.Module):
             prod = product[rows, chosen[..., 0]]
             for e in range(1, chosen.shape[-1]):
                 prod = prod * cell[rows, chosen[..., e]]
-            prod = prod[..., None, :] * cell.view(n, *ones, t, -1)
+            prod = prod[..., None, :] * cell.view(n, *ones, t, cell.shape[-1])
             still.append(_stats(prod, cells.norm.view(n, *ones, 1, 1)) if pooled else prod)
         where = cells.pos[rows[..., None], chosen].mean(-2)  # mean position of the chosen
-        h = self.pair_in(torch.cat(still, -1)) + self.frame_in(cells.frame).view(
-            n, *ones, t, -1) + self.first_in(where)[..., None, :]
+        frame = self.frame_in(cells.frame)
+        h = self.pair_in(torch.cat(still, -1)) + frame.view(n, *ones, t, frame.shape[-1]) + \
+            self.first_in(where)[..., None, :]
         scores = self.second(torch.relu(h)).squeeze(-1)  # (N, *B, T)
         idx = torch.arange(t, device=chosen.device)
         ban = (idx == chosen[..., None]).any(-2) | (idx == cells.target.view(n, *ones, 1))

@@ -116,13 +116,16 @@ class InpaintEnv:
     def observe(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.small.clone(), torch.full((self.n,), self.t, dtype=torch.long)
 
-    def reconstruct(self, pair: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
+    def reconstruct(self, pair: torch.Tensor, rows: torch.Tensor | None = None,
+                    local: torch.nn.Module | None = None) -> torch.Tensor:
         """Gamma(x_bar_t, c_1, ..., c_k) with the conditioning frames ``pair`` (N, k) from the
-        current video."""
+        current video; ``local``: Gamma as trained (in DDP under torchrun), default
+        ``self.local``."""
         self._check(pair)
         t, r = self.t, self.rows if rows is None else rows
-        return self.local(self.current[r, t], *(self.current[r, pair[:, i]]
-                                                for i in range(self.k)), mask=self.masks[r, t])
+        net = self.local if local is None else local
+        return net(self.current[r, t], *(self.current[r, pair[:, i]] for i in range(self.k)),
+                   mask=self.masks[r, t])
 
     def _check(self, pair: torch.Tensor) -> None:
         if pair.dim() != 2 or pair.shape[1] != self.k:

@@ -9,6 +9,7 @@ every valid ordered k-tuple, T^k of them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import torch.nn.functional as F
 
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
+from rlvid.distributed import ONE, Context
 from rlvid.errors import RlvidError
 from rlvid.harness import StepOutput
 from rlvid.rovr.pairs import Choices, sample_labelled, set_choices
@@ -30,15 +32,20 @@ from rlvid.rovr.runs import (
 )
 from rlvid.rovr.selectors import expert_states
 
+Mean = Callable[[torch.Tensor], torch.Tensor]
 
-def bce_pair_loss(logits: torch.Tensor, pair: torch.Tensor, label: float) -> torch.Tensor:
+
+def bce_pair_loss(logits: torch.Tensor, pair: torch.Tensor, label: float,
+                  mean: Mean = torch.mean) -> torch.Tensor:
     """eq. (2) on the two frames of a pair (the k of a set): multi-label BCE with
-    sigmoid(logit)."""
+    sigmoid(logit). ``mean``: over the batch (data-parallel: over every process's rows)."""
     chosen = logits.gather(1, pair)
-    return F.binary_cross_entropy_with_logits(chosen, torch.full_like(chosen, label))
+    return mean(F.binary_cross_entropy_with_logits(chosen, torch.full_like(chosen, label),
+                                                   reduction="none"))
 
 
-def contrastive_pair_loss(logits: torch.Tensor, choices: Choices) -> torch.Tensor:
+def contrastive_pair_loss(logits: torch.Tensor, choices: Choices,
+                          mean: Mean = torch.mean) -> torch.Tensor:
     """§8's proposed fix: score a pair by logit_i + logit_j (the order the top-2 action ranks
     pairs in; a k-set by its k logits' sum, the top-k's order) and maximise the softmax mass
     of the valid sets among the usable ones of ``choices`` (multi-positive InfoNCE). Rows with
@@ -51,10 +58,11 @@ def contrastive_pair_loss(logits: torch.Tensor, choices: Choices) -> torch.Tenso
     neg_inf = torch.tensor(float("-inf"))
     log_all = torch.logsumexp(torch.where(allowed, scores, neg_inf), 1)
     log_pos = torch.logsumexp(torch.where(pos, scores, neg_inf), 1)
-    return (log_all - log_pos)[keep].mean()
+    return mean((log_all - log_pos)[keep])
 
 
-def pair_contrastive_loss(joint: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+def pair_contrastive_loss(joint: torch.Tensor, valid: torch.Tensor,
+                          mean: Mean = torch.mean) -> torch.Tensor:
     """The ranking loss for the pair-aware policy (§8's proposal, exact): -log of the
     probability mass pi puts on valid ordered pairs, log sum_{(i,j) valid} pi(i, j).
     ``joint`` (B, T, T) ordered-pair log-probs, ``valid`` (B, T, T). Rows with no valid
@@ -62,11 +70,16 @@ def pair_contrastive_loss(joint: torch.Tensor, valid: torch.Tensor) -> torch.Ten
     pos = valid & torch.isfinite(joint)
     keep = pos.flatten(1).any(1)
     mass = torch.logsumexp(joint.masked_fill(~pos, float("-inf")).flatten(1), 1)
-    return -mass[keep].mean()
+    return -mean(mass[keep])
 
 
 class ImitationTrainer:
-    """pi and its Adam on expert states; a step is one batch of states and pairs."""
+    """pi and its Adam on expert states; a step is one batch of states and pairs.
+
+    Data-parallel under torchrun (:meth:`distribute`) as Gamma's stage: every process draws
+    the whole batch (same seed; BCE's labelled pairs too), runs pi (in DDP) on its shard,
+    and takes each loss's mean over every process's rows (``Context.global_mean``: the
+    rows BCE keeps and the states with a valid set differ between shards)."""
 
     def __init__(self, cfg: Config, local_state: dict[str, Any], loss: str, action: str):
         self.cfg, self.rcfg, self.loss, self.action = cfg, cfg.rovr, loss, action
@@ -77,26 +90,47 @@ class ImitationTrainer:
         with torch.no_grad():  # load_local builds a UNet: a draw that today's runs include
             self.small, self.target, self.n = expert_states(load_local(cfg, local_state),
                                                             self.data, self.rcfg)
+        self.ctx = ONE  # one process until distribute
+        self.call = self.ctx.wrap_loss(self.policy)
+
+    def distribute(self, ctx: Context) -> None:
+        """Under torchrun (the harness calls this): pi in DDP (through ``wrap_loss``: its aux
+        value head, which imitation leaves unused, keeps no gradient), shards of the batch."""
+        self.ctx, self.call = ctx, ctx.wrap_loss(self.policy)
 
     def step(self, index: int) -> StepOutput:
-        rcfg, target = self.rcfg, self.target
+        rcfg, target, ctx = self.rcfg, self.target, self.ctx
         b = torch.randint(len(target), (rcfg.imitation_batch_size,))
-        logits, _ = self.policy(self.small[b], target[b])
-        if self.action == "pair":  # logits are the joint log-probs (B, T, T)
-            value = pair_contrastive_loss(logits, self.data.valid[self.n[b], target[b]])
-        else:
-            choices = set_choices(self.data, self.n[b], target[b], self.k)
-            if self.loss == "bce":  # alternate positive and negative pairs (§6.2)
-                positive = index % 2 == 0
-                rows, pair = sample_labelled(choices, positive)
-                value = bce_pair_loss(logits[rows], pair, 1.0 if positive else 0.0)
-            else:
-                value = contrastive_pair_loss(logits, choices)
+        labelled = None
+        positive = index % 2 == 0  # BCE alternates positive and negative pairs (§6.2)
+        if self.action != "pair" and self.loss == "bce":  # drawn for the whole batch
+            rows, pair = sample_labelled(set_choices(self.data, self.n[b], target[b], self.k),
+                                         positive)
+            mine = ctx.shard(torch.arange(len(b)))  # this process's rows of the batch
+            ours = (rows >= mine[0]) & (rows <= mine[-1])
+            labelled = rows[ours] - mine[0], pair[ours]
+        b = ctx.shard(b)
+        value = self.call(self._loss, b, labelled, positive)
         self.opt.zero_grad()
         value.backward()
         self.opt.step()
         return StepOutput({self.loss: float(value.detach())}, phase="imitation",
-                          samples=rcfg.imitation_batch_size)
+                          samples=len(b))
+
+    def _loss(self, policy: torch.nn.Module, b: torch.Tensor,
+              labelled: tuple[torch.Tensor, torch.Tensor] | None,
+              positive: bool) -> torch.Tensor:
+        """The imitation loss of states ``b`` (eq. 2, or §8's contrastive fix); ``labelled``:
+        BCE's (rows of ``b``, sets), drawn for the whole batch."""
+        target, mean = self.target, self.ctx.global_mean
+        logits, _ = policy(self.small[b], target[b])
+        if self.action == "pair":  # logits are the joint log-probs (B, T, T)
+            return pair_contrastive_loss(logits, self.data.valid[self.n[b], target[b]], mean)
+        if labelled is not None:
+            rows, pair = labelled
+            return bce_pair_loss(logits[rows], pair, 1.0 if positive else 0.0, mean)
+        return contrastive_pair_loss(logits, set_choices(self.data, self.n[b], target[b],
+                                                         self.k), mean)
 
     def state_dict(self) -> dict[str, Any]:
         return {"policy": self.policy.state_dict(), "policy_opt": self.opt.state_dict(),

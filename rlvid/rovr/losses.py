@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import torch
 
@@ -87,9 +88,11 @@ def reward_distance(fa: list[torch.Tensor], fb: list[torch.Tensor],
     return distance_from_features(fa, fb)
 
 
-def reward_loss(x_hat: torch.Tensor, x: torch.Tensor, rcfg: ROVRConfig) -> torch.Tensor:
+def reward_loss(x_hat: torch.Tensor, x: torch.Tensor, rcfg: ROVRConfig,
+                mean: Callable[[torch.Tensor], torch.Tensor] = torch.mean) -> torch.Tensor:
     """L_R of eq. (1) at lambda_max with the ``reward_net`` distance as L_P, with gradients
-    to ``x_hat``: Gamma's loss while it is fine-tuned during PPG (§6.3)."""
+    to ``x_hat``: Gamma's loss while it is fine-tuned during PPG (§6.3). ``mean``: over the
+    batch (data-parallel: over every process's rows, ``Context.global_mean``)."""
     mse = (x_hat - x).pow(2).mean(dim=(1, 2, 3))
     if rcfg.reward_net == "vgg":
         perceptual = vgg_perceptual(x_hat, x)
@@ -97,4 +100,4 @@ def reward_loss(x_hat: torch.Tensor, x: torch.Tensor, rcfg: ROVRConfig) -> torch
         from rlvid.metrics import perceptual_model
 
         perceptual = perceptual_model()[0](x_hat, x)
-    return (rcfg.lambda_max * perceptual + (1 - rcfg.lambda_max) * mse).mean()
+    return mean(rcfg.lambda_max * perceptual + (1 - rcfg.lambda_max) * mse)

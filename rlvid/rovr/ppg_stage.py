@@ -4,6 +4,12 @@ The update is :mod:`rlvid.rl.ppg`'s (policy phase, then auxiliary phase); what i
 here: the rollout (:func:`collect_rollout`: one episode per video with the stochastic Gumbel
 top-2 policy, Gamma training on L_R at every step when ``ppg_train_local``) and the reward
 (perceptual improvement per step, plus ``flow_reward_coef`` * O at the end, eq. 3).
+
+Data-parallel under torchrun (:meth:`PPGTrainer.distribute`): every process draws the same
+episode list and rolls out its share of it; its actions are the ones one process would draw
+for those episodes (:func:`act`), Gamma's fine-tuning rows are drawn for the whole rollout
+and each process trains (Gamma in DDP) on the ones it holds, and the PPG update is
+:mod:`rlvid.rl.ppg`'s data-parallel one. The loss curve follows one process's.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import torch
 
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
+from rlvid.distributed import ONE, Context
 from rlvid.harness import StepOutput
 from rlvid.nn.rovr import CriticNet
 from rlvid.nn.rovr_pair import action_dist
@@ -32,31 +39,40 @@ from rlvid.rovr.runs import (
 )
 
 
+def act(policy: torch.nn.Module, small: torch.Tensor, target: torch.Tensor,
+        rcfg: ROVRConfig, ctx: Context = ONE) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sampled actions and their log-probs at states (small, target). Data-parallel, pi runs
+    on world_size copies of this process's states: its sampler draws the whole rollout's
+    random numbers (their count depends on the shape alone), and this process keeps its
+    copy's, the actions one process draws for these episodes (pi is small beside Gamma
+    and the reward network)."""
+    if ctx.active:
+        small = small.repeat(ctx.world_size, *[1] * (small.dim() - 1))
+        target = target.repeat(ctx.world_size)
+    dist, _ = action_dist(policy, small, target, rcfg.gumbel_temperature, rcfg.pair_logprob)
+    pair = dist.sample()
+    return ctx.shard(pair), ctx.shard(dist.log_prob(pair))
+
+
 def collect_rollout(env: InpaintEnv, policy: torch.nn.Module, critic: CriticNet,
-                    local_opt: torch.optim.Optimizer | None,
-                    rcfg: ROVRConfig) -> tuple[Batch, dict[str, float]]:
+                    local_opt: torch.optim.Optimizer | None, rcfg: ROVRConfig,
+                    ctx: Context = ONE, local: torch.nn.Module | None = None
+                    ) -> tuple[Batch, dict[str, float]]:
     """One episode per video of ``env`` (all stepped together) with the stochastic policy;
     when ``local_opt`` is given Gamma takes one step on L_R at every time step, on
-    ``ppg_local_batch`` of the videos (§6.3). Returns (Batch, logs)."""
+    ``ppg_local_batch`` of the videos (§6.3). Returns (Batch, logs). Data-parallel
+    (``ctx``): ``env`` holds this process's share of the episodes and ``local`` is Gamma
+    in DDP."""
     smalls, targets, pairs, log_probs, values, rewards, local_losses = [], [], [], [], [], [], []
     env.reset()
     while not env.done:
         small, target = env.observe()
         with torch.no_grad():
-            dist, _ = action_dist(policy, small, target, rcfg.gumbel_temperature,
-                                  rcfg.pair_logprob)
-            pair = dist.sample()
-            log_probs.append(dist.log_prob(pair))
+            pair, log_prob = act(policy, small, target, rcfg, ctx)
+            log_probs.append(log_prob)
             values.append(critic(small, target))
         if local_opt is not None:
-            env.local.train()
-            rows = torch.randperm(env.n)[: rcfg.ppg_local_batch]
-            loss = reward_loss(env.reconstruct(pair[rows], rows), env.videos[rows, env.t], rcfg)
-            local_opt.zero_grad()
-            loss.backward()
-            local_opt.step()
-            env.local.eval()
-            local_losses.append(float(loss.detach()))
+            local_losses.append(tune_local(env, pair, local_opt, rcfg, ctx, local))
         rewards.append(env.step(pair))
         smalls.append(small)
         targets.append(target)
@@ -72,9 +88,29 @@ def collect_rollout(env: InpaintEnv, policy: torch.nn.Module, critic: CriticNet,
     return batch, logs
 
 
+def tune_local(env: InpaintEnv, pair: torch.Tensor, local_opt: torch.optim.Optimizer,
+               rcfg: ROVRConfig, ctx: Context = ONE,
+               local: torch.nn.Module | None = None) -> float:
+    """One step of Gamma on L_R at the env's time step (§6.3), on ``ppg_local_batch`` of the
+    videos; data-parallel, the rows are drawn for the whole rollout and each process trains
+    ``local`` (Gamma in DDP) on the ones it holds. Returns the loss."""
+    env.local.train()
+    rows = torch.randperm(env.n * ctx.world_size)[: rcfg.ppg_local_batch]
+    count = len(rows)
+    rows = ctx.local_rows(rows, [env.n])
+    loss = reward_loss(env.reconstruct(pair[rows], rows, local), env.videos[rows, env.t], rcfg,
+                       lambda x: ctx.global_mean(x, count))
+    local_opt.zero_grad()
+    loss.backward()
+    local_opt.step()
+    env.local.eval()
+    return float(loss.detach())
+
+
 class PPGTrainer:
     """pi, V and Gamma with their optimizers; a step is a policy iteration (a rollout and
-    its PPO update) or, after every ``ppg_policy_iterations`` of them, the auxiliary phase."""
+    its PPO update) or, after every ``ppg_policy_iterations`` of them, the auxiliary phase.
+    Data-parallel under torchrun: see the module's docstring."""
 
     def __init__(self, cfg: Config, local_state: dict[str, Any],
                  warm_start: dict[str, Any] | None, flow_reward: bool):
@@ -93,6 +129,15 @@ class PPGTrainer:
         self.ppg = PhasicPolicyGradient(self.policy, self.critic, self.opt, rcfg)
         self.data = masked_set(cfg, "train")
         self.flow_coef = rcfg.flow_reward_coef if flow_reward else 0.0
+        self.ctx, self.local_ddp = ONE, self.local
+
+    def distribute(self, ctx: Context) -> None:
+        """Under torchrun (the harness calls this): pi and V in DDP for the PPG update, Gamma
+        in DDP for its fine-tuning in the rollouts, each process its share of the episodes."""
+        self.ctx = ctx
+        self.ppg.distribute(ctx)
+        if self.rcfg.ppg_train_local:
+            self.local_ddp = ctx.wrap(self.local)
 
     def phase_of(self, index: int) -> str:
         return self.ppg.phase_of(index)
@@ -104,9 +149,10 @@ class PPGTrainer:
             return StepOutput(logs, "auxiliary", updates, states)
         # ppg_rollout_videos episodes, drawn with replacement when it exceeds the set
         idx = torch.randint(data.videos.shape[0], (rcfg.ppg_rollout_videos,))
-        env = make_env(self.local, data, idx, rcfg, self.flow_coef)
+        env = make_env(self.local, data, self.ctx.shard(idx), rcfg, self.flow_coef)
         batch, logs = collect_rollout(env, self.policy, self.critic,
-                                      self.local_opt if rcfg.ppg_train_local else None, rcfg)
+                                      self.local_opt if rcfg.ppg_train_local else None, rcfg,
+                                      self.ctx, self.local_ddp)
         ppo_logs, updates = self.ppg.policy_iteration(batch)
         local_updates = env.num_frames if rcfg.ppg_train_local else 0
         return StepOutput({**logs, **ppo_logs}, "policy", updates + local_updates, len(batch))
@@ -114,7 +160,7 @@ class PPGTrainer:
     def state_dict(self) -> dict[str, Any]:
         return {"policy": self.policy.state_dict(), "critic": self.critic.state_dict(),
                 "local": self.local.state_dict(), "opt": self.opt.state_dict(),
-                "local_opt": self.local_opt.state_dict(), "buffer": self.ppg.buffer,
+                "local_opt": self.local_opt.state_dict(), "buffer": self.ppg.whole_buffer(),
                 "policy_start": self.policy_start,
                 "stage": "ppg", "action": self.rcfg.action, "flow_reward": self.flow_reward,
                 "warm_start": self.warm,
