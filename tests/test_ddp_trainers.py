@@ -129,6 +129,7 @@ def test_ppg_stopped_mid_phase_in_two_processes_resumes_on_one(
     _close(one, resumed)
 
 
+@pytest.mark.parametrize("action,frames", [("pair", 2), ("top2", 2), ("pair", 3)])
 def test_each_process_draws_the_actions_one_process_draws_for_its_episodes(
         action: str, frames: int) -> None:
     """PPG's rollout sampler (:func:`rlvid.rovr.ppg_stage.act`) on a shard, from the same
