@@ -68,7 +68,7 @@ from rlvid.results import add_budget_ratios, load_table, results_dir, write_tabl
 from rlvid.v2v import references
 from rlvid.v2v.evaluate import GATE_IOU, evaluate_translation
 from rlvid.v2v.experiment import run_experiment
-from rlvid.v2v_pages import result_table, rl_phase_curves
+from rlvid.v2v_pages import result_table, rl_phase_curves, show_learning_curves
 from rlvid.viz import frame_grid, method_panels, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
@@ -115,6 +115,20 @@ show_definitions({"per-frame CNN, accuracy on its training frames": f"{fit:.3f}"
                   "per-frame CNN, accuracy on held-out videos (chance 0.5)": f"{held_out:.3f}",
                   "the twin": "1.000 (by construction)"},
                  caption="Which half is this frame from? A frame-only judge")
+
+# % [markdown]
+# ## How long must they train? Learning curves
+#
+# Before seeds are spent, one seed of RL-V2V-GAN's GAN pretraining and of CycleGAN trained
+# to about ten times this profile's pretraining, each scored on the test videos at ten
+# points against the FLOPs it had spent (`scripts/learning_curves.py`, committed under
+# `results/cpu/curves/` from a clean commit: not this page's run). Dashed: the best trivial
+# row, the floor a method must clear; dotted: the twin. The `cpu` profile's budget is read
+# off these curves (errata: [the budget](../../book/errata/v2v.md#the-cpu-budget-read-off-learning-curves)).
+
+# % tags=["hide-input"]
+show_learning_curves("synthetic")
+plt.show()
 
 # %% [markdown]
 # ## Training every method with every seed

@@ -64,7 +64,7 @@ from rlvid.v2v.style import (
     schedule_line,
     style_config,
 )
-from rlvid.v2v_pages import result_table
+from rlvid.v2v_pages import result_table, show_learning_curves
 from rlvid.viz import frame_grid, method_panels, show_video
 
 cfg, share = style_config(profile, seeds, iterations_share)
@@ -182,6 +182,20 @@ method_table([], reference, ["edge_ssim", "mask_iou", "target_share", "colour_fd
 # image in every frame (flat), the source with its frames shuffled in time, and real
 # target-domain videos of other flowers (the right style with the wrong content).
 #
+# ## How long must they train? Learning curves
+#
+# Before seeds are spent, one seed of RL-V2V-GAN's GAN pretraining and of CycleGAN trained
+# well past this page's budget, each scored on the test videos at ten points against the
+# FLOPs it had spent (`scripts/learning_curves.py`, committed under `results/cpu/curves/`
+# from a clean commit: not this page's run). Dashed: the best trivial row, the floor a
+# method must clear; dotted: the twin. The `cpu` budget is read off these curves
+# (errata: [the budget](../../book/errata/v2v.md#the-cpu-budget-read-off-learning-curves)).
+
+# % tags=["hide-input"]
+show_learning_curves("flowers")
+plt.show()
+
+# % [markdown]
 # ## Training every method with every seed
 #
 # Run directories (checkpoints, TensorBoard logs, `history.json`) go under the build folder.

@@ -181,3 +181,22 @@ def curve_budget_lines(curves_: Sequence[Mapping[str, Any]], metric: str,
                      f"({last['flops'] / 1e12:.1f} TFLOP, commit "
                      f"{c['provenance']['git_commit'][:10]})")
     return lines
+
+
+CURVE_METRICS = {"synthetic": ("gated_acc", "coherent_pairs"),
+                 "flowers": ("gated_share", "coherent_pairs"),
+                 "city": ("gated_share", "coherent_pairs")}  # each claim's primary metrics
+CURVE_MARGIN = 0.1  # "clearly beats": 0.1 above the best trivial row
+
+
+def show_learning_curves(dataset: str, profile: str = "cpu") -> Figure | None:
+    """The committed learning curves of ``dataset``: the figure, and one line per method on
+    when its first primary metric clears the best trivial row by :data:`CURVE_MARGIN`."""
+    found = committed_curves(dataset, profile)
+    if not found:
+        print(f"no learning curve of {dataset} is committed under results/{profile}/curves")
+        return None
+    metrics = CURVE_METRICS[dataset]
+    fig = learning_curves_plot(found, metrics)
+    print("\n".join(curve_budget_lines(found, metrics[0], CURVE_MARGIN)))
+    return fig
