@@ -34,8 +34,10 @@ def _git(*args: str, cwd: Path = ROOT) -> str:
                           text=True).stdout.strip()
 
 
-def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Path) -> int:
-    """One seed, in this process (run from the pinned worktree)."""
+def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Path,
+           pretrain: int | None) -> int:
+    """One seed, in this process (run from the pinned worktree). Its run folders stay in
+    the worktree, so a seed killed mid-way resumes from its checkpoints."""
     from rlvid.config import load_config
     from rlvid.data import load_v2v_dataset
     from rlvid.metrics import metric_backends
@@ -45,11 +47,15 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
     from rlvid.v2v.experiment import train_and_evaluate
 
     dataset, methods = EXPERIMENTS[name]
-    cfg = load_config(profile, {"seeds": [seed], "v2v.rl_iterations": updates})
+    overrides = {"seeds": [seed], "v2v.rl_iterations": updates}
+    if pretrain is not None:
+        overrides["v2v.pretrain_iterations"] = pretrain
+    cfg = load_config(profile, overrides)
     data = load_v2v_dataset(dataset, cfg.data, seed=cfg.v2v.data_seed)
     experiment = train_and_evaluate(cfg, data, data.x_test,
                                     lambda output: evaluate_translation(output, data),
-                                    root, dataset, methods=methods, workers=1)
+                                    root, dataset, methods=methods, fresh=False,
+                                    workers=1)
     rows = [{k: v for k, v in r.items() if not isinstance(v, list)} for r in experiment.rows]
     backends = {k: v for k, v in metric_backends().items() if k == "flow"}
     path = write_seed_result(out, seed, rows, provenance(cfg, backends))
@@ -58,7 +64,7 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
 
 
 def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
-          workers: int) -> int:
+          workers: int, pretrain: int | None) -> int:
     """Create or reuse the worktree at ``commit``; run every missing seed from it."""
     from rlvid.seed_results import missing_seeds
 
@@ -81,7 +87,8 @@ def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
             log = open(out.parent / f".{name}-seed-{seed}.log", "w")  # noqa: SIM115
             cmd = [sys.executable, str(tree / "scripts" / "reference_run.py"), name,
                    "--worker", str(seed), "--out", str(out), "--profile", profile,
-                   "--updates", str(updates), "--runs", str(tree / "runs" / name)]
+                   "--updates", str(updates), "--runs", str(tree / "runs" / name),
+                   *([] if pretrain is None else ["--pretrain", str(pretrain)])]
             running.append((seed, subprocess.Popen(cmd, cwd=tree, env=env, stdout=log,
                                                    stderr=subprocess.STDOUT), time.time()))
         time.sleep(5)
@@ -115,6 +122,8 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--profile", default="cpu")
     parser.add_argument("--updates", type=int, default=1000, help="DDPG updates of the RL phase")
+    parser.add_argument("--pretrain", type=int, default=None,
+                        help="GAN pretraining steps (default: the profile's)")
     parser.add_argument("--workers", type=int, default=2, help="seeds at once (one per core)")
     parser.add_argument("--merge", action="store_true", help="write the table from seed files")
     parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
@@ -122,10 +131,12 @@ def main() -> int:
     parser.add_argument("--runs", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker is not None:
-        return worker(args.name, args.worker, args.out, args.profile, args.updates, args.runs)
+        return worker(args.name, args.worker, args.out, args.profile, args.updates, args.runs,
+                      args.pretrain)
     if args.merge:
         return merge(args.name, args.seeds, args.profile)
-    return start(args.name, args.commit, args.seeds, args.profile, args.updates, args.workers)
+    return start(args.name, args.commit, args.seeds, args.profile, args.updates, args.workers,
+                 args.pretrain)
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ CLAIMS: tuple[ClaimSpec, ...] = (
            "content-gated accuracy", control_note=FRAME_BASED),
     _claim("V2", "coherence", "synthetic", "coherent_pairs", True, "rlv2v", "cyclegan",
            "coherent pairs of translated frames", control_note=FRAME_BASED),
-    _claim("V3", "ddpg_helps", "synthetic", "gated_acc", True, "rlv2v", "gan_continued",
+    _claim("V3", "ddpg_helps", "v3", "gated_acc", True, "rlv2v", "gan_continued",
            "content-gated accuracy", control_note=COMPUTE_MATCHED, phase="rl",
            min_updates=MIN_RL_UPDATES, min_param_change=MIN_RL_PARAM_CHANGE),
     _claim("V4", "beats_recycle", "synthetic", "gated_acc", True, "rlv2v", "recycle",
