@@ -48,7 +48,7 @@ def evaluator_of(cfg: object, dataset: str, data: object) -> tuple[object, list[
 
 
 def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: Path,
-           runs: Path) -> int:
+           runs: Path, overrides: list[str]) -> int:
     import torch
 
     from rlvid.config import load_config
@@ -56,7 +56,12 @@ def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: 
     from rlvid.runtime import provenance, write_json
     from rlvid.v2v.curves import curve_overrides, learning_curve, scalar_scores
 
-    cfg = load_config(profile, {"seeds": [seed], **curve_overrides(method, steps)})
+    extra = dict(item.split("=", 1) for item in overrides)  # a probe: "v2v.lr=1e-3"
+    cfg = load_config(profile, {"seeds": [seed], **curve_overrides(method, steps),
+                                **{k: int(v) if v.isdigit() else float(v)
+                                   for k, v in extra.items()}})
+    label = method + "".join(f" {k}={v}" for k, v in extra.items())
+    name = f"{dataset}-{method}" + "".join(f"-{k}={v}" for k, v in extra.items())
     torch.set_num_threads(max(1, cfg.torch_threads))  # one core a curve (2 threads: ~8x slower)
     prov = provenance(cfg, {})
     commit = str(prov["git_commit"])
@@ -67,14 +72,14 @@ def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: 
     evaluate, refs = evaluator_of(cfg, dataset, data)
     refs = [{k: v for k, v in r.items() if not isinstance(v, list)} for r in refs]
     points = sorted({max(1, round(steps * f)) for f in FRACTIONS})
-    path = out / f"{dataset}-{method}.json"
+    path = out / f"{name}.json"
 
     def write(rows: list[dict]) -> None:
-        write_json(path, {"name": f"curve {dataset} {method}", "provenance": prov,
-                          "dataset": dataset, "method": method, "horizon": steps,
-                          "rows": [scalar_scores(r) | {"method": method} for r in rows],
+        write_json(path, {"name": f"curve {dataset} {label}", "provenance": prov,
+                          "dataset": dataset, "method": label, "horizon": steps,
+                          "rows": [scalar_scores(r) | {"method": label} for r in rows],
                           "reference": refs})
-        print(f"{dataset} {method}: step {rows[-1]['step']} written", flush=True)
+        print(f"{name}: step {rows[-1]['step']} written", flush=True)
 
     scored = []  # a killed curve resumes with the points it wrote
     if path.is_file():
@@ -83,7 +88,7 @@ def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: 
         before = json.loads(path.read_text())
         if before["provenance"]["git_commit"] == commit and before["horizon"] == steps:
             scored = before["rows"]
-    learning_curve(cfg, method, data, dataset, evaluate, runs / f"{dataset}-{method}-s{seed}",
+    learning_curve(cfg, method, data, dataset, evaluate, runs / f"{name}-s{seed}",
                    points, seed=seed, on_point=write, scored=scored)
     return 0
 
@@ -97,12 +102,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", default="cpu")
     parser.add_argument("--commit", default="HEAD", help="the commit the curve is pinned at")
+    parser.add_argument("--override", action="append", default=[], metavar="KEY=NUMBER",
+                        help="a config field for a probe curve (e.g. v2v.lr=1e-3)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     out = ROOT / "results" / args.profile / "curves"
     if args.worker:
         return worker(args.dataset, args.method, args.steps, args.seed, args.profile,
-                      Path(os.environ["RLVID_CURVE_OUT"]), ROOT / "runs" / "curves")
+                      Path(os.environ["RLVID_CURVE_OUT"]), ROOT / "runs" / "curves",
+                      args.override)
     sha = _git("rev-parse", args.commit)
     tree = ROOT / ".reference" / f"curves-{sha[:12]}"
     if not tree.is_dir():
@@ -112,7 +120,8 @@ def main() -> int:
            "RLVID_CURVE_OUT": str(out)}
     cmd = [sys.executable, str(tree / "scripts" / "learning_curves.py"), "--worker",
            "--set", args.dataset, "--method", args.method, "--steps", str(args.steps),
-           "--seed", str(args.seed), "--profile", args.profile]
+           "--seed", str(args.seed), "--profile", args.profile,
+           *(f"--override={o}" for o in args.override)]
     return subprocess.run(cmd, cwd=tree, env=env, check=False).returncode
 
 
