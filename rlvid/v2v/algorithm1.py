@@ -55,11 +55,13 @@ from rlvid.v2v.losses import (
 from rlvid.v2v.rl_phase import (
     Plateau,
     ddpg_parts,
+    grad_free,
     param_changes,
     prefix_states,
     rl_phases,
     running_index,
     snapshot,
+    without_grad,
 )
 
 CRITICS = ("warm", "untrained")  # Q fitted before the first actor step, or left at its init
@@ -250,7 +252,7 @@ class RLV2VGAN(Schedule):
         a2 = g_back(torch.cat([g, predicted[:, None]], 1), mask=torch.cat([mask, ones], 1))[:, -1]
         return a1, a2
 
-    @torch.no_grad()
+    @without_grad  # inference mode (issue 22)
     def rewards(self, domain: str, s: torch.Tensor, mask: torch.Tensor, a: torch.Tensor,
                 a_true: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
         """Lines 19-22 on one transition (errata: per-transition losses):
@@ -271,7 +273,7 @@ class RLV2VGAN(Schedule):
         return torch.where(terminal, -v.lambda_v * l_v,
                            -(l_g + v.lambda_rr * l_rr + v.lambda_rc * l_rc))
 
-    @torch.no_grad()
+    @without_grad  # inference mode (issue 22)
     def new_transitions(self, set_id: int, index: int, count: int) -> Transitions:
         """Lines 12-24 for ``count`` new transitions of video v, in one batched pass."""
         v, domain = self.v, ("x" if set_id == 0 else "y")
@@ -345,12 +347,14 @@ class RLV2VGAN(Schedule):
         t = int(torch.randint(1, self.T + 1, ()))
         batch = {k: self.shard(v) for k, v in self.data.sample(self.m, length=t).items()}
         n = self.nets
-        with torch.no_grad():
+        with grad_free():
             n.eval()
             gy_x = n["Gy"](batch["x"])
             gx_y, gx_z = n["Gx"](torch.cat([batch["y"], batch["z"]])).chunk(2)
             n.train()
-        return self.discriminator_step(batch, gy_x, gx_y, gx_z, include_video=(t == self.T))
+        # copies: D's step saves its inputs for backward, which inference-mode tensors refuse
+        fakes = [f.clone() for f in (gy_x, gx_y, gx_z)]
+        return self.discriminator_step(batch, *fakes, include_video=(t == self.T))
 
     # ---------------------------------------------------------------- checkpoints
     def state_dict(self) -> dict[str, Any]:

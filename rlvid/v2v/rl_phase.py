@@ -7,7 +7,10 @@ parallelism), and what the phase changed in the policy networks.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import torch
@@ -19,6 +22,26 @@ from rlvid.rl.replay import Transitions
 from rlvid.v2v.common import TrainingData, left_padded
 
 POLICY_NETS = ("Gx", "Gy", "Px", "Py")  # pi = (G, P), the networks the actor step moves
+
+# Alg. 1's passes without gradients (lines 12-24, the fakes of lines 32-35) run in inference
+# mode: no autograd bookkeeping, the same values as no_grad to the bit (issue 22; tested in
+# tests/test_levers.py). bench/bench_levers.py swaps in torch.no_grad to time the difference.
+GRAD_FREE: Callable[[], AbstractContextManager[Any]] = torch.inference_mode
+
+
+def grad_free() -> AbstractContextManager[Any]:
+    """The context of Algorithm 1's passes without gradients (:data:`GRAD_FREE`, looked up
+    at each call). Their tensors must not be saved for backward later: copy them first."""
+    return GRAD_FREE()
+
+
+def without_grad(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run inside :func:`grad_free` (a decorator)."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with grad_free():
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 def rl_phases(v: Any, critic: str = "warm") -> list[tuple[str, int]]:
