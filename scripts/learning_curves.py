@@ -86,8 +86,11 @@ def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: 
         import json
 
         before = json.loads(path.read_text())
-        if before["provenance"]["git_commit"] == commit and before["horizon"] == steps:
-            scored = before["rows"]
+        if before["provenance"]["git_commit"] != commit or before["horizon"] != steps:
+            print(f"error: {path} holds a curve of another commit or horizon; move it away "
+                  "to run this one", file=sys.stderr)
+            return 2
+        scored = before["rows"]
     learning_curve(cfg, method, data, dataset, evaluate, runs / f"{name}-s{seed}",
                    points, seed=seed, on_point=write, scored=scored)
     return 0
