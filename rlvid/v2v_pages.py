@@ -152,7 +152,7 @@ def learning_curves_plot(curves_: Sequence[Mapping[str, Any]], metrics: Sequence
         ax.set_xscale("log")
         reference = curves_[0]["reference"] if curves_ else []
         trivial = [r[metric] for r in reference
-                   if row_kind(r) == "trivial" and metric in r]
+                   if row_kind(r, "method") == "trivial" and metric in r]
         twin = [r[metric] for r in reference if r.get("method") == "twin" and metric in r]
         if trivial:
             ax.axhline(max(trivial), color="grey", ls="--", lw=1, label="best trivial row")
@@ -171,13 +171,17 @@ def curve_budget_lines(curves_: Sequence[Mapping[str, Any]], metric: str,
 
     lines = []
     for c in curves_:
-        trivial = [r[metric] for r in c["reference"] if row_kind(r) == "trivial" and metric in r]
+        trivial = [r[metric] for r in c["reference"]
+                   if row_kind(r, "method") == "trivial" and metric in r]
         floor = max(trivial) if trivial else 0.0
         step = first_step_beating(c["rows"], metric, floor, margin)
         last = max(c["rows"], key=lambda r: r["step"])
-        where = (f"from step {step} on" if step is not None else "at no point of the curve")
-        lines.append(f"{c['method']}: {metric} above the best trivial row ({floor:.3f}) + "
-                     f"{margin:g} {where}; {last[metric]:.3f} at step {last['step']} "
+        end = int(last["step"])
+        where = (f"stays above the best trivial row ({floor:.3f}) + {margin:g} from step "
+                 f"{step} on" if step is not None else
+                 f"never stays above the best trivial row ({floor:.3f}) + {margin:g}: the "
+                 f"task was not learned up to step {end}")
+        lines.append(f"{c['method']}: {metric} {where}; {last[metric]:.3f} at step {end} "
                      f"({last['flops'] / 1e12:.1f} TFLOP, commit "
                      f"{c['provenance']['git_commit'][:10]})")
     return lines

@@ -57,3 +57,23 @@ def test_a_killed_curve_resumes_with_its_points(tmp_path):
                           tmp_path / "killed", [1, 2, 4], scored=first)
     assert [r["step"] for r in rest] == [1, 2, 4]
     assert rest[-1]["psnr"] == pytest.approx(whole[-1]["psnr"], rel=1e-6)
+
+
+def test_curve_pages_read_the_floor_from_the_trivial_rows():
+    from rlvid.v2v_pages import curve_budget_lines, learning_curves_plot
+
+    reference = [{"method": "twin", "kind": "upper bound", "m": 1.0},
+                 {"method": "identity", "kind": "trivial", "m": 0.0},
+                 {"method": "unrelated Y video", "kind": "trivial", "m": 0.05}]
+    prov = {"git_commit": "0123456789abcdef"}
+    learned = {"method": "a", "reference": reference, "provenance": prov,
+               "rows": [{"step": s, "flops": 1e12 * s, "m": v}
+                        for s, v in ((1, 0.1), (2, 0.2), (3, 0.3))]}
+    never = {**learned, "method": "b",
+             "rows": [{"step": s, "flops": 1e12 * s, "m": 0.1} for s in (1, 2, 3)]}
+    lines = curve_budget_lines([learned, never], "m", 0.1)
+    assert "from step 2 on" in lines[0]  # 0.2 > 0.05 + 0.1 from step 2
+    assert "not learned up to step 3" in lines[1]
+    fig = learning_curves_plot([learned, never], ["m"])
+    dashed = [ln for ln in fig.axes[0].lines if ln.get_linestyle() == "--"]
+    assert dashed[0].get_ydata()[0] == 0.05  # the best trivial row, not the twin
