@@ -9,6 +9,7 @@ checkpoint holds the trainer's state under ``"trainer"`` (the weights ``load_loc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 
 import torch
 
+from rlvid import distributed
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
@@ -147,12 +149,16 @@ def run_stage(make_trainer: Callable[[], Trainer], cfg: Config, seed: int, run_d
         made.append(make_trainer())
         return made[-1]
 
-    result = train(make, run_dir, total_steps, seed, config=cfg,
-                   checkpoint_every=cfg.rovr.checkpoint_every,
-                   log_every=log_every or cfg.rovr.log_every, max_steps=stop_after,
-                   progress=progress, desc=f"{run_dir.name} seed {seed}",
-                   flop_samples=cfg.rovr.flop_samples,
-                   meta=stage_meta(stage, variant), backends=metric_backends(),
-                   sections=IDENTITY_SECTIONS)
+    # ROVR's code follows torch's default device; under torchrun that is this process's
+    # (nccl reduces CUDA tensors only); one process keeps the default, as before
+    ctx = distributed.context()
+    with torch.device(ctx.device) if ctx.active else contextlib.nullcontext():
+        result = train(make, run_dir, total_steps, seed, config=cfg,
+                       checkpoint_every=cfg.rovr.checkpoint_every,
+                       log_every=log_every or cfg.rovr.log_every, max_steps=stop_after,
+                       progress=progress, desc=f"{run_dir.name} seed {seed}",
+                       flop_samples=cfg.rovr.flop_samples,
+                       meta=stage_meta(stage, variant), backends=metric_backends(),
+                       sections=IDENTITY_SECTIONS)
     return StageResult(run_dir, result.step, result.status == "done", made[-1].state_dict(),
                        result.counts)
