@@ -108,9 +108,9 @@ PROFILES: dict[str, V2VConfig] = {
     # "The cpu budget, read off learning curves"): the best method clears the best trivial
     # row by 0.1 from ~1 TFLOP (CycleGAN, synthetic: 425 steps), what 150 pretraining steps
     # cost, so the synthetic budget stays; RL-V2V-GAN's pretraining at 3e-3 never does up to
-    # 1,500 steps (9.8 TFLOP), so more steps would not decide V1/V2/V4 either. On flowers and
-    # city its pretraining clears the floor only from 600 / 375 steps, against the style
-    # pages' 75: their next refresh runs 600 as a long reference run.
+    # 1,500 steps (9.8 TFLOP), so more steps would not decide V1/V2/V4 either; on city no
+    # method stays above it up to ~5 TFLOP. On flowers pretraining clears it only from 600
+    # steps, against the page's 75: its next refresh runs 600 as a long reference run.
     "cpu": V2VConfig(lr=3e-3, actor_lr=1e-4, batch_size=2, pretrain_iterations=150,
                      rl_iterations=60, rl_batch_size=8, q_warmup=50, q_patience=10,
                      iterations_share=0.5, flop_samples=3),
