@@ -35,7 +35,7 @@ def _git(*args: str, cwd: Path = ROOT) -> str:
 
 
 def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Path,
-           pretrain: int | None) -> int:
+           pretrain: int | None, extra: list[str]) -> int:
     """One seed, in this process (run from the pinned worktree). Its run folders stay in
     the worktree, so a seed killed mid-way resumes from its checkpoints."""
     from rlvid.config import load_config
@@ -50,6 +50,9 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
     overrides = {"seeds": [seed], "v2v.rl_iterations": updates}
     if pretrain is not None:
         overrides["v2v.pretrain_iterations"] = pretrain
+    for item in extra:  # e.g. "v2v.lr=1e-3", recorded in the provenance's config
+        key, value = item.split("=", 1)
+        overrides[key] = int(value) if value.isdigit() else float(value)
     cfg = load_config(profile, overrides)
     data = load_v2v_dataset(dataset, cfg.data, seed=cfg.v2v.data_seed)
     experiment = train_and_evaluate(cfg, data, data.x_test,
@@ -64,7 +67,7 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
 
 
 def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
-          workers: int, pretrain: int | None) -> int:
+          workers: int, pretrain: int | None, extra: list[str]) -> int:
     """Create or reuse the worktree at ``commit``; run every missing seed from it."""
     from rlvid.seed_results import missing_seeds
 
@@ -88,7 +91,8 @@ def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
             cmd = [sys.executable, str(tree / "scripts" / "reference_run.py"), name,
                    "--worker", str(seed), "--out", str(out), "--profile", profile,
                    "--updates", str(updates), "--runs", str(tree / "runs" / name),
-                   *([] if pretrain is None else ["--pretrain", str(pretrain)])]
+                   *([] if pretrain is None else ["--pretrain", str(pretrain)]),
+                   *(f"--override={o}" for o in extra)]
             running.append((seed, subprocess.Popen(cmd, cwd=tree, env=env, stdout=log,
                                                    stderr=subprocess.STDOUT), time.time()))
         time.sleep(5)
@@ -124,6 +128,8 @@ def main() -> int:
     parser.add_argument("--updates", type=int, default=1000, help="DDPG updates of the RL phase")
     parser.add_argument("--pretrain", type=int, default=None,
                         help="GAN pretraining steps (default: the profile's)")
+    parser.add_argument("--override", action="append", default=[], metavar="KEY=NUMBER",
+                        help="a config field of every seed (e.g. v2v.lr=1e-3)")
     parser.add_argument("--workers", type=int, default=2, help="seeds at once (one per core)")
     parser.add_argument("--merge", action="store_true", help="write the table from seed files")
     parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
@@ -132,11 +138,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.worker is not None:
         return worker(args.name, args.worker, args.out, args.profile, args.updates, args.runs,
-                      args.pretrain)
+                      args.pretrain, args.override)
     if args.merge:
         return merge(args.name, args.seeds, args.profile)
     return start(args.name, args.commit, args.seeds, args.profile, args.updates, args.workers,
-                 args.pretrain)
+                 args.pretrain, args.override)
 
 
 if __name__ == "__main__":
