@@ -77,6 +77,7 @@ def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
     if not todo:
         print(f"every seed of {name} has a result at {sha[:12]}; merge with --merge")
         return 0
+    out.mkdir(parents=True, exist_ok=True)
     tree = ROOT / ".reference" / f"{name}-{sha[:12]}"
     if not tree.is_dir():
         _git("worktree", "add", "--detach", str(tree), sha)
