@@ -88,7 +88,7 @@ def test_a_signal_mid_write_leaves_no_temporary_and_no_output(
         _wait_for(marker, proc)
         assert _temporaries(out)  # the finished temporary, not yet renamed
         proc.send_signal(sig)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=300)  # a hang, not a loaded machine
     finally:
         proc.kill()
         proc.wait()
@@ -111,7 +111,7 @@ def _train(tmp_path: Path, run: Path, sig: signal.Signals | None) -> subprocess.
         while proc.poll() is None:  # let every paused checkpoint write go on
             marker.unlink(missing_ok=True)
             time.sleep(0.02)
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=300)  # a hang, not a loaded machine
     finally:
         proc.kill()
         proc.wait()
