@@ -39,8 +39,11 @@ def _start(argv: list[str], tmp_path: Path, target: str) -> tuple[subprocess.Pop
     marker = tmp_path / f"paused-{len(list(tmp_path.iterdir()))}"
     env = {**os.environ, PAUSE_ENV: str(marker), PAUSE_TARGET_ENV: target,
            "RLVID_CACHE": str(tmp_path / "cache"), "RLVID_RUNS": str(tmp_path / "runs")}
+    # SIGINT as a terminal delivers it, even when the tests run as a background job (whose
+    # shell ignores SIGINT, and Python then installs no KeyboardInterrupt handler)
     proc = subprocess.Popen([sys.executable, "-m", "rlvid.cli", *argv], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     return proc, marker
 
 
@@ -88,7 +91,7 @@ def test_a_signal_mid_write_leaves_no_temporary_and_no_output(
         _wait_for(marker, proc)
         assert _temporaries(out)  # the finished temporary, not yet renamed
         proc.send_signal(sig)
-        _, err = proc.communicate(timeout=300)  # a hang, not a loaded machine
+        _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
         proc.wait()
@@ -111,7 +114,7 @@ def _train(tmp_path: Path, run: Path, sig: signal.Signals | None) -> subprocess.
         while proc.poll() is None:  # let every paused checkpoint write go on
             marker.unlink(missing_ok=True)
             time.sleep(0.02)
-        out, err = proc.communicate(timeout=300)  # a hang, not a loaded machine
+        out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
         proc.wait()
