@@ -148,7 +148,8 @@ def learning_curves_plot(curves_: Sequence[Mapping[str, Any]], metrics: Sequence
     for ax, metric in zip(axes[0], metrics):
         series = {c["method"]: ([r["flops"] / 1e12 for r in c["rows"]],
                                 [r[metric] for r in c["rows"]]) for c in curves_}
-        curves(ax, series, "training TFLOP (log)", metric_label(metric))
+        label = metric.replace("_", " ") + " ↑"  # the short name: the long one overflows
+        curves(ax, series, "training TFLOP (log)", label)
         ax.set_xscale("log")
         reference = curves_[0]["reference"] if curves_ else []
         trivial = [r[metric] for r in reference
