@@ -285,6 +285,12 @@ def judge(spec: ClaimSpec, tables: Tables) -> dict[str, Any]:
     if spec.control == BEST_TRIVIAL:
         measured["control_row"] = label
     position = standing(spec, rows, a, b, label, trivial)
+    if spec.start is not None and trivial is not None:  # the arms' shared starting point
+        start = per_seed(rows, spec.key, spec.start, spec.metric)
+        above = [s for s, v in start.items() if _beats(v, trivial[1], higher)]
+        measured.update(start_above_floor=len(above), start_seeds=len(start))
+        position += (f"; {len(above)} of {len(start)} seeds' {spec.start} (the arms' common "
+                     f"start) beat the best trivial row")
     measured["standing"] = position
     if spec.phase is not None:
         moved = _phase(rows, spec)

@@ -233,6 +233,8 @@ class ClaimSpec:
     ``paper_effect``: the paper's own effect on our metric's scale, where comparable.
     ``kind`` "exponent": a scaling claim read from a fitted exponent (below 2).
     ``control`` may name a reference row (seed "-") or be :data:`BEST_TRIVIAL`.
+    ``start``: the row both arms branch from (V3: the pretrained model); the verdict's
+    reason says on how many seeds it beats the best trivial row.
     """
 
     id: str
@@ -253,6 +255,8 @@ class ClaimSpec:
     min_updates: int = 1
     not_comparable: str | None = None
     kind: str = "paired"
+    start: str | None = None  # the row both arms branch from; the judge counts its seeds
+    #                           that beat the best trivial row
 
 
 # ---------------------------------------------------------------- comparison

@@ -107,15 +107,52 @@ def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
     return 1 if failed else 0
 
 
+# The table's reference rows (twin, trivial rows), scored by the pinned commit's own code so
+# that every number of the merged table comes from one commit.
+REFERENCE_ROWS = """
+import json, sys
+from rlvid.config import load_config
+from rlvid.data import load_v2v_dataset
+from rlvid.v2v import references
+from rlvid.v2v.evaluate import evaluate_translation
+profile, dataset = sys.argv[1], sys.argv[2]
+cfg = load_config(profile)
+data = load_v2v_dataset(dataset, cfg.data, seed=cfg.v2v.data_seed)
+videos = references.reference_videos(data, references.flat_synthetic(data))
+rows = references.reference_rows(videos, lambda v: evaluate_translation(v, data), dataset)
+print(json.dumps(rows))
+"""
+
+
+def reference_rows(name: str, commit: str, profile: str) -> list[dict]:
+    """The reference rows of ``name``'s dataset, computed in the worktree at ``commit``."""
+    import json
+
+    tree = ROOT / ".reference" / f"{name}-{commit[:12]}"
+    if not tree.is_dir():
+        _git("worktree", "add", "--detach", str(tree), commit)
+    env = {**os.environ, "PYTHONPATH": str(tree), "RLVID_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", REFERENCE_ROWS, profile, EXPERIMENTS[name][0]],
+                          cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode:
+        from rlvid.errors import RlvidError
+
+        raise RlvidError(f"reference rows at {commit[:12]} failed: "
+                         f"{done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def merge(name: str, seeds: list[int], profile: str) -> int:
     from rlvid.results import write_table
     from rlvid.seed_results import merge_seed_results
 
     out = ROOT / "results" / profile
     rows, prov = merge_seed_results(out / name, seeds)
-    path = write_table(name, rows, None, notes=f"merged from {len(seeds)} seed results of "
-                       f"one reference run at {prov['git_commit'][:12]}", directory=out,
-                       provenance_=prov)
+    reference = reference_rows(name, prov["git_commit"], profile)
+    path = write_table(name, rows + reference, None,
+                       notes=f"merged from {len(seeds)} seed results of one reference run at "
+                             f"{prov['git_commit'][:12]}, then reference rows (kind) scored "
+                             "at the same commit", directory=out, provenance_=prov)
     print(f"wrote {path}")
     return 0
 

@@ -105,6 +105,19 @@ def test_a_winner_below_a_trivial_row_is_not_tested_the_task_was_not_learned() -
     assert e["effect"] is None  # no effect is reported for a task not learned
 
 
+def test_the_shared_start_is_counted_against_the_best_trivial_row() -> None:
+    """V3's arms branch from one pretrained model per seed: the reason says on how many
+    seeds that model beats the best trivial row (here 2 of 3: 0.5 and 0.7 beat flat's 0.3,
+    0.1 does not)."""
+    spec = ClaimSpec("T2", "P", "§1", "RL helps.", "qualitative", "toy", "acc", True, "a", "b",
+                     start="pre")
+    rows = _rows("a", [0.9, 0.8, 0.85]) + _rows("b", [0.6, 0.5, 0.55]) + \
+        _rows("pre", [0.5, 0.1, 0.7]) + [_ref("flat", TRIVIAL, 0.3)]
+    e = judge(spec, _tables(rows))
+    assert (e["start_above_floor"], e["start_seeds"]) == (2, 3)
+    assert "2 of 3 seeds' pre (the arms' common start) beat the best trivial row" in e["reason"]
+
+
 def test_a_tie_with_the_best_trivial_row_is_not_a_win() -> None:
     rows = _rows("a", [0.5] * 5) + _rows("b", [0.0] * 5) + [_ref("flat", TRIVIAL, 0.5)]
     assert judge(SPEC, _tables(rows))["verdict"] == "not tested"
