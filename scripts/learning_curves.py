@@ -51,15 +51,14 @@ def worker(dataset: str, method: str, steps: int, seed: int, profile: str, out: 
            runs: Path, overrides: list[str]) -> int:
     import torch
 
-    from rlvid.config import load_config
+    from rlvid.config import load_config, parse_override
     from rlvid.data import load_v2v_dataset
     from rlvid.runtime import provenance, write_json
     from rlvid.v2v.curves import curve_overrides, learning_curve, scalar_scores
 
     extra = dict(item.split("=", 1) for item in overrides)  # a probe: "v2v.lr=1e-3"
     cfg = load_config(profile, {"seeds": [seed], **curve_overrides(method, steps),
-                                **{k: int(v) if v.isdigit() else float(v)
-                                   for k, v in extra.items()}})
+                                **dict(parse_override(item) for item in overrides)})
     label = method + "".join(f" {k}={v}" for k, v in extra.items())
     name = f"{dataset}-{method}" + "".join(f"-{k}={v}" for k, v in extra.items())
     torch.set_num_threads(max(1, cfg.torch_threads))  # one core a curve (2 threads: ~8x slower)

@@ -38,7 +38,7 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
            pretrain: int | None, extra: list[str]) -> int:
     """One seed, in this process (run from the pinned worktree). Its run folders stay in
     the worktree, so a seed killed mid-way resumes from its checkpoints."""
-    from rlvid.config import load_config
+    from rlvid.config import load_config, parse_override
     from rlvid.data import load_v2v_dataset
     from rlvid.metrics import metric_backends
     from rlvid.runtime import provenance
@@ -50,9 +50,7 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
     overrides = {"seeds": [seed], "v2v.rl_iterations": updates}
     if pretrain is not None:
         overrides["v2v.pretrain_iterations"] = pretrain
-    for item in extra:  # e.g. "v2v.lr=1e-3", recorded in the provenance's config
-        key, value = item.split("=", 1)
-        overrides[key] = int(value) if value.isdigit() else float(value)
+    overrides.update(parse_override(item) for item in extra)  # "v2v.lr=1e-3": in provenance
     cfg = load_config(profile, overrides)
     data = load_v2v_dataset(dataset, cfg.data, seed=cfg.v2v.data_seed)
     experiment = train_and_evaluate(cfg, data, data.x_test,

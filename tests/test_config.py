@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from rlvid.cli import main as cli_main
-from rlvid.cli import parse_value
 from rlvid.config import (
     PROFILE_NAMES,
     ConfigError,
     default_profile,
     load_config,
+    parse_override,
+    parse_value,
     validate_config,
 )
+from rlvid.errors import RlvidError
 
 
 def test_profiles_grow_from_smoke_to_paper() -> None:
@@ -66,6 +68,13 @@ def test_cli_values_parse_as_yaml() -> None:
     assert parse_value("1e-3") == pytest.approx(1e-3)
     assert parse_value("[0, 1]") == [0, 1]
     assert parse_value("cpu") == "cpu"
+
+
+def test_an_override_is_a_dotted_key_and_a_parsed_value() -> None:
+    assert parse_override("v2v.lr=1e-3") == ("v2v.lr", pytest.approx(1e-3))
+    assert parse_override("v2v.pretrain_iterations=600") == ("v2v.pretrain_iterations", 600)
+    with pytest.raises(RlvidError, match="an override is KEY=VALUE"):
+        parse_override("v2v.lr")
 
 
 def test_cli_reports_bad_profile_in_one_line(

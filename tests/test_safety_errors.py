@@ -49,7 +49,7 @@ def _cases(w: Path) -> dict[str, tuple[list[str], str]]:
     (w / "bad.ipynb").write_text("{not json")
     return {
         "yaml-train": (["train", "v2v", "--profile", "smoke", "-p", "v2v.lr", "[1, 2"],
-                       "-p value '[1, 2' is not a valid value"),
+                       "value '[1, 2' is not a valid value"),
         "yaml-flow": (["data", "make", "synthetic", "--profile", "smoke", "-p",
                        "data.size", "{a: 1"], "is not a valid value"),
         "yaml-run": (["run", str(w / "nb.py"), "-p", "seeds", "[0,"], "is not a valid value"),

@@ -28,7 +28,8 @@ import warnings
 from typing import Any
 
 from rlvid.cli import compare, data, info, rovr, run, v2v
-from rlvid.cli.common import Parser, parse_value
+from rlvid.cli.common import Parser
+from rlvid.config import parse_value
 from rlvid.errors import RlvidError, RlvidWarning
 
 __all__ = ["build_parser", "main", "parse_value"]

@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import NoReturn
 
-import yaml
-
-from rlvid.config import Config, load_config
+from rlvid.config import Config, load_config, parse_value
 from rlvid.errors import RlvidError
 
 EXIT_STOPPED = 75  # a training stopped early and resumable (sysexits' EX_TEMPFAIL: retry)
@@ -73,22 +71,6 @@ def add_video_output_args(parser: argparse.ArgumentParser) -> None:
                         help="output video (.mp4, .avi, .mov, .mkv, .webm, .gif, or a folder)")
     parser.add_argument("--fps", type=frame_rate, default=None,
                         help="output frame rate (default: the input's, or 8 for a frame folder)")
-
-
-def parse_value(text: str) -> Any:
-    """A command-line value parsed as YAML: ``3`` → int, ``1e-3`` → float, ``[1,2]`` → list."""
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem", None) or "malformed"
-        raise RlvidError(f"-p value {text!r} is not a valid value ({mark}); write a number, "
-                         "a word, or a list such as [0, 1]") from None
-    if isinstance(value, str):  # YAML reads 1e-3 as a string
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
 
 
 def add_run_dir_args(parser: argparse.ArgumentParser, default_help: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from rlvid.cli.common import parse_value
+from rlvid.config import parse_value
 
 # ipykernel logs this on its stderr, which the kernel inherits from us, whenever a kernel
 # talks over local TCP without CurveZMQ (always, for papermill's kernels)

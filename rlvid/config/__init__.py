@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
+import yaml
+
 from rlvid.config.checks import NON_NEGATIVE, Rule, checked, rule_of
 from rlvid.config.data import PROFILES as DATA_PROFILES
 from rlvid.config.data import DataConfig
@@ -227,3 +229,28 @@ __all__ = [
     "profile_config",
     "validate_config",
 ]
+
+
+def parse_value(text: str) -> Any:
+    """A value typed on a command line, parsed as YAML: ``3`` → int, ``1e-3`` → float,
+    ``[1,2]`` → list, other words stay strings."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem", None) or "malformed"
+        raise RlvidError(f"value {text!r} is not a valid value ({mark}); write a number, "
+                         "a word, or a list such as [0, 1]") from None
+    if isinstance(value, str):  # YAML reads 1e-3 as a string
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` (``v2v.lr=1e-3``) as a dotted config name and its :func:`parse_value`."""
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise RlvidError(f"an override is KEY=VALUE, such as v2v.lr=1e-3; got {item!r}")
+    return key.strip(), parse_value(value)
