@@ -58,17 +58,8 @@ PHASES = {"convlstm_unbind": ("pretrain", "rl"), "inference_mode": ("rl_fill", "
 def sliced_forward(self: ConvLSTM, x: torch.Tensor, state: State | None = None,
                    mask: torch.Tensor | None = None) -> tuple[torch.Tensor, State]:
     """ConvLSTM.forward before issue 22's drop-in: the gates of step t by slicing."""
-    b, steps, cin = x.shape[:3]
-    conv = self.cell.gates
-    pad, hidden = conv.padding, self.cell.hidden_channels
-    w_x, w_h = conv.weight[:, :cin], conv.weight[:, cin:]
-    if mask is None:
-        gx = F.conv2d(x.reshape(-1, *x.shape[2:]), w_x, conv.bias, padding=pad)
-        gx = gx.view(b, steps, *gx.shape[1:])
-    else:
-        real = F.conv2d(x[mask], w_x, conv.bias, padding=pad)
-        gx = real.new_zeros(b, steps, *real.shape[1:]).index_put((mask,), real)
-    partial = [False] * steps if mask is None else (~mask.all(0)).tolist()
+    gx, w_h, partial = self.input_gates(x, mask)
+    steps, pad, hidden = x.shape[1], self.cell.gates.padding, self.cell.hidden_channels
     zero_state = state is None
     h, c = self.cell.initial_state(x[:, 0]) if state is None else state
     outputs = []

@@ -62,18 +62,8 @@ class ConvLSTM(nn.Module):
     ) -> tuple[torch.Tensor, State]:
         if self.legacy:
             return self._stepped(x, state, mask)
-        b, steps, cin = x.shape[:3]
-        conv = self.cell.gates
-        pad, hidden = conv.padding, self.cell.hidden_channels
-        w_x, w_h = conv.weight[:, :cin], conv.weight[:, cin:]
-        if mask is None:  # the input part of the gates, for every frame in one call
-            gx = F.conv2d(x.reshape(-1, *x.shape[2:]), w_x, conv.bias, padding=pad)
-            gx = gx.view(b, steps, *gx.shape[1:])
-        else:  # ... for the real frames only
-            real = F.conv2d(x[mask], w_x, conv.bias, padding=pad)
-            gx = real.new_zeros(b, steps, *real.shape[1:]).index_put((mask,), real)
-        # steps where some row pads (one host sync for the whole video)
-        partial = [False] * steps if mask is None else (~mask.all(0)).tolist()
+        gx, w_h, partial = self.input_gates(x, mask)
+        pad, hidden = self.cell.gates.padding, self.cell.hidden_channels
         zero_state = state is None
         h, c = self.cell.initial_state(x[:, 0]) if state is None else state
         outputs = []
@@ -93,6 +83,23 @@ class ConvLSTM(nn.Module):
             zero_state = False
             outputs.append(h)
         return torch.stack(outputs, dim=1), (h, c)
+
+    def input_gates(self, x: torch.Tensor, mask: torch.Tensor | None
+                    ) -> tuple[torch.Tensor, torch.Tensor, list[bool]]:
+        """The input part of every step's gates, ``(B, T, 4 hidden, H, W)``, in one call
+        over the real frames (a padding frame's is zero); the recurrent part's weight; and
+        the steps where some row pads (one host sync for the whole video)."""
+        b, steps, cin = x.shape[:3]
+        conv = self.cell.gates
+        w_x, w_h = conv.weight[:, :cin], conv.weight[:, cin:]
+        if mask is None:
+            gx = F.conv2d(x.reshape(-1, *x.shape[2:]), w_x, conv.bias, padding=conv.padding)
+            gx = gx.view(b, steps, *gx.shape[1:])
+        else:
+            real = F.conv2d(x[mask], w_x, conv.bias, padding=conv.padding)
+            gx = real.new_zeros(b, steps, *real.shape[1:]).index_put((mask,), real)
+        partial = [False] * steps if mask is None else (~mask.all(0)).tolist()
+        return gx, w_h, partial
 
     def _stepped(self, x: torch.Tensor, state: State | None, mask: torch.Tensor | None
                  ) -> tuple[torch.Tensor, State]:
