@@ -13,7 +13,7 @@ it, never one above (the table is :data:`LAYERS`; a name covers its whole packag
  3    trainers     ``rlvid.harness``, ``rlvid.sweep``, ``rlvid.v2v``, ``rlvid.rovr``
  4    book         ``rlvid.notebooks``, ``rlvid.evidence``, ``rlvid.claims``,
                    ``rlvid.display``, ``rlvid.blocks``, ``rlvid.viz``, ``rlvid.figures``,
-                   ``rlvid.report``
+                   ``rlvid.report``, ``rlvid.names`` (it reads the method registries)
  5    entry        ``rlvid.cli``: nothing outside ``rlvid/cli/`` imports it
 ====  ===========  ==========================================================================
 
