@@ -69,6 +69,7 @@ from rlvid.results import add_budget_ratios, load_table, results_dir, write_tabl
 from rlvid.v2v import references
 from rlvid.v2v.evaluate import GATE_IOU, evaluate_translation
 from rlvid.v2v.experiment import run_experiment
+from rlvid.v2v.methods import OURS
 from rlvid.v2v_pages import result_table, rl_phase_curves, show_learning_curves
 from rlvid.viz import frame_grid, method_panels, show_video
 
@@ -169,7 +170,7 @@ training_times(experiment["rows"])
 # with its frames shuffled in time, and unrelated target-domain videos.
 
 # %%
-rows = [{"dataset": "synthetic", **r} for r in add_budget_ratios(experiment["rows"], "rlv2v")]
+rows = [{"dataset": "synthetic", **r} for r in add_budget_ratios(experiment["rows"], OURS)]
 reference = references.reference_rows(
     references.reference_videos(data, references.flat_synthetic(data)),
     lambda video: evaluate_translation(video, data), "synthetic")
@@ -248,7 +249,7 @@ show_video(list(strip.values()), titles=list(strip), fps=4)
 # scale; the dotted line is the 1e-2 floor below which the RL claim is "not tested").
 
 # %% tags=["hide-input"]
-rl_phase_curves(experiment["histories"]["rlv2v"])
+rl_phase_curves(experiment["histories"][OURS])
 plt.show()
 
 # %% [markdown]

@@ -57,6 +57,7 @@ from rlvid.metrics import metric_backends
 from rlvid.report import seed_order_table
 from rlvid.results import results_dir, write_table
 from rlvid.rovr.losses import lambda_schedule, vgg_model
+from rlvid.rovr.methods import RANDOM
 from rlvid.rovr.paper import PAPER_TABLE1
 from rlvid.rovr.runs import masked_set, stage_dir
 from rlvid.rovr.table1 import fill_comparison, table1_summary
@@ -166,7 +167,7 @@ html_table([r for r in summary if r["kind"] == "trained"],
 # left of 1 and worst right of it, as the paper's crosses are.
 
 # %% tags=["hide-input"]
-table1_figure(rows, {k: v / PAPER_TABLE1["random"][0] for k, (v, _) in PAPER_TABLE1.items()})
+table1_figure(rows, {k: v / PAPER_TABLE1[RANDOM.name][0] for k, (v, _) in PAPER_TABLE1.items()})
 plt.show()
 
 # %% [markdown]

@@ -55,17 +55,31 @@ from rlvid.blocks import show_claims, show_definitions
 from rlvid.claims import evaluate_claims
 from rlvid.config import load_config
 from rlvid.display import show_table
-from rlvid.figures import choice_maps
+from rlvid.figures import choice_maps, history_figure, regimes_figure
 from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
 from rlvid.names import display_name
 from rlvid.results import aggregate_seeds, results_dir, write_table
-from rlvid.rovr.figures import choice_heatmap, history_figure, regimes_figure
+from rlvid.rovr.figures import choice_heatmap
+from rlvid.rovr.methods import (
+    FROZEN,
+    IMITATION_BCE,
+    IMITATION_PAIR,
+    ORACLE,
+    OURS,
+    PPG_RUNS,
+    RANDOM,
+    ROVR_FLOW_COLD,
+    ROVR_FLOW_WARM,
+    ROVR_NOFLOW_WARM,
+    SEQUENTIAL,
+)
 from rlvid.rovr.runs import masked_set
 from rlvid.rovr.table2 import (
     METRICS,
     action_ceilings,
     action_rates,
+    key,
     paper_beside,
     table2_rows,
     table2_seeds,
@@ -157,7 +171,7 @@ path = write_table("rovr_table2", rows, cfg, backends,
 show_table(action_rates(seed_runs, ceilings),
            columns={"policy": "policy", "action": "action", "ceiling_train": "ceiling, train",
                     "achieved_train": "achieved, train", "ceiling_test": "ceiling, held out",
-                    "achieved_test": "achieved, held out", "random": "random pair"},
+                    "achieved_test": "achieved, held out", RANDOM.name: "random pair"},
            caption="Valid-pair rate: ceiling of the action form vs achieved (greedy)")
 
 # %% [markdown]
@@ -167,9 +181,9 @@ show_table(action_rates(seed_runs, ceilings),
 
 # %% tags=["hide-input"]
 first = seed_runs[cfg.seeds[0]]
-history_figure({"BCE, top-2 (paper)": first.curves["imitation_bce"]}, {"bce": "BCE loss"},
+history_figure({"BCE, top-2 (paper)": first.curves[IMITATION_BCE.name]}, {"bce": "BCE loss"},
                "imitation", smooth=10)
-history_figure({"ranking, pair-aware": first.curves["imitation_pair"]},
+history_figure({"ranking, pair-aware": first.curves[IMITATION_PAIR.name]},
                {"contrastive": "-log P(valid pair)"}, "imitation", smooth=10)
 plt.show()
 
@@ -178,8 +192,7 @@ plt.show()
 # policy iteration, for the three runs.
 
 # %% tags=["hide-input"]
-history_figure({display_name(n): first.curves[n] for n in
-                ("rovr_flow_warm", "rovr_noflow_warm", "rovr_flow_cold")},
+history_figure({display_name(n): first.curves[n] for n in PPG_RUNS},
                {"episode_return": "episode return", "flow_recovery": "flow recovery 𝒪",
                 "local_L_R": "Γ's L_R"}, "policy")
 plt.show()
@@ -193,8 +206,8 @@ plt.show()
 # policy's effect is what survives in the orange points.
 
 # %% tags=["hide-input"]
-shown = ["oracle", "rovr_flow_warm", "rovr_noflow_warm", "rovr_flow_cold", "imitation_pair",
-         "imitation_bce", "sequential", "random"]
+shown = [m.name for m in (ORACLE, ROVR_FLOW_WARM, ROVR_NOFLOW_WARM, ROVR_FLOW_COLD,
+                          IMITATION_PAIR, IMITATION_BCE, SEQUENTIAL, RANDOM)]
 regimes_figure(rows, {n: display_name(n) for n in shown},
                {m: metric_label(m) for m in ("flow_recovery", "perceptual")})
 plt.show()
@@ -237,7 +250,7 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=("rovr_table2",)))
 # columns frames; yellow = the target, green = the two conditioning frames.
 
 # %% tags=["hide-input"]
-choice_maps({display_name(n): choice_heatmap(first.pairs[f"{n}:frozen"][0])
-             for n in ("rovr_flow_warm", "imitation_pair", "imitation_bce", "sequential",
-                       "oracle")})
+choice_maps({display_name(n): choice_heatmap(first.pairs[key(n, FROZEN)][0])
+             for n in (OURS, IMITATION_PAIR.name, IMITATION_BCE.name, SEQUENTIAL.name,
+                       ORACLE.name)})
 plt.show()

@@ -5,6 +5,7 @@ direction); end the notebook cell with ``plt.show()``.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from rlvid.names import display_name
+from rlvid.names import display_name, plot_text
+from rlvid.rovr.methods import BEST, FROZEN, RANDOM, REGIMES, TUNED, WORST
+from rlvid.v2v.methods import BASELINES, OURS, PRETRAINING
 from rlvid.viz import curves, metric_label
 
 # ---------------------------------------------------------------- 00: metric toolkit
@@ -81,9 +84,9 @@ def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     Q and critic loss, and the baselines' generator losses."""
     h = histories
     # RL-V2V-GAN branches from the pretrain_only run: its pretraining is logged there
-    pre = [e for name in ("pretrain_only", "rlv2v") for e in h.get(name, [])
+    pre = [e for name in (PRETRAINING, OURS) for e in h.get(name, [])
            if e["phase"] == "pretrain"]
-    rl = [e for e in h["rlv2v"] if e["phase"] == "rl"]
+    rl = [e for e in h[OURS] if e["phase"] == "rl"]
     step = lambda es: [e["step"] for e in es]
     fig, axes = plt.subplots(2, 2, figsize=(7, 4.6))
     axes = list(axes.flat)
@@ -96,7 +99,7 @@ def v2v_training_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     curves(axes[2], {"critic L_Q": (step(rl), [e["loss_q"] for e in rl])},
            "step (one video per step)", "critic loss L_Q", "Algorithm 1 (DDPG)")
     curves(axes[3], {f"{display_name(name)} G": (step(h[name]), [e["loss_g"] for e in h[name]])
-                     for name in ("recycle", "cyclegan") if name in h},
+                     for name in BASELINES if name in h},
            "step", "generator loss", "baselines")
     fig.tight_layout()
     return fig
@@ -189,7 +192,7 @@ def stage_curves(runs: Mapping[str, str | Path], tags: Mapping[str, str],
 
 
 def table1_figure(rows: Sequence[Mapping[str, Any]], paper_ratio: Mapping[str, float],
-                  order: Sequence[str] = ("best", "random", "worst")) -> Figure:
+                  order: Sequence[str] = (BEST.name, RANDOM.name, WORST.name)) -> Figure:
     """ROVR Table 1 as points: per conditioning pair, Γ's hidden-pixel MSE (Table 1's
     number, left) and its ratio to random pairs (right) for every seed, the mean and its
     95% t-interval over seeds; the paper's ratios as red crosses."""
@@ -199,7 +202,7 @@ def table1_figure(rows: Sequence[Mapping[str, Any]], paper_ratio: Mapping[str, f
     value = {(r["seed"], r["conditioning"]): float(r["hidden_mse"]) for r in rows
              if r.get("seed") in seeds and r["conditioning"] in order}
     mse = {name: [value[s, name] for s in seeds] for name in order}
-    ratio = {name: [value[s, name] / value[s, "random"] for s in seeds] for name in order}
+    ratio = {name: [value[s, name] / value[s, RANDOM.name] for s in seeds] for name in order}
     fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.4), sharey=True)
     method_points(left, mse, label=metric_label("hidden_mse"))
     method_points(right, ratio, label="hidden MSE / with random pairs ↓")
@@ -227,6 +230,72 @@ def choice_maps(maps: Mapping[str, np.ndarray]) -> Figure:
         ax.set_yticks([])
     np.atleast_1d(axes)[0].set_ylabel("step (target frame)", fontsize=7)
     fig.tight_layout()
+    return fig
+
+
+def history_figure(curves: dict[str, list[dict]], keys: dict[str, str], phase: str,
+                   smooth: int = 1) -> Figure:
+    """One panel per logged key (``key -> axis label``), one line per run (``name ->``
+    harness history rows); only the steps of ``phase``, in order, moving mean of ``smooth``."""
+    fig, axes = plt.subplots(1, len(keys), figsize=(min(7.0, 3.4 * len(keys)), 2.6),
+                             squeeze=False)
+    for ax, (k, label) in zip(axes[0], keys.items()):
+        for name, rows in curves.items():
+            ys = np.array([r[k] for r in rows if r.get("phase") == phase and k in r], float)
+            if not len(ys):
+                continue
+            if smooth > 1 and len(ys) >= smooth:
+                ys = np.convolve(ys, np.ones(smooth) / smooth, mode="valid")
+            ax.plot(np.arange(1, len(ys) + 1), ys, label=name, lw=1.2)
+        ax.set_xlabel(f"{phase} step", fontsize=8)
+        ax.set_ylabel(plot_text(label), fontsize=8)
+        ax.tick_params(labelsize=7)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if len(labels) > 1:  # the runs' key above the panels, not over the curves
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=7.5,
+                   frameon=False)
+    else:
+        axes[0][-1].legend(fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / fig.get_figheight() * (len(labels) > 1)))
+    return fig
+
+
+def regimes_figure(rows: list[dict], policies: dict[str, str], metrics: dict[str, str],
+                   regimes: tuple[str, ...] = tuple(REGIMES)) -> Figure:
+    """Table 2 as points: per metric a panel, per policy (``name -> label``) one point per
+    regime (seed mean, 95% t-interval), seeds as dots. The policy names are the first
+    panel's row labels, the regimes' key sits above the panels."""
+    from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+
+    from rlvid.results import t_interval
+
+    fig, axes = plt.subplots(1, len(metrics), figsize=(7, 0.32 * len(policies) + 1.3),
+                             squeeze=False, sharey=True)
+    colours = {TUNED: "#1f5fa8", FROZEN: "#c2571a"}
+    for ax, (metric, label) in zip(axes[0], metrics.items()):
+        for y, name in enumerate(policies):
+            for k, regime in enumerate(regimes):
+                vals = [r[metric] for r in rows if r.get("policy") == f"{name}:{regime}"
+                        and isinstance(r.get("seed"), int)]
+                if not vals:
+                    continue
+                yy = y + (k - 0.5) * 0.3
+                ax.plot(vals, [yy] * len(vals), ".", color="0.6", ms=4)
+                mean, half = t_interval(vals)
+                ax.errorbar([mean], [yy], xerr=[[0.0 if np.isnan(half) else half]] * 2,
+                            fmt="o", color=colours.get(regime, "k"), ms=4,
+                            label=REGIMES.get(regime, regime) if y == 0 else None)
+        ax.set_yticks(range(len(policies)), list(policies.values()), fontsize=8)
+        ax.set_xlabel(plot_text(textwrap.fill(label, 34)), fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.xaxis.set_major_formatter(FormatStrFormatter("%.3g"))
+        ax.tick_params(axis="x", labelsize=7.5)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].invert_yaxis()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=8,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
     return fig
 
 

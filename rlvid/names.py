@@ -1,49 +1,19 @@
-"""What the book calls things: display names of methods, selectors, regimes and claims, in
-one place. Code keys (``rovr_flow_warm:tuned``, ``gan_continued``) never reach a reader;
-:func:`display_name` turns one into words and leaves any other text as it is. Metric labels
-(unit, backend, better direction) are :func:`rlvid.viz.metric_label`.
+"""What the book calls things: claims in a few words, and :func:`display_name`, which
+turns a code key (``rovr_flow_warm:tuned``, ``gan_continued``) into words and leaves any
+other text as it is; code keys never reach a reader. The display names of methods,
+selectors, reference rows and Γ regimes are their registries' (:mod:`rlvid.v2v.methods`,
+:mod:`rlvid.rovr.methods`). Metric labels (unit, backend, better direction) are
+:func:`rlvid.viz.metric_label`.
 """
 
 from __future__ import annotations
 
-METHODS = {
-    # RL-V2V-GAN and its baselines
-    "rlv2v": "RL-V2V-GAN",
-    "gan_continued": "GAN continued (matched)",
-    "pretrain": "pretraining only",
-    "pretrain_only": "pretraining only",
-    "rlv2v_untrained_q": "RL-V2V-GAN, untrained Q",
-    "recycle": "Recycle-GAN",
-    "recyclegan": "Recycle-GAN",
-    "cyclegan": "CycleGAN (frames)",
-    # reference rows
-    "twin": "twin",
-    "identity": "identity (source)",
-    "flat": "flat target colours",
-    "shuffled": "shuffled source",
-    "copy_nearest": "copy nearest visible",
-    "copy-nearest-visible": "copy nearest visible",
-    "mean_fill": "mean fill",
-    "unfilled": "unfilled holes",
-    # ROVR selectors and policies
-    "oracle": "oracle (best pair)",
-    "sequential": "sequential (t−1, t−2)",
-    "random": "random frames",
-    "best": "best pair",
-    "worst": "worst pair",
-    "attention": "attention over all frames",
-    "rovr-incremental": "ROVR (incremental)",
-    "imitation_bce": "imitation, BCE (paper)",
-    "imitation_pair": "imitation, pair-aware",
-    "imitation_contrastive": "imitation, contrastive",
-    "untrained_pair": "pair-aware, untrained",
-    "rovr_flow_warm": "ROVR: flow, warm start",
-    "rovr_noflow_warm": "ROVR: no flow, warm start",
-    "rovr_flow_cold": "ROVR: flow, cold start",
-    "rovr_flow_warm_pretrained_local": "ROVR: flow, warm, pretrained Γ",
-}
+from rlvid.rovr import methods as rovr_methods
+from rlvid.v2v import methods as v2v_methods
 
-REGIMES = {"tuned": "Γ fine-tuned", "frozen": "Γ frozen"}
+# code key -> words: every method and reference row of both papers, from their registries
+DISPLAY_NAMES = {**v2v_methods.display_names(), **rovr_methods.display_names()}
+REGIMES = rovr_methods.REGIMES  # Table 2's Γ regimes
 
 PAPERS = {"RL-V2V-GAN": "RL-V2V-GAN", "ROVR": "ROVR"}
 
@@ -85,8 +55,8 @@ def display_name(key: object) -> str:
     (``rovr_flow_warm:tuned`` -> ``ROVR: flow reward, warm start, Γ fine-tuned``). Text that
     is not a known key comes back unchanged."""
     text = str(key)
-    if text in METHODS:
-        return METHODS[text]
+    if text in DISPLAY_NAMES:
+        return DISPLAY_NAMES[text]
     name, sep, regime = text.partition(":")
     if sep and regime in REGIMES:
         return f"{display_name(name)}, {REGIMES[regime]}"

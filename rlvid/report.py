@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rlvid.display import Stat, html_table, stats
+from rlvid.rovr.methods import CONDITIONINGS
+from rlvid.v2v.methods import BASELINES, OURS
 from rlvid.viz import metric_label
 
 # ---------------------------------------------------------------- 00: metric toolkit
@@ -150,7 +152,7 @@ def seams_table(seams: Mapping[str, Any]) -> Any:
 
 
 def network_table(cfg: Any, data: Any,
-                  baselines: Sequence[str] = ("recycle", "cyclegan")) -> Any:
+                  baselines: Sequence[str] = BASELINES) -> Any:
     """RL-V2V-GAN's Table 1 read off the built networks (:func:`rlvid.nn.table1`), then
     the parameter counts of the baselines' networks. Builds networks: it draws from
     torch's global random generator."""
@@ -176,7 +178,7 @@ def network_table(cfg: Any, data: Any,
 
 
 def training_times(rows: Sequence[Mapping[str, Any]],
-                   methods: Sequence[str] = ("rlv2v", "recycle", "cyclegan")) -> Any:
+                   methods: Sequence[str] = (OURS, *BASELINES)) -> Any:
     """Mean training seconds per seed on this machine (varies between machines)."""
     out = []
     for m in methods:
@@ -194,14 +196,14 @@ def training_times(rows: Sequence[Mapping[str, Any]],
 def seed_order_table(rows: Sequence[Mapping[str, Any]]) -> Any:
     """Per seed: Γ's hidden-pixel MSE (Table 1's number) with the best, random and worst
     pairs, and whether they are ordered as the paper's Table 1."""
-    order = ("best", "random", "worst")
+    order = CONDITIONINGS  # best, random, worst: the paper's order, lowest MSE first
     seeds = dict.fromkeys(r["seed"] for r in rows if isinstance(r.get("seed"), int))
     table = []
     for seed in seeds:
         m = {r["conditioning"]: float(r["hidden_mse"]) for r in rows
              if r.get("seed") == seed and r["conditioning"] in order}
         table.append({"seed": str(seed), **{k: m[k] for k in order},
-                      "best < random < worst": m["best"] < m["random"] < m["worst"]})
+                      "best < random < worst": m[order[0]] < m[order[1]] < m[order[2]]})
     return html_table(table, caption="The order of Table 1, seed by seed (hidden-pixel MSE)",
                       columns={"seed": "seed", **{k: f"{k} pair" for k in order},
                                "best < random < worst": "best < random < worst"})

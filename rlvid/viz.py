@@ -20,6 +20,8 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
 from rlvid.names import display_name, plot_text
+from rlvid.rovr.methods import REGIMES
+from rlvid.v2v.methods import CYCLEGAN, OURS, RECYCLE
 
 ROW_LABEL_CHARS = 18  # a frame grid's row labels wrap at this many characters
 AXIS_LABEL_CHARS = 34  # a method panel's axis label wraps at this many characters
@@ -206,9 +208,9 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
 
 # code keys in running text: with an underscore, or one of these plain ones (other plain
 # keys such as "random" or "best" are also English words and stay as written)
-_PLAIN_KEYS = ("rlv2v", "cyclegan", "recyclegan", "tdiff", "psnr", "ssim", "iou", "ewarp")
+_PLAIN_KEYS = (OURS, CYCLEGAN.name, *RECYCLE.aliases, "tdiff", "psnr", "ssim", "iou", "ewarp")
 _KEY = re.compile(r"(?<![\w-])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|"
-                  + "|".join(_PLAIN_KEYS) + r")(?::(?:tuned|frozen))?(?![\w-])")
+                  + "|".join(_PLAIN_KEYS) + r")(?::(?:" + "|".join(REGIMES) + r"))?(?![\w-])")
 
 
 def readable(text: str) -> str:

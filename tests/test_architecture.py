@@ -13,7 +13,7 @@ it, never one above (the table is :data:`LAYERS`; a name covers its whole packag
  3    trainers     ``rlvid.harness``, ``rlvid.sweep``, ``rlvid.v2v``, ``rlvid.rovr``
  4    book         ``rlvid.notebooks``, ``rlvid.evidence``, ``rlvid.claims``,
                    ``rlvid.display``, ``rlvid.blocks``, ``rlvid.viz``, ``rlvid.figures``,
-                   ``rlvid.report``
+                   ``rlvid.report``, ``rlvid.names`` (it reads the method registries)
  5    entry        ``rlvid.cli``: nothing outside ``rlvid/cli/`` imports it
 ====  ===========  ==========================================================================
 
@@ -40,7 +40,7 @@ import pytest
 
 # (layer, top-level modules or packages), lowest first
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("rlvid", "rlvid.errors", "rlvid.names")),
+    ("base", ("rlvid", "rlvid.errors")),
     ("setup", ("rlvid.config", "rlvid.paths", "rlvid.runtime", "rlvid.distributed",
                "rlvid.progress", "rlvid.files", "rlvid.checkpoints", "rlvid.rundir")),
     ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results",
@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("trainers", ("rlvid.harness", "rlvid.v2v", "rlvid.rovr", "rlvid.sweep")),
     ("book", ("rlvid.notebooks", "rlvid.evidence", "rlvid.claims", "rlvid.display",
               "rlvid.blocks", "rlvid.viz", "rlvid.figures", "rlvid.report", "rlvid.v2v_pages",
+              "rlvid.names",
               "rlvid.figure_check", "rlvid.kernel_startup", "rlvid.findings",
               "rlvid.footage_pages", "rlvid.formatting", "rlvid.book")),
     ("entry", ("rlvid.cli",)),

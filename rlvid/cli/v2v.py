@@ -17,8 +17,7 @@ from rlvid.cli.common import (
     config_from_args,
     whole_number,
 )
-
-METHOD_CHOICES = ("rlv2v", "pretrain_only", "recycle", "cyclegan")
+from rlvid.v2v.methods import CLI_METHODS, OURS
 
 
 def register_train(train_subparsers: Any) -> None:
@@ -29,7 +28,7 @@ def register_train(train_subparsers: Any) -> None:
                     "stopped, resumable).")
     p.add_argument("--dataset", default="synthetic", choices=("synthetic", "flowers", "city"))
     add_config_args(p)
-    p.add_argument("--method", default="rlv2v", choices=METHOD_CHOICES)
+    p.add_argument("--method", default=OURS, choices=CLI_METHODS)
     p.add_argument("--seed", type=whole_number(0), default=0)
     add_run_dir_args(p, "default: $RLVID_RUNS/v2v-<dataset>-<profile>-<method>-s<seed>")
     p.add_argument("--max-steps", type=whole_number(1), default=None,

@@ -1,6 +1,8 @@
 """ROVR (Prasad, Tandon, Vikram): masked-video inpainting with a learned choice of two
 conditioning frames, by concern (§ = the paper's sections):
 
+- :mod:`.methods`: the methods' registry (Table 1's pairs, the selectors, Table 2's
+  policies and their labels, the scaling study's selectors, Γ's regimes);
 - :mod:`.paper`: the paper's own numbers (Tables 1 and 2, the poster);
 - :mod:`.losses`: L_R = lambda L_P + (1 - lambda) MSE (eq. 1) and the lambda schedule;
 - :mod:`.pairs`: random, sequential and labelled conditioning pairs, and k-sets (k > 2

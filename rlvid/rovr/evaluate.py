@@ -17,6 +17,7 @@ from rlvid.nn.rovr import (
 from rlvid.nn.rovr_pair import action_dist
 from rlvid.rovr.local import apply_local
 from rlvid.rovr.losses import vgg_perceptual
+from rlvid.rovr.methods import BEST, RANDOM, WORST
 from rlvid.rovr.pairs import random_pairs, set_choices, sets_valid
 from rlvid.rovr.runs import require_pairs
 from rlvid.rovr.selectors import Rollout, expert_states
@@ -88,7 +89,7 @@ def action_ceilings(data: Any) -> dict[str, float]:
         top = s.topk(2, -1).indices
         out[name] = float(data.valid[rows, tt, top[..., 0], top[..., 1]].float().mean())
     out["pair"] = float(data.valid.flatten(2).any(-1).float().mean())
-    out["random"] = random_valid_rate(data)
+    out[RANDOM.name] = random_valid_rate(data)
     return out
 
 
@@ -111,8 +112,8 @@ def local_table(local: LocalUNet, data: Any, rcfg: ROVRConfig, seed: int):
     nn_ = torch.arange(n).repeat_interleave(t)
     target = torch.arange(t).repeat(n)
     gen = torch.Generator().manual_seed(seed)
-    pairs = {"best": data.best_pair[nn_, target], "worst": data.worst_pair[nn_, target],
-             "random": random_pairs(target, t, gen)}
+    pairs = {BEST.name: data.best_pair[nn_, target], WORST.name: data.worst_pair[nn_, target],
+             RANDOM.name: random_pairs(target, t, gen)}
     out = {}
     for name, pair in pairs.items():
         with torch.no_grad():
@@ -134,7 +135,7 @@ def imitation_valid_rates(policy: torch.nn.Module, data: Any, local: LocalUNet,
     out = {}
     for kind, pair in (("greedy", dist.greedy()), ("sampled", sampled)):
         out[kind] = float(sets_valid(data, n, target, pair).float().mean())
-    out["random"] = random_valid_rate(data, rcfg.conditioning_frames)
+    out[RANDOM.name] = random_valid_rate(data, rcfg.conditioning_frames)
     return out
 
 

@@ -35,10 +35,17 @@ from rlvid.nn.rovr import PolicyNet, candidate_log_probs, greedy_pair
 from rlvid.nn.streaming import FrameCache, QueryAttentionSelector, SelfAttentionSelector
 from rlvid.rovr.env import InpaintEnv
 from rlvid.rovr.inference import greedy_rollout
+from rlvid.rovr.methods import (
+    ATTENTION,
+    ATTENTION_QUERY,
+    INCREMENTAL,
+    PAPER_STATE,
+    SCALING_SELECTORS,
+)
 from rlvid.rovr.runs import build_local
 from rlvid.rovr.selectors import policy_selector
 
-SELECTORS = ("rovr-paper-state", "rovr-incremental", "attention", "attention-query")
+SELECTORS = SCALING_SELECTORS
 LENGTHS = (100, 200, 400, 800, 1200, 1600, 2000)
 
 
@@ -142,12 +149,12 @@ def time_video(selector: str, nets: Nets, video: torch.Tensor, masks: torch.Tens
     with torch.no_grad():
         env = InpaintEnv(nets.local, video[None], masks[None], video.masked_fill(masks, 0)[None],
                          nets.rcfg, rewards=False, track_flow=False)
-        if selector == "rovr-incremental":
+        if selector == INCREMENTAL.name:
             greedy_rollout(env, nets.policy, nets.rcfg, clock)
-        elif selector == "rovr-paper-state":
+        elif selector == PAPER_STATE.name:
             _paper_state(env, nets, clock)
-        elif selector in ("attention", "attention-query"):
-            _cached(env, nets, clock, query=selector == "attention-query")
+        elif selector in (ATTENTION.name, ATTENTION_QUERY.name):
+            _cached(env, nets, clock, query=selector == ATTENTION_QUERY.name)
         else:
             raise ValueError(f"unknown selector {selector!r}; choose from {SELECTORS}")
     return perf_counter() - start, process_time() - cpu, clock

@@ -31,7 +31,24 @@ from rlvid.results import relative_change
 from rlvid.rovr.evaluate import action_ceilings, evaluate_rollout, imitation_valid_rates
 from rlvid.rovr.imitation import train_imitation
 from rlvid.rovr.local import train_local
-from rlvid.rovr.paper import TABLE2_LABELS
+from rlvid.rovr.methods import (
+    ACTION_OF,
+    COPY_NEAREST,
+    FROZEN,
+    IMITATION_RUNS,
+    MEAN_FILL,
+    ORACLE,
+    OURS,
+    PPG_RUNS,
+    RANDOM,
+    SEQUENTIAL,
+    TABLE2_LABELS,
+    TUNED,
+    UNFILLED,
+    UNTRAINED_PAIR,
+    WARM_START,
+    method_record,
+)
 from rlvid.rovr.ppg_stage import train_ppg
 from rlvid.rovr.runs import (
     StageResult,
@@ -51,11 +68,8 @@ from rlvid.rovr.selectors import (
 )
 from rlvid.sweep import run_seeds
 
-REGIMES = ("tuned", "frozen")
+REGIMES = (TUNED, FROZEN)
 METRICS = ("flow_recovery", "perceptual", "valid_pair_rate", "mse", "psnr", "ssim")
-PPG_RUNS = {"rovr_flow_warm": (True, True), "rovr_noflow_warm": (False, True),
-            "rovr_flow_cold": (True, False)}  # name: (flow reward, warm start)
-IMITATION_RUNS = {"imitation_bce": ("bce", "top2"), "imitation_pair": ("contrastive", "pair")}
 
 
 def key(name: str, regime: str) -> str:
@@ -91,14 +105,15 @@ def seed_table2(cfg: Config, seed: int, progress: bool = True) -> SeedTable2:
     test, train = masked_set(cfg, "test"), masked_set(cfg, "train")
     local_state = train_local(cfg, seed, progress=progress).state
     local = load_local(cfg, local_state)
-    il = {name: train_imitation(cfg, seed, local_state, loss=loss, action=action,
-                                progress=progress)
-          for name, (loss, action) in IMITATION_RUNS.items()}
-    ppg = {name: train_ppg(cfg, seed, local_state, il["imitation_pair"].state if warm else None,
-                           flow, progress=progress)
-           for name, (flow, warm) in PPG_RUNS.items()}
-    selectors = {"random": random_selector(seed), "sequential": sequential_selector(),
-                 "oracle": oracle_selector(test.best_pair)}
+    il = {name: train_imitation(cfg, seed, local_state, loss=method_record(name).imitation_loss,
+                                action=method_record(name).action, progress=progress)
+          for name in IMITATION_RUNS}
+    ppg = {name: train_ppg(cfg, seed, local_state,
+                           il[WARM_START].state if method_record(name).warm_start else None,
+                           method_record(name).flow_reward, progress=progress)
+           for name in PPG_RUNS}
+    selectors = {RANDOM.name: random_selector(seed), SEQUENTIAL.name: sequential_selector(),
+                 ORACLE.name: oracle_selector(test.best_pair)}
     costs: dict[str, dict[str, float]] = {}
     for name, result in il.items():
         selectors[name] = policy_selector(load_policy(cfg, result.state), rcfg)
@@ -106,25 +121,25 @@ def seed_table2(cfg: Config, seed: int, progress: bool = True) -> SeedTable2:
     extra: dict[str, dict[str, float]] = {}
     for name, result in ppg.items():
         selectors[name] = policy_selector(load_policy(cfg, result.state), rcfg)
-        warm = [il["imitation_pair"]] if PPG_RUNS[name][1] else []
+        warm = [il[WARM_START]] if method_record(name).warm_start else []
         costs[name] = _costs(result, *warm)
         extra[name] = {"param_change": relative_change(result.state["policy_start"],
                                                        result.state["policy"]),
                        "phase_updates": result.total("updates"),
                        "transitions": result.counts["policy"].samples}
-    gammas = {"tuned": load_local(cfg, ppg["rovr_flow_warm"].state), "frozen": local}
+    gammas = {TUNED: load_local(cfg, ppg[OURS].state), FROZEN: local}
     videos = torch.arange(rcfg.eval_videos or len(test))
     rows, pairs = [], {}
     for regime, net in gammas.items():
-        selectors["random"] = random_selector(seed)  # the same random pairs in each regime
+        selectors[RANDOM.name] = random_selector(seed)  # the same random pairs in each regime
         for name, selector in selectors.items():
             rollout: Rollout = run_selector(net, test, selector, rcfg, videos)
             metrics = evaluate_rollout(rollout, test, videos, vgg=False)
             row: dict[str, Any] = {"policy": key(name, regime), "regime": regime,
                                    "label": TABLE2_LABELS[name], "seed": seed}
             row.update({m: metrics[m] for m in METRICS})
-            if name == "oracle":
-                row["kind"] = "upper bound"
+            if name == ORACLE.name:
+                row["kind"] = ORACLE.kind
             row.update(costs.get(name, {}))
             row.update(extra.get(name, {}))
             rows.append(row)
@@ -135,9 +150,10 @@ def seed_table2(cfg: Config, seed: int, progress: bool = True) -> SeedTable2:
              for split, data in (("train", train), ("test", test))}
     with torch.random.fork_rng(devices=[]):  # an untrained pair-aware policy, for scale
         torch.manual_seed(seed)
-        fresh = build_policy(rcfg, "pair").eval()
+        fresh = build_policy(rcfg, UNTRAINED_PAIR.action).eval()
     for split, data in (("train", train), ("test", test)):
-        valid[f"untrained_pair/{split}"] = imitation_valid_rates(fresh, data, local, rcfg, seed)
+        valid[f"{UNTRAINED_PAIR.name}/{split}"] = imitation_valid_rates(fresh, data, local, rcfg,
+                                                                         seed)
     curves = {name: _history(r) for name, r in [*il.items(), *ppg.items()]}
     return SeedTable2(rows, valid, curves, pairs)
 
@@ -164,8 +180,8 @@ def reference_rows(cfg: Config) -> list[dict[str, Any]]:
 
     test = masked_set(cfg, "test")
     rows = []
-    for name, fill in (("copy_nearest", copy_nearest_visible), ("mean fill", mean_fill),
-                       ("unfilled", unfilled)):
+    for name, fill in ((COPY_NEAREST.name, copy_nearest_visible), (MEAN_FILL.name, mean_fill),
+                       (UNFILLED.name, unfilled)):
         filled = torch.stack([fill(v, m) for v, m in zip(test.videos, test.masks)])
         frames = frame_metrics(filled.flatten(0, 1), test.videos.flatten(0, 1), vgg=False)
         row: dict[str, Any] = {"policy": name, "regime": "none",
@@ -183,12 +199,8 @@ def table2_rows(cfg: Config, seeds: dict[int, SeedTable2]) -> list[dict[str, Any
     from rlvid.results import add_budget_ratios
 
     rows = [r for s in seeds.values() for r in s.rows]  # costs do not depend on the regime
-    return add_budget_ratios(rows, key("rovr_flow_warm", "tuned"), key="policy") + \
+    return add_budget_ratios(rows, key(OURS, TUNED), key="policy") + \
         reference_rows(cfg)
-
-
-ACTION_OF = {"untrained_pair": "pair", "imitation_bce": "top2", "imitation_pair": "pair",
-             "rovr_flow_warm": "pair", "rovr_noflow_warm": "pair", "rovr_flow_cold": "pair"}
 
 
 def action_rates(seeds: dict[int, SeedTable2], ceilings: dict[str, dict[str, float]]
@@ -204,7 +216,7 @@ def action_rates(seeds: dict[int, SeedTable2], ceilings: dict[str, dict[str, flo
             rates = [s.imitation_valid[f"{name}/{split}"]["greedy"] for s in seeds.values()]
             row[f"ceiling_{split}"] = ceilings[split][form]
             row[f"achieved_{split}"] = float(sum(rates) / len(rates))
-        row["random"] = ceilings["test"]["random"]
+        row[RANDOM.name] = ceilings["test"][RANDOM.name]
         out.append(row)
     return out
 
@@ -226,7 +238,7 @@ def paper_beside(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     return [{"policy": TABLE2_LABELS[name], "paper: perceptual": perceptual,
              "paper: O": flow, "poster: O": POSTER_FLOW_RECOVERY.get(name),
-             "ours: O (tuned Γ)": mean(name, "tuned", "flow_recovery"),
-             "ours: O (frozen Γ)": mean(name, "frozen", "flow_recovery"),
-             "ours: perceptual (tuned Γ)": mean(name, "tuned", "perceptual")}
+             "ours: O (tuned Γ)": mean(name, TUNED, "flow_recovery"),
+             "ours: O (frozen Γ)": mean(name, FROZEN, "flow_recovery"),
+             "ours: perceptual (tuned Γ)": mean(name, TUNED, "perceptual")}
             for name, (perceptual, flow) in PAPER_TABLE2.items()]

@@ -17,6 +17,7 @@ from rlvid.rovr.evaluate import (
     evaluate_rollout,
 )
 from rlvid.rovr.local import load_local_net, train_local
+from rlvid.rovr.methods import FLOW_SELECTORS, ORACLE, RANDOM, SEQUENTIAL
 from rlvid.rovr.pairs import best_sets
 from rlvid.rovr.runs import masked_set
 from rlvid.rovr.selectors import (
@@ -44,9 +45,6 @@ def table1(cfg: Config, progress: bool = True,
     return rows + reference_rows(cfg), {s: per_seed[s]["raw"] for s in cfg.seeds}
 
 
-FLOW_SELECTORS = ("oracle", "sequential", "random")
-
-
 def flow_separation_seed(cfg: Config, progress: bool, seed: int) -> list[dict[str, Any]]:
     """O (eq. 3, whole frames) and the valid-pair rate of the oracle, sequential and random
     selectors (k frames each) driving the MDP with ``seed``'s pretrained Gamma, on the test
@@ -54,9 +52,9 @@ def flow_separation_seed(cfg: Config, progress: bool, seed: int) -> list[dict[st
     test = masked_set(cfg, "test")
     local = load_local_net(cfg, train_local(cfg, seed, progress=progress).state)
     k = cfg.rovr.conditioning_frames
-    selectors: dict[str, Selector] = {"oracle": oracle_selector(best_sets(test, k)),
-                                      "sequential": sequential_selector(k),
-                                      "random": random_selector(seed, k)}
+    selectors: dict[str, Selector] = {ORACLE.name: oracle_selector(best_sets(test, k)),
+                                      SEQUENTIAL.name: sequential_selector(k),
+                                      RANDOM.name: random_selector(seed, k)}
     videos = torch.arange(cfg.rovr.eval_videos or len(test))
     rows = []
     for name in FLOW_SELECTORS:

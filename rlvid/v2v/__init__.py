@@ -1,5 +1,7 @@
 """RL-V2V-GAN (Ma, Klabjan, Utke 2024) and its baselines, one concern a module:
 
+- :mod:`rlvid.v2v.methods`: the methods' registry (names, display names, trainers, steps,
+  experiments);
 - :mod:`rlvid.v2v.losses`: eqs. (1)-(10);
 - :mod:`rlvid.v2v.algorithm1`: the RL-V2V-GAN trainer (GAN pretraining, then Algorithm 1;
   the DDPG update itself is :func:`rlvid.rl.ddpg.ddpg_update`);

@@ -13,10 +13,6 @@ from typing import Any
 import torch
 from torch import nn
 
-# rlv2v_untrained_q and gan_continued are branches from pretrain_only's checkpoint
-METHODS = ("rlv2v", "pretrain_only", "recycle", "cyclegan", "rlv2v_untrained_q",
-           "gan_continued")
-
 
 @dataclass
 class TrainingData:

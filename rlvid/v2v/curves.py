@@ -17,20 +17,24 @@ from typing import Any
 
 import torch
 
+from rlvid.errors import RlvidError
 from rlvid.nn.blocks import recalibrated
 from rlvid.runtime import load_checkpoint, resolve_device
 from rlvid.v2v.common import TrainingData
 from rlvid.v2v.evaluate import translate_video
 from rlvid.v2v.experiment import total
+from rlvid.v2v.methods import CURVE_METHODS, method_record
 from rlvid.v2v.train import fit, make_method
-
-CURVE_METHODS = ("pretrain_only", "cyclegan")  # GAN pretraining (Alg. 1 line 2), a baseline
-HORIZON_KEY = {"pretrain_only": "v2v.pretrain_iterations", "cyclegan": "v2v.baseline_iterations"}
 
 
 def curve_overrides(method: str, steps: int) -> dict[str, int]:
-    """Config overrides that make ``method`` train for ``steps`` harness steps."""
-    return {HORIZON_KEY[method]: steps}
+    """Config overrides that make ``method`` (one of :data:`CURVE_METHODS`: GAN pretraining,
+    Alg. 1 line 2, and a baseline) train for ``steps`` harness steps."""
+    horizon = method_record(method).horizon
+    if method not in CURVE_METHODS or horizon is None:
+        raise RlvidError(f"no learning curve for {method!r}; choose one of "
+                         f"{', '.join(CURVE_METHODS)}")
+    return {horizon: steps}
 
 
 def snapshot_translator(cfg: Any, method: str, run_dir: Path, training: TrainingData

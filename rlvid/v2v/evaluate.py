@@ -42,6 +42,7 @@ from rlvid.metrics.translation import (
     share_of,
     temporal_difference_error,
 )
+from rlvid.v2v.methods import OURS, PRETRAINING
 
 FOREGROUND_DISTANCE = 0.3
 # A frame's shape is kept when its IoU with the twin's is >= 0.5: PASCAL VOC's detection
@@ -178,8 +179,8 @@ def evaluate_run(run_dir: str | Path, data: Any = None) -> list[dict[str, Any]]:
                                 seed=cfg.v2v.data_seed)
     rows = [{"method": meta["method"], "seed": ckpt.get("seed"),
              **evaluate_model(model, data)}]
-    if meta["method"] == "rlv2v" and (run_dir / "pretrained.pt").is_file():
-        rows.append({"method": "pretrain_only", "seed": ckpt.get("seed"),
+    if meta["method"] == OURS and (run_dir / "pretrained.pt").is_file():
+        rows.append({"method": PRETRAINING, "seed": ckpt.get("seed"),
                      **evaluate_model(run_dir / "pretrained.pt", data)})
     check_owned(run_dir)  # eval.json goes into the kit's own run folders only
     write_json(run_dir / "eval.json", rows)

@@ -30,10 +30,9 @@ from rlvid.errors import RlvidError
 from rlvid.progress import progress
 from rlvid.sweep import run_seeds
 from rlvid.v2v.evaluate import evaluate_translation, translate_video
+from rlvid.v2v.methods import OURS, PRETRAINING, RL_METHODS, TRAINED_METHODS, method_record
 from rlvid.v2v.train import RunResult, fit, load_translator
 
-TRAINED_METHODS = ("rlv2v", "gan_continued", "recycle", "cyclegan")  # + pretrain_only
-RL_METHODS = ("rlv2v", "rlv2v_untrained_q")
 RL_CURVE_KEYS = ("loss_q", "loss_actor", "q_mean", "buffer_size", "reward")
 
 
@@ -128,17 +127,20 @@ def train_and_evaluate(cfg: Any, data: Any, x_test: torch.Tensor,
     """
     root, v = Path(root), cfg.v2v
     methods = list(methods)
-    branches = [m for m in methods if m in (*RL_METHODS, "gan_continued")]
-    if "gan_continued" in methods and "rlv2v" not in methods:
-        raise RlvidError("gan_continued is matched to rlv2v's FLOPs: add rlv2v to methods")
-    def where(method: str, seed: int) -> Path:
-        return root / f"{dataset}-{method}-s{seed}"
+    branches = [m for m in methods if method_record(m).branch]
+    matched = OURS in methods  # the others' FLOP budgets are then OURS's
+    for name in branches:
+        if not method_record(name).rl_phase and not matched:
+            raise RlvidError(f"{name} is matched to {OURS}'s FLOPs: add {OURS} to methods")
+
+    def where(name: str, seed: int) -> Path:
+        return root / f"{dataset}-{name}-s{seed}"
 
     if fresh:
-        for method in [*methods, "pretrain_only"]:
+        for name in [*methods, PRETRAINING]:
             for seed in cfg.seeds:
-                if where(method, seed).exists():
-                    shutil.rmtree(where(method, seed))
+                if where(name, seed).exists():
+                    shutil.rmtree(where(name, seed))
 
     def wave(jobs: list[Job]) -> dict[tuple[str, int], RunResult]:
         fitted = run_seeds(FitJobs(cfg, data, dataset, jobs), range(len(jobs)),
@@ -148,21 +150,19 @@ def train_and_evaluate(cfg: Any, data: Any, x_test: torch.Tensor,
     seeds = list(cfg.seeds)
     runs: dict[tuple[str, int], RunResult] = {}
     if branches:  # wave 1: one pretrained checkpoint per seed
-        runs.update(wave([Job("pretrain_only", s, where("pretrain_only", s)) for s in seeds]))
-    runs.update(wave([Job(m, s, where(m, s), start_from=where("pretrain_only", s))
+        runs.update(wave([Job(PRETRAINING, s, where(PRETRAINING, s)) for s in seeds]))
+    runs.update(wave([Job(m, s, where(m, s), start_from=where(PRETRAINING, s))
                       for m in methods if m in RL_METHODS for s in seeds]))  # wave 2
-    matched = "rlv2v" in methods
     cap = v.continued_cap * (v.pretrain_iterations + v.rl_iterations)
 
-    def budget(method: str, seed: int) -> Job:
+    def budget(name: str, seed: int) -> Job:
         if not matched:
-            return Job(method, seed, where(method, seed))
-        if method == "gan_continued":  # the RL phase's FLOPs, from the same checkpoint
-            return Job(method, seed, where(method, seed), where("pretrain_only", seed),
-                       flops=total(runs[("rlv2v", seed)], "flops"), steps=cap)
-        spent = total(runs[("rlv2v", seed)], "flops") + total(runs[("pretrain_only", seed)],
-                                                              "flops")
-        return Job(method, seed, where(method, seed), flops=spent, steps=cap)
+            return Job(name, seed, where(name, seed))
+        if method_record(name).branch:  # the RL phase's FLOPs, from the same checkpoint
+            return Job(name, seed, where(name, seed), where(PRETRAINING, seed),
+                       flops=total(runs[(OURS, seed)], "flops"), steps=cap)
+        spent = total(runs[(OURS, seed)], "flops") + total(runs[(PRETRAINING, seed)], "flops")
+        return Job(name, seed, where(name, seed), flops=spent, steps=cap)
 
     runs.update(wave([budget(m, s) for m in methods if m not in RL_METHODS
                       for s in seeds]))  # wave 3
@@ -174,8 +174,8 @@ def _evaluated(cfg: Any, runs: dict[tuple[str, int], RunResult], methods: list[s
                evaluate: Callable[[torch.Tensor], dict[str, Any]]) -> Experiment:
     """Rows, curves and translations of every (method, seed), in the order methods x seeds."""
     result = Experiment()
-    order = [m for m in ("rlv2v", *(["pretrain_only"] if branches else []))
-             if m in methods or m == "pretrain_only"]
+    order = [m for m in (OURS, *([PRETRAINING] if branches else []))
+             if m in methods or m == PRETRAINING]
     order += [m for m in methods if m not in order]
     keys = [(m, s) for m in order for s in cfg.seeds]
     bar = progress(keys, desc="evaluating", total=len(keys))
@@ -185,7 +185,7 @@ def _evaluated(cfg: Any, runs: dict[tuple[str, int], RunResult], methods: list[s
         result.run_dirs[(method, seed)] = run.run_dir
         out = translate_video(load_translator(result.model_path(method, seed))[0], x_test)
         row: dict[str, Any] = {"method": method, "seed": seed, **evaluate(out)}
-        pre = runs.get(("pretrain_only", seed)) if method in branches else None
+        pre = runs.get((PRETRAINING, seed)) if method in branches else None
         for key, name in (("wall_s", "train_s"), ("updates", "updates"), ("flops", "flops")):
             row[name] = total(run, key) + (total(pre, key) if pre else 0.0)
         if method in RL_METHODS:
@@ -196,9 +196,9 @@ def _evaluated(cfg: Any, runs: dict[tuple[str, int], RunResult], methods: list[s
         if seed == cfg.seeds[0]:
             result.histories[method] = run.history
     bar.close()
-    ours = {r["seed"]: r["flops"] for r in result.rows if r["method"] == "rlv2v"}
+    ours = {r["seed"]: r["flops"] for r in result.rows if r["method"] == OURS}
     for row in result.rows:
-        if row["method"] != "rlv2v" and ours.get(row["seed"]):
+        if row["method"] != OURS and ours.get(row["seed"]):
             row["budget_ratio"] = row["flops"] / ours[row["seed"]]
     return result
 

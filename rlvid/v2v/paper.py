@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rlvid.results import BEST_TRIVIAL, ClaimSpec
+from rlvid.v2v.methods import CYCLEGAN, GAN_CONTINUED, OURS, RECYCLE
 
 PAPER = "RL-V2V-GAN"
 
@@ -82,7 +83,7 @@ MIN_RL_PARAM_CHANGE = 1e-2
 COMPUTE_MATCHED = ("compute-matched: GAN training continued from the same pretrained "
                    "checkpoint for the RL phase's FLOPs")
 FRAME_BASED = "frame-based CycleGAN, trained to the same total FLOPs"
-RECYCLE = "Recycle-GAN, trained to the same total FLOPs"
+RECYCLE_NOTE = "Recycle-GAN, trained to the same total FLOPs"
 TRIVIAL_NOTE = "the table's best trivial row on the same test videos"
 
 # Primary metrics (errata: metrics), each scoring every trivial row at 0 by construction:
@@ -91,32 +92,32 @@ TRIVIAL_NOTE = "the table's best trivial row on the same test videos"
 # content-only (mask_iou, edge_ssim), style-only (target_share) and twin-distance metrics
 # stay in the tables as secondary columns: a trivial output wins each of them by design.
 CLAIMS: tuple[ClaimSpec, ...] = (
-    _claim("V1", "figure1", "synthetic", "gated_acc", True, "rlv2v", "cyclegan",
+    _claim("V1", "figure1", "synthetic", "gated_acc", True, OURS, CYCLEGAN.name,
            "content-gated accuracy", control_note=FRAME_BASED),
-    _claim("V2", "coherence", "synthetic", "coherent_pairs", True, "rlv2v", "cyclegan",
+    _claim("V2", "coherence", "synthetic", "coherent_pairs", True, OURS, CYCLEGAN.name,
            "coherent pairs of translated frames", control_note=FRAME_BASED),
-    _claim("V3", "ddpg_helps", "v3", "gated_acc", True, "rlv2v", "gan_continued",
+    _claim("V3", "ddpg_helps", "v3", "gated_acc", True, OURS, GAN_CONTINUED.name,
            "content-gated accuracy", control_note=COMPUTE_MATCHED, phase="rl",
            min_updates=MIN_RL_UPDATES, min_param_change=MIN_RL_PARAM_CHANGE),
-    _claim("V4", "beats_recycle", "synthetic", "gated_acc", True, "rlv2v", "recycle",
-           "content-gated accuracy", control_note=RECYCLE),
-    _claim("V5", "flower", "flower", "gated_share", True, "rlv2v", "cyclegan",
+    _claim("V4", "beats_recycle", "synthetic", "gated_acc", True, OURS, RECYCLE.name,
+           "content-gated accuracy", control_note=RECYCLE_NOTE),
+    _claim("V5", "flower", "flower", "gated_share", True, OURS, CYCLEGAN.name,
            "translated: frames judged yellow-on-nature whose flower matches the twin's",
            control_note=FRAME_BASED),
-    _claim("V7", "flower", "flower", "coherent_pairs", True, "rlv2v", "cyclegan",
+    _claim("V7", "flower", "flower", "coherent_pairs", True, OURS, CYCLEGAN.name,
            "coherent pairs of translated frames", control_note=FRAME_BASED),
-    _claim("V8", "city", "city", "gated_share", True, "rlv2v", "cyclegan",
+    _claim("V8", "city", "city", "gated_share", True, OURS, CYCLEGAN.name,
            "translated: frames judged night-town whose roofs match the twin's",
            control_note=FRAME_BASED),
-    _claim("V10", "city", "city", "coherent_pairs", True, "rlv2v", "cyclegan",
+    _claim("V10", "city", "city", "coherent_pairs", True, OURS, CYCLEGAN.name,
            "coherent pairs of translated frames", control_note=FRAME_BASED),
-    _claim("V13", "learned", "synthetic", "gated_acc", True, "rlv2v", BEST_TRIVIAL,
+    _claim("V13", "learned", "synthetic", "gated_acc", True, OURS, BEST_TRIVIAL,
            "synthetic shapes, content-gated accuracy", control_note=TRIVIAL_NOTE),
-    _claim("V14", "learned", "flower", "gated_share", True, "rlv2v", BEST_TRIVIAL,
+    _claim("V14", "learned", "flower", "gated_share", True, OURS, BEST_TRIVIAL,
            "flowers, gated share", control_note=TRIVIAL_NOTE),
-    _claim("V15", "learned", "city", "gated_share", True, "rlv2v", BEST_TRIVIAL,
+    _claim("V15", "learned", "city", "gated_share", True, OURS, BEST_TRIVIAL,
            "city aerials, gated share", control_note=TRIVIAL_NOTE),
-    _claim("V11", "proprietary", "-", "-", True, "rlv2v", "-",
+    _claim("V11", "proprietary", "-", "-", True, OURS, "-",
            not_comparable="the dataset is proprietary; 13_your_videos runs the same "
                           "pipeline on folders you supply"),
 )

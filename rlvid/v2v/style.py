@@ -48,13 +48,13 @@ from rlvid.metrics.translation import (
 from rlvid.v2v import references
 from rlvid.v2v.evaluate import GATE_IOU, twin_metrics
 from rlvid.v2v.experiment import Experiment, train_and_evaluate
+from rlvid.v2v.methods import OURS, STYLE_METHODS, with_pretraining
 from rlvid.v2v.references import flat_mean_colour
 
 # The style pages train RL-V2V-GAN, its compute-matched control and CycleGAN, the
 # frame-based baseline every flower and city claim is judged against; Recycle-GAN is
-# compared on the synthetic page only (the book's time budget, errata).
-STYLE_METHODS = ("rlv2v", "gan_continued", "cyclegan")
-METHOD_ORDER = ("rlv2v", "gan_continued", "pretrain_only", "cyclegan")
+# compared on the synthetic page only (the book's time budget, errata). Their rows, in order:
+METHOD_ORDER = with_pretraining(STYLE_METHODS)
 # metric -> which direction is better
 STYLE_METRICS: dict[str, str] = {
     "gated_share": "higher", "coherent_pairs": "higher", "edge_ssim": "higher",
@@ -299,7 +299,7 @@ def summary_rows(summary: Sequence[Mapping[str, Any]],
     return rows
 
 
-def comparison_sentences(summary: Sequence[Mapping[str, Any]], ours: str = "rlv2v",
+def comparison_sentences(summary: Sequence[Mapping[str, Any]], ours: str = OURS,
                          metrics: Sequence[str] | None = None) -> list[str]:
     """Plain statements, computed from aggregated rows, of where ``ours`` beats each other
     method on each metric (means over seeds), and whether the gap exceeds the two stds."""

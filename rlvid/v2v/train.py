@@ -30,33 +30,17 @@ from rlvid.runtime import (
     runs_root,
     save_checkpoint,
 )
-from rlvid.v2v.common import METHODS, TrainingData
-from rlvid.v2v.rl_phase import rl_phases
+from rlvid.v2v.common import TrainingData
+from rlvid.v2v.methods import OURS, method_record
 
 
 def make_method(name: str, cfg: Any, data: TrainingData, device: torch.device,
                 branch: bool = False) -> Any:
-    """The trainer of method ``name`` (one of :data:`METHODS`). ``branch``: it starts from a
-    pretrained checkpoint, so RL-V2V-GAN skips pretraining and ``gan_continued`` (GAN steps
-    past pretraining, stopped by a FLOP budget) runs up to :func:`total_steps` GAN steps."""
-    if name in ("rlv2v", "pretrain_only", "rlv2v_untrained_q", "gan_continued"):
-        from rlvid.v2v.algorithm1 import RLV2VGAN
-
-        if name == "gan_continued":
-            return RLV2VGAN(cfg, data, device, rl=False,
-                            pretrain_steps=total_steps(name, cfg, branch))
-        return RLV2VGAN(cfg, data, device, rl=name != "pretrain_only",
-                        pretrain_steps=0 if branch else None,
-                        critic="untrained" if name == "rlv2v_untrained_q" else "warm")
-    from rlvid.v2v.baselines import CycleGAN, RecycleGAN
-
-    if name == "cyclegan":
-        return CycleGAN(cfg, data, device)
-    if name == "recycle":
-        return RecycleGAN(cfg, data, device)
-    from rlvid.config import ConfigError
-
-    raise ConfigError(f"method {name!r} is unknown; choose one of {', '.join(METHODS)}")
+    """The trainer of method ``name`` (:data:`rlvid.v2v.methods.METHODS`). ``branch``: it
+    starts from a pretrained checkpoint, so RL-V2V-GAN skips pretraining and
+    ``gan_continued`` (GAN steps past pretraining, stopped by a FLOP budget) runs up to
+    :func:`total_steps` GAN steps."""
+    return method_record(name).build(cfg, data, device, branch)
 
 
 def save_translator(path: Path, net: SeqToSeq, method: str, cfg: Any) -> Path:
@@ -104,7 +88,7 @@ def default_run_dir(method: str, seed: int, profile: str, dataset: str = "synthe
     return runs_root() / f"v2v-{dataset}-{profile}-{method}-s{seed}"
 
 
-def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | None = None,
+def fit(cfg: Any, method: str = OURS, seed: int = 0, run_dir: str | Path | None = None,
         data: Any = None, dataset: str = "synthetic", max_steps: int | None = None,
         stop: dict[str, bool] | None = None, progress: bool = True,
         start_from: str | Path | None = None, flops: float | None = None,
@@ -122,8 +106,7 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
     this many FLOPs (the compute-matched control and the baselines); ``steps`` replaces
     :func:`total_steps` as the cap.
     """
-    if method not in METHODS:
-        make_method(method, cfg, None, None)  # raises ConfigError
+    method_record(method)  # an unknown name: one RlvidError line
     device = resolve_device(cfg.device)
     if data is None:
         from rlvid.data import load_v2v_dataset
@@ -162,16 +145,9 @@ def fit(cfg: Any, method: str = "rlv2v", seed: int = 0, run_dir: str | Path | No
 
 
 def total_steps(method: str, cfg: Any, branch: bool = False) -> int:
-    """Harness steps of ``method`` at ``cfg``: pretraining plus Algorithm 1 for RL-V2V-GAN
-    (Algorithm 1 alone for a ``branch``), pretraining alone for ``pretrain_only``, a cap of
-    ``v.continued_cap`` x the RL phase's updates for ``gan_continued`` (a FLOP budget stops
-    it), the baselines' own count otherwise."""
-    v = cfg.v2v
-    if method in ("rlv2v", "rlv2v_untrained_q"):
-        critic = "untrained" if method == "rlv2v_untrained_q" else "warm"
-        return (0 if branch else v.pretrain_iterations) + sum(n for _, n in rl_phases(v, critic))
-    if method == "pretrain_only":
-        return v.pretrain_iterations
-    if method == "gan_continued":
-        return v.continued_cap * max(1, v.rl_iterations)
-    return v.baseline_iterations or (v.pretrain_iterations + v.rl_iterations)
+    """Harness steps of ``method`` at ``cfg`` (:attr:`rlvid.v2v.methods.Method.steps`):
+    pretraining plus Algorithm 1 for RL-V2V-GAN (Algorithm 1 alone for a ``branch``),
+    pretraining alone for ``pretrain_only``, a cap of ``v.continued_cap`` x the RL phase's
+    updates for ``gan_continued`` (a FLOP budget stops it), the baselines' own count
+    otherwise."""
+    return method_record(method).steps(cfg, branch)
