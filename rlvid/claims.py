@@ -69,22 +69,12 @@ METRIC_FLOORS: dict[str, tuple[float, str]] = {
     "flow_recovery": (0.0, "the unfilled video (O = 0 by definition)"),
 }
 
-# §1, §2 of ROVR: the only claim not decided by seeds but by a fitted exponent
-SCALING = ClaimSpec(
-    "R5", "ROVR", "§1, §2",
-    "ROVR chooses conditioning frames in sub-quadratic time in the video length, unlike "
-    "attention.", "no measurement in the paper", "rovr_scaling", "exponent", False,
-    "rovr-incremental", "attention", key="selector",
-    control_note="an attention selector over all frames, timed in the same run",
-    kind="exponent")
-
-
 def all_claims() -> tuple[ClaimSpec, ...]:
     """The claims of both papers, in page order."""
     from rlvid.rovr.paper import CLAIMS as ROVR_CLAIMS
     from rlvid.v2v.paper import CLAIMS as V2V_CLAIMS
 
-    return tuple(V2V_CLAIMS) + tuple(ROVR_CLAIMS) + (SCALING,)
+    return tuple(V2V_CLAIMS) + tuple(ROVR_CLAIMS)
 
 
 def _entry(spec: ClaimSpec, verdict_: str, reason: str, **measured: Any) -> dict[str, Any]:

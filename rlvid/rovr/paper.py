@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from rlvid.results import ClaimSpec
 from rlvid.rovr.methods import (
+    ATTENTION,
     BEST,
     COPY_NEAREST,
     COPY_NEAREST_VISIBLE,
     FROZEN,
     IMITATION_BCE,
     IMITATION_PAIR,
+    INCREMENTAL,
     OURS,
     RANDOM,
     ROVR_FLOW_COLD,
@@ -133,4 +135,11 @@ CLAIMS: tuple[ClaimSpec, ...] = (
             "pair-aware policy with the ranking loss §8 proposes).",
             "no number in the paper", "valid_pair_rate", True, IMITATION_PAIR.name, RANDOM.name,
             FROZEN),
+    # §1, §2: the only claim not decided by seeds but by a fitted exponent
+    ClaimSpec("R5", PAPER, "§1, §2",
+              "ROVR chooses conditioning frames in sub-quadratic time in the video length, "
+              "unlike attention.", "no measurement in the paper", "rovr_scaling", "exponent",
+              False, INCREMENTAL.name, ATTENTION.name, key="selector",
+              control_note="an attention selector over all frames, timed in the same run",
+              kind="exponent"),
 )
