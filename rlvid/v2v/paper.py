@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rlvid.results import BEST_TRIVIAL, ClaimSpec
-from rlvid.v2v.methods import CYCLEGAN, GAN_CONTINUED, OURS, RECYCLE
+from rlvid.v2v.methods import CYCLEGAN, GAN_CONTINUED, OURS, PRETRAINING, RECYCLE
 
 PAPER = "RL-V2V-GAN"
 
@@ -98,7 +98,8 @@ CLAIMS: tuple[ClaimSpec, ...] = (
            "coherent pairs of translated frames", control_note=FRAME_BASED),
     _claim("V3", "ddpg_helps", "v3", "gated_acc", True, OURS, GAN_CONTINUED.name,
            "content-gated accuracy", control_note=COMPUTE_MATCHED, phase="rl",
-           min_updates=MIN_RL_UPDATES, min_param_change=MIN_RL_PARAM_CHANGE),
+           min_updates=MIN_RL_UPDATES, min_param_change=MIN_RL_PARAM_CHANGE,
+           start=PRETRAINING),
     _claim("V4", "beats_recycle", "synthetic", "gated_acc", True, OURS, RECYCLE.name,
            "content-gated accuracy", control_note=RECYCLE_NOTE),
     _claim("V5", "flower", "flower", "gated_share", True, OURS, CYCLEGAN.name,

@@ -20,11 +20,12 @@ from rlvid.names import display_name
 from rlvid.paths import project_root
 from rlvid.results import per_seed
 from rlvid.seed_results import read_seed_results
+from rlvid.v2v.methods import GAN_CONTINUED, OURS, PRETRAINING
 from rlvid.viz import metric_label
 
-START, ARMS = "pretrain_only", ("rlv2v", "gan_continued")  # claim V3's start and its arms
+START, ARMS = PRETRAINING, (OURS, GAN_CONTINUED.name)  # claim V3's start and its arms
 METRIC = "gated_acc"  # V3's primary metric
-COLOURS = {"rlv2v": "#1565c0", "gan_continued": "#ef6c00"}
+COLOURS = dict(zip(ARMS, ("#1565c0", "#ef6c00")))
 
 
 def v3_seed_rows(profile: str = "cpu") -> tuple[list[dict[str, Any]], dict[str, Any]]:
