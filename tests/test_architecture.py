@@ -49,7 +49,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("book", ("rlvid.notebooks", "rlvid.evidence", "rlvid.claims", "rlvid.display",
               "rlvid.blocks", "rlvid.viz", "rlvid.figures", "rlvid.report", "rlvid.v2v_pages",
               "rlvid.figure_check", "rlvid.kernel_startup", "rlvid.findings",
-              "rlvid.footage_pages", "rlvid.formatting")),
+              "rlvid.footage_pages", "rlvid.formatting", "rlvid.style_pages")),
     ("entry", ("rlvid.cli",)),
 )
 CLI = "rlvid.cli"
