@@ -108,7 +108,7 @@ class StylePage:
         """The judge, and what the reference videos score."""
         show_definitions({"domain classifier": self.judge.describe()})
         display(method_table([], self.reference, list(self.reference_metrics),
-                              caption=f"What the reference {self.clips} score"))
+                             caption=f"What the reference {self.clips} score"))
 
     def train(self) -> None:
         """Every method with every seed (run directories under the build folder), and the
@@ -135,7 +135,7 @@ class StylePage:
         notes = "; ".join(f"{label}: {self.backends[k]}" for k, label in BACKEND_LABELS.items()
                           if k in self.backends)
         display(result_table(self.table_rows(), HIGHER_IS_BETTER, caption=caption,
-                              notes=notes))
+                             notes=notes))
 
     def first_outputs(self) -> dict[str, torch.Tensor]:
         """The first test video as each method translated it with the first seed."""
@@ -166,17 +166,16 @@ class TwinPage(StylePage):
     judge is trained on an independent copy, and the paper's claims are judged."""
 
     TABLES = {"flowers": "flower", "city": "city"}
-    # the content metrics each page explains (the last one is panelled in Figure 2)
-    CONTENT = {"flowers": ("edge_ssim", "mask_iou"), "city": ("edge_ssim",)}
 
-    def __init__(self, dataset: str, profile: str, seeds: Sequence[int] | None = None,
-                 iterations_share: float | None = None) -> None:
+    def __init__(self, dataset: str, profile: str, seeds: Sequence[int] | None,
+                 iterations_share: float | None, content: Sequence[str]) -> None:
+        """``content``: the content-kept metrics the page explains, in this order in the
+        reference table; the last one is a panel of Figure 2."""
         from rlvid.data import load_v2v_dataset
 
         super().__init__(profile, seeds, iterations_share)
         print(schedule_line(self.cfg, self.share))
-        self.dataset, self.table, self.clips = dataset, self.video_lenABLES[dataset], "videos"
-        content = self.CONTENT[dataset]
+        self.dataset, self.table, self.clips = dataset, self.TABLES[dataset], "videos"
         self.reference_metrics = (*content, "target_share", "colour_fd", "perceptual", "ssim",
                                   "ewarp", "flicker")
         self.panel_metrics = ("gated_share", "coherent_pairs", content[-1], "target_share",
