@@ -7,6 +7,7 @@ line of those pages comes from here. The city page's long video is :class:`LongV
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from IPython.display import display
 from rlvid.blocks import show_claims, show_definitions
 from rlvid.claims import evaluate_claims
 from rlvid.display import show_table
+from rlvid.errors import RlvidError
 from rlvid.figures import v2v_training_curves, window_seams_plot
 from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
@@ -49,7 +51,7 @@ FPS = 4  # the test video's animation
 LONG_ANIMATION_FRAMES = 48  # the long video's animation plays these first frames
 
 
-class StylePage:
+class StylePage(ABC):
     """One style page: its configuration and data, then what each section computes
     (judge, reference rows, experiment, rows) for the sections after it. The subclasses
     say how the data are read, judged and labelled."""
@@ -75,25 +77,25 @@ class StylePage:
 
     # ------------------------------------------------------------ what a page differs in
 
+    @abstractmethod
     def set_labels(self) -> dict[str, str]:
         """Row labels of Figure 1, per training set (x, y, z, zbar)."""
-        raise NotImplementedError
 
     def twin(self) -> dict[str, torch.Tensor]:
         """The first test video's twin under the label "twin", or nothing."""
         return {}
 
+    @abstractmethod
     def table_rows(self) -> list[dict[str, Any]]:
         """The rows written and shown: per-seed rows, then the reference rows."""
-        raise NotImplementedError
 
+    @abstractmethod
     def used_backends(self) -> dict[str, str]:
         """The backend of each metric in the table, for its provenance and notes."""
-        raise NotImplementedError
 
+    @abstractmethod
     def table_notes(self) -> str:
         """The notes written with the result table."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------ the sections
 
@@ -229,6 +231,9 @@ class TwinPage(StylePage):
         from rlvid.v2v.style_data import long_city_video, window_seams
         from rlvid.v2v.train import load_translator
 
+        if self.dataset != "city":
+            raise RlvidError(f"the long video is a city aerial: the {self.dataset} page's "
+                             "translator was not trained for it")
         video, twin = long_city_video(self.cfg.data.size, frames, seed=self.cfg.v2v.data_seed)
         net, _ = load_translator(self.experiment.model_path(OURS, self.cfg.seeds[0]))
         t = self.video_len
@@ -274,10 +279,11 @@ class FolderPage(StylePage):
                 f"reference rows (kind); iterations share {self.share:g}")
 
     def show_folders(self) -> None:
-        """The folders read, and how many clips each gave."""
+        """The folders read."""
         show_definitions({k: str(v) for k, v in self.folders.items()}, caption="Folders read")
 
     def show_clip_counts(self) -> None:
+        """How many clips (Z̄: images) each set gave."""
         show_table([{"set": k, "clips (images for zbar)": n}
                     for k, n in self.data.counts().items()],
                    caption=f"Clips of {self.video_len} frames cut from the folders")
@@ -315,6 +321,7 @@ class LongVideo:
         display(seams_table(self.seams))
 
     def show_speed(self) -> None:
+        """The windowed translation's frames per second on this machine."""
         size = self.video.shape[-1]
         show_table([{"frames per second": self.seams["fps"],
                      "CPU threads": torch.get_num_threads(), "frame size": f"{size}×{size}"}],

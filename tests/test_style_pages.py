@@ -12,6 +12,7 @@ import torch
 import rlvid.style_pages as pages
 from rlvid.data import DOMAINS, load_v2v_dataset
 from rlvid.display import Tables
+from rlvid.errors import RlvidError
 from rlvid.style_pages import FolderPage, TwinPage
 from rlvid.v2v.style import TWIN_FREE_METRICS, schedule_line
 from rlvid.v2v.style_data import StyleFolderError
@@ -107,3 +108,8 @@ def test_folder_page_rows_carry_the_source_and_name_the_flow_only(yours, monkeyp
     yours.show_results("Your videos")
     assert "E_warp flow: F (why)" in str(displayed[0])
     assert "perceptual:" not in str(displayed[0])
+
+
+def test_only_the_city_page_translates_the_long_city_video(flowers):
+    with pytest.raises(RlvidError, match="city aerial: the flowers page"):
+        flowers.translate_long_video(frames=20)
