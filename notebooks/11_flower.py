@@ -42,41 +42,17 @@ seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profil
 iterations_share: Optional[float] = None  # share of the profile's training iterations; None: the profile's v2v.iterations_share (0.5 at cpu)
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
-import torch
+from rlvid.style_pages import TwinPage
 
-from rlvid.blocks import show_claims, show_definitions
-from rlvid.claims import evaluate_claims
-from rlvid.data import DOMAINS, load_v2v_dataset
-from rlvid.figures import v2v_training_curves
-from rlvid.findings import show_answer
-from rlvid.metrics import metric_backends
-from rlvid.report import method_table, training_times
-from rlvid.results import add_budget_ratios, results_dir, write_table
-from rlvid.v2v.style import (
-    HIGHER_IS_BETTER,
-    METHOD_ORDER,
-    STYLE_METHODS,
-    dataset_evaluator,
-    held_out_judge,
-    reference_rows,
-    run_style_experiment,
-    schedule_line,
-    style_config,
-)
-from rlvid.v2v_pages import result_table, show_learning_curves
-from rlvid.viz import frame_grid, method_panels, show_video
-
-cfg, share = style_config(profile, seeds, iterations_share)
-torch.set_num_threads(cfg.torch_threads or 1)
-print(schedule_line(cfg, share))
+flowers = TwinPage("flowers", profile, seeds, iterations_share,
+                    content=("edge_ssim", "mask_iou"))
 
 # %% [markdown]
 # **The answer on this data**, as the committed `cpu` run judged it (this page's own run is
 # judged further down, with its evidence):
 
 # %% tags=["hide-input"]
-show_answer(("flower",))
+flowers.show_answer()
 
 # %% [markdown]
 # At `cpu` the notebook trains for half the profile's iterations (pretraining and RL
@@ -89,16 +65,8 @@ show_answer(("flower",))
 # **Figure 1.** One training video of each set, frames in time from left to right (Z̄: still
 # images). Look at the bloom: the flower opens along each row.
 
-# %%
-data = load_v2v_dataset("flowers", cfg.data, seed=cfg.v2v.data_seed)
-T = cfg.data.video_len
-
 # %% tags=["hide-input"]
-frame_grid({f"X: {DOMAINS['flowers']['x']}": data.x[0],
-            f"Y: {DOMAINS['flowers']['y']}": data.y[0],
-            f"Z: {DOMAINS['flowers']['z']}": data.z[0],
-            "Z̄: style images": data.zbar[:T]})
-plt.show()
+flowers.show_data()
 
 # %% [markdown]
 # ## How the translations are scored
@@ -166,15 +134,7 @@ plt.show()
 # reference rows are scored by the same evaluator as every method's output.
 
 # %%
-judge = held_out_judge(cfg, "flowers", data.zbar)  # trained on an independent copy
-evaluate = dataset_evaluator(data, judge)
-reference = reference_rows(data, evaluate, "flowers")
-
-# %% tags=["hide-input"]
-show_definitions({"domain classifier": judge.describe()})
-method_table([], reference, ["edge_ssim", "mask_iou", "target_share", "colour_fd",
-                             "perceptual", "ssim", "ewarp", "flicker"],
-             caption="What the reference videos score")
+flowers.fit_judge()
 
 # %% [markdown]
 # The reference rows: the twin (what a perfect translation would score, the upper bound),
@@ -191,34 +151,22 @@ method_table([], reference, ["edge_ssim", "mask_iou", "target_share", "colour_fd
 # method must clear; dotted: the twin. The `cpu` budget is read off these curves
 # (errata: [the budget](../../book/errata/v2v.md#the-cpu-budget-read-off-learning-curves)).
 
-# % tags=["hide-input"]
-show_learning_curves("flowers")
-plt.show()
+# %% tags=["hide-input"]
+flowers.show_learning_curves()
 
-# % [markdown]
+# %% [markdown]
 # ## Training every method with every seed
 #
 # Run directories (checkpoints, TensorBoard logs, `history.json`) go under the build folder.
 
 # %% tags=["nbval-ignore-output"]
-runs = results_dir(cfg.profile).parent / "runs" / "v2v"
-experiment = run_style_experiment(cfg, data, data.x_test, evaluate, runs, dataset="flowers",
-                                  methods=STYLE_METHODS)
-
-# %% tags=["hide-input", "nbval-ignore-output"]
-training_times(experiment.rows)
+flowers.train()
 
 # %% [markdown]
 # ## Results: the Table 3 analogue
 
 # %%
-rows = [{"dataset": "flowers", **r} for r in add_budget_ratios(experiment.rows, "rlv2v")]
-
-# %% tags=["hide-input"]
-backends = {**metric_backends(), "domain_classifier": judge.describe()}
-path = write_table("flower", rows + reference, cfg, backends,
-                   notes=f"per-seed rows, then reference rows (kind; the twin's PSNR is "
-                         f"infinite, left out); iterations share {share:g} of the profile's")
+flowers.write_table()
 
 # %% [markdown]
 # **Figure 2.** Each method's score on the content, style, closeness and coherence metrics
@@ -227,16 +175,8 @@ path = write_table("flower", rows + reference, cfg, backends,
 # seeds; no bar with one seed). Dashed lines: the reference rows. Look for a method that
 # reaches the twin's target share while keeping its flower-mask IoU.
 
-# %% tags=["hide-input"]
-method_panels(rows, ["gated_share", "coherent_pairs", "mask_iou", "target_share",
-                     "tdiff", "perceptual"], order=METHOD_ORDER, reference_rows=reference,
-              scale={"ewarp": 1e3, "tdiff": 1e3})
-plt.show()
-
 # %% tags=["hide-input", "nbval-ignore-output"]
-result_table(rows + reference, HIGHER_IS_BETTER, caption="Flowers: every method against "
-             "the twin",
-             notes=f"perceptual: {backends['perceptual']}; E_warp flow: {backends['flow']}")
+flowers.show_results("Flowers: every method against the twin")
 
 # %% [markdown]
 # ### Verdict
@@ -250,7 +190,7 @@ result_table(rows + reference, HIGHER_IS_BETTER, caption="Flowers: every method 
 # scale. CycleGAN is a baseline: the verdict says where the arms stand against it.
 
 # %% tags=["hide-input"]
-show_claims(evaluate_claims(results_dir(cfg.profile), only=("flower",)))
+flowers.show_verdict()
 
 # %% [markdown]
 # ## Samples, laid out like the paper's Table 3
@@ -260,17 +200,13 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=("flower",)))
 # textured background, opening as the source does.
 
 # %% tags=["hide-input"]
-outputs = experiment.first_videos(cfg.seeds[0], METHOD_ORDER)
-frame_grid({"X": data.x[1], "Y": data.y[1], "Z": data.z[1], "Z̄": data.zbar[T:2 * T],
-            "source": data.x_test[0], "twin": data.x_test_twin[0], **outputs})
-plt.show()
+flowers.show_samples()
 
 # %% [markdown]
 # The test video as an animation (4 frames per second):
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-show_video([data.x_test[0], data.x_test_twin[0], *outputs.values()],
-           titles=["source", "twin", *outputs], fps=4)
+flowers.show_animation()
 
 # %% [markdown]
 # ## How training went
@@ -279,5 +215,4 @@ show_video([data.x_test[0], data.x_test_twin[0], *outputs.values()],
 # Algorithm 1 (reward, Q, critic loss) and the baselines' generator losses.
 
 # %% tags=["hide-input"]
-v2v_training_curves(experiment.histories)
-plt.show()
+flowers.show_training_curves()

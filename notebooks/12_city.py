@@ -43,44 +43,17 @@ seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profil
 iterations_share: Optional[float] = None  # share of the profile's training iterations; None: the profile's v2v.iterations_share (0.5 at cpu)
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
-import torch
+from rlvid.style_pages import TwinPage
 
-from rlvid.blocks import show_claims, show_definitions
-from rlvid.claims import evaluate_claims
-from rlvid.data import DOMAINS, load_v2v_dataset
-from rlvid.display import show_table
-from rlvid.figures import v2v_training_curves, window_seams_plot
-from rlvid.findings import show_answer
-from rlvid.metrics import metric_backends
-from rlvid.report import method_table, seams_table, training_times
-from rlvid.results import add_budget_ratios, results_dir, write_table
-from rlvid.v2v.style import (
-    HIGHER_IS_BETTER,
-    METHOD_ORDER,
-    STYLE_METHODS,
-    dataset_evaluator,
-    held_out_judge,
-    reference_rows,
-    run_style_experiment,
-    schedule_line,
-    style_config,
-)
-from rlvid.v2v.style_data import long_city_video, window_seams
-from rlvid.v2v.train import load_translator
-from rlvid.v2v_pages import result_table, show_learning_curves
-from rlvid.viz import frame_grid, method_panels, show_video
-
-cfg, share = style_config(profile, seeds, iterations_share)
-torch.set_num_threads(cfg.torch_threads or 1)
-print(schedule_line(cfg, share))
+city = TwinPage("city", profile, seeds, iterations_share,
+                 content=("edge_ssim",))
 
 # %% [markdown]
 # **The answer on this data**, as the committed `cpu` run judged it (this page's own run is
 # judged further down, with its evidence):
 
 # %% tags=["hide-input"]
-show_answer(("city",))
+city.show_answer()
 
 # %% [markdown]
 # At `cpu` the notebook trains for half the profile's iterations (pretraining and RL
@@ -93,16 +66,8 @@ show_answer(("city",))
 # **Figure 1.** One training video of each set, frames in time from left to right (Z̄: still
 # images). Look at the camera's slow pan and turn along each row, and at what night changes.
 
-# %%
-data = load_v2v_dataset("city", cfg.data, seed=cfg.v2v.data_seed)
-T = cfg.data.video_len
-
 # %% tags=["hide-input"]
-frame_grid({f"X: {DOMAINS['city']['x']}": data.x[0],
-            f"Y: {DOMAINS['city']['y']}": data.y[0],
-            f"Z: {DOMAINS['city']['z']}": data.z[0],
-            "Z̄: style images": data.zbar[:T]})
-plt.show()
+city.show_data()
 
 # %% [markdown]
 # ## How the translations are scored
@@ -165,15 +130,7 @@ plt.show()
 # reference rows are scored by the same evaluator as every method's output.
 
 # %%
-judge = held_out_judge(cfg, "city", data.zbar)  # trained on an independent copy
-evaluate = dataset_evaluator(data, judge)
-reference = reference_rows(data, evaluate, "city")
-
-# %% tags=["hide-input"]
-show_definitions({"domain classifier": judge.describe()})
-method_table([], reference, ["edge_ssim", "target_share", "colour_fd", "perceptual", "ssim",
-                             "ewarp", "flicker"],
-             caption="What the reference videos score")
+city.fit_judge()
 
 # %% [markdown]
 # The reference rows: the twin (what a perfect translation would score, the upper bound),
@@ -190,34 +147,22 @@ method_table([], reference, ["edge_ssim", "target_share", "colour_fd", "perceptu
 # method must clear; dotted: the twin. The `cpu` budget is read off these curves
 # (errata: [the budget](../../book/errata/v2v.md#the-cpu-budget-read-off-learning-curves)).
 
-# % tags=["hide-input"]
-show_learning_curves("city")
-plt.show()
+# %% tags=["hide-input"]
+city.show_learning_curves()
 
-# % [markdown]
+# %% [markdown]
 # ## Training every method with every seed
 #
 # Run directories (checkpoints, TensorBoard logs, `history.json`) go under the build folder.
 
 # %% tags=["nbval-ignore-output"]
-runs = results_dir(cfg.profile).parent / "runs" / "v2v"
-experiment = run_style_experiment(cfg, data, data.x_test, evaluate, runs, dataset="city",
-                                  methods=STYLE_METHODS)
-
-# %% tags=["hide-input", "nbval-ignore-output"]
-training_times(experiment.rows)
+city.train()
 
 # %% [markdown]
 # ## Results: the Table 4 analogue
 
 # %%
-rows = [{"dataset": "city", **r} for r in add_budget_ratios(experiment.rows, "rlv2v")]
-
-# %% tags=["hide-input"]
-backends = {**metric_backends(), "domain_classifier": judge.describe()}
-path = write_table("city", rows + reference, cfg, backends,
-                   notes=f"per-seed rows, then reference rows (kind; the twin's PSNR is "
-                         f"infinite, left out); iterations share {share:g} of the profile's")
+city.write_table()
 
 # %% [markdown]
 # **Figure 2.** Each method's score on the content, style, closeness and coherence metrics
@@ -227,16 +172,8 @@ path = write_table("city", rows + reference, cfg, backends,
 # the twin on edge SSIM (not above it: that would be the daytime look kept) and on target
 # share.
 
-# %% tags=["hide-input"]
-method_panels(rows, ["gated_share", "coherent_pairs", "edge_ssim", "target_share", "tdiff",
-                     "perceptual"],
-              order=METHOD_ORDER, reference_rows=reference, scale={"ewarp": 1e3, "tdiff": 1e3})
-plt.show()
-
 # %% tags=["hide-input", "nbval-ignore-output"]
-result_table(rows + reference, HIGHER_IS_BETTER, caption="City aerials: every method against "
-             "the twin",
-             notes=f"perceptual: {backends['perceptual']}; E_warp flow: {backends['flow']}")
+city.show_results("City aerials: every method against the twin")
 
 # %% [markdown]
 # ### Verdict
@@ -250,7 +187,7 @@ result_table(rows + reference, HIGHER_IS_BETTER, caption="City aerials: every me
 # scale. CycleGAN is a baseline: the verdict says where the arms stand against it.
 
 # %% tags=["hide-input"]
-show_claims(evaluate_claims(results_dir(cfg.profile), only=("city",)))
+city.show_verdict()
 
 # %% [markdown]
 # ## Samples, laid out like the paper's Table 4
@@ -260,17 +197,13 @@ show_claims(evaluate_claims(results_dir(cfg.profile), only=("city",)))
 # the same layout as the source.
 
 # %% tags=["hide-input"]
-outputs = experiment.first_videos(cfg.seeds[0], METHOD_ORDER)
-frame_grid({"X": data.x[1], "Y": data.y[1], "Z": data.z[1], "Z̄": data.zbar[T:2 * T],
-            "source": data.x_test[0], "twin": data.x_test_twin[0], **outputs})
-plt.show()
+city.show_samples()
 
 # %% [markdown]
 # The test video as an animation (4 frames per second):
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-show_video([data.x_test[0], data.x_test_twin[0], *outputs.values()],
-           titles=["source", "twin", *outputs], fps=4)
+city.show_animation()
 
 # %% [markdown]
 # ## How training went
@@ -279,8 +212,7 @@ show_video([data.x_test[0], data.x_test_twin[0], *outputs.values()],
 # Algorithm 1 (reward, Q, critic loss) and the baselines' generator losses.
 
 # %% tags=["hide-input"]
-v2v_training_curves(experiment.histories)
-plt.show()
+city.show_training_curves()
 
 # %% [markdown]
 # ## A long video, translated in windows
@@ -298,10 +230,7 @@ plt.show()
 # the same video translated with a fresh state in every window shows what a seam is.
 
 # %%
-long_frames = 200
-long_video, long_twin = long_city_video(cfg.data.size, long_frames, seed=cfg.v2v.data_seed)
-net, meta = load_translator(experiment.model_path("rlv2v", cfg.seeds[0]))
-seams = window_seams(net, long_video, window=T)
+long = city.translate_long_video(frames=200)
 
 # %% [markdown]
 # **Figure 5.** E_warp of every consecutive frame pair of the long translation; grey lines
@@ -309,16 +238,10 @@ seams = window_seams(net, long_video, window=T)
 # other pair; with the state reset (red) each boundary is a jump.
 
 # %% tags=["hide-input"]
-window_seams_plot(seams, window=T)
-plt.show()
-
-# %% tags=["hide-input"]
-seams_table(seams)
+long.show_seams()
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-show_table([{"frames per second": seams["fps"], "CPU threads": torch.get_num_threads(),
-             "frame size": f"{cfg.data.size}×{cfg.data.size}"}],
-           caption="Translation speed on this machine", notes="varies between machines")
+long.show_speed()
 
 # %% [markdown]
 # **Figure 6.** Frames around the first window boundary (between t = T−1 and t = T): the
@@ -326,13 +249,7 @@ show_table([{"frames per second": seams["fps"], "CPU threads": torch.get_num_thr
 # state reset. The animation plays the first 48 frames.
 
 # %% tags=["hide-input"]
-around = slice(T - 3, T + 3)
-frame_grid({"source": long_video[around], "twin": long_twin[around],
-            "carried": seams["videos"]["carried"][around],
-            "reset": seams["videos"]["reset"][around]},
-           titles=[f"t={t}" for t in range(T - 3, T + 3)])
-plt.show()
+long.show_boundary()
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-show_video([long_video[:48], seams["videos"]["carried"][:48], seams["videos"]["reset"][:48]],
-           titles=["source", "state carried", "state reset"], fps=8)
+long.show_animation()

@@ -50,33 +50,10 @@ test_share: float = 0.25  # share of the X and Y clips held out for evaluation
 iterations_share: Optional[float] = None  # share of the profile's training iterations; None: the profile's v2v.iterations_share (0.5 at cpu)
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
-import torch
+from rlvid.style_pages import FolderPage
 
-from rlvid.blocks import show_definitions
-from rlvid.display import show_table
-from rlvid.figures import v2v_training_curves
-from rlvid.metrics import metric_backends
-from rlvid.report import method_table, training_times
-from rlvid.results import add_budget_ratios, results_dir, write_table
-from rlvid.v2v.style import (
-    HIGHER_IS_BETTER,
-    METHOD_ORDER,
-    STYLE_METHODS,
-    evaluate_style,
-    fit_style_judge,
-    run_style_experiment,
-    style_config,
-    table_rows,
-)
-from rlvid.v2v.style_data import folder_reference_rows, load_style_folders, style_folders
-from rlvid.v2v_pages import result_table
-from rlvid.viz import frame_grid, method_panels, show_video
-
-cfg, share = style_config(profile, seeds, iterations_share)
-torch.set_num_threads(cfg.torch_threads or 1)
-print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{cfg.data.size}, "
-      f"T = {cfg.data.video_len}; {share:g} of the profile's training iterations")
+yours = FolderPage(profile, seeds, iterations_share, (x_dir, y_dir, z_dir, zbar_dir),
+                   procedural, test_share)
 
 # %% [markdown]
 # ## The folders
@@ -84,28 +61,18 @@ print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}, frames {cfg.data.size}x{
 # With no folder given, a procedural dataset is written to folders under the build folder
 # and read back through the same loader as yours.
 
-# %%
-work = results_dir(cfg.profile).parent / "your_videos"
-folders = style_folders(x_dir, y_dir, z_dir, zbar_dir, procedural, cfg.data, work,
-                        data_seed=cfg.v2v.data_seed)
-T = cfg.data.video_len
-videos = load_style_folders(folders["x"], folders["y"], folders["z"], folders["zbar"],
-                            size=cfg.data.size, T=T, test_share=test_share)
-
 # %% tags=["hide-input", "nbval-ignore-output"]
-show_definitions({k: str(v) for k, v in folders.items()}, caption="Folders read")
+yours.show_folders()
 
 # %% tags=["hide-input"]
-show_table([{"set": k, "clips (images for zbar)": n} for k, n in videos.counts().items()],
-           caption=f"Clips of {T} frames cut from the folders")
+yours.show_clip_counts()
 
 # %% [markdown]
 # **Figure 1.** One clip of each training set (Z̄: still images), frames in time from left
 # to right.
 
 # %% tags=["hide-input"]
-frame_grid({"X": videos.x[0], "Y": videos.y[0], "Z": videos.z[0], "Z̄": videos.zbar[:T]})
-plt.show()
+yours.show_data()
 
 # %% [markdown]
 # ## How the translations are scored, without a twin
@@ -141,39 +108,19 @@ plt.show()
 # per frame flickers.
 
 # %%
-judge = fit_style_judge(videos.x_test, videos.y_test, videos.zbar,
-                        steps=cfg.v2v.classifier_steps, seed=cfg.v2v.judge_seed)
-reference = folder_reference_rows(videos, lambda out, src: evaluate_style(out, src, judge))
-
-# %% tags=["hide-input"]
-show_definitions({"domain classifier": judge.describe()})
-method_table([], reference, ["edge_ssim", "target_share", "colour_fd", "ewarp", "flicker"],
-             caption="What the reference clips score")
+yours.fit_judge()
 
 # %% [markdown]
 # ## Training every method with every seed
 
 # %% tags=["nbval-ignore-output"]
-runs = results_dir(cfg.profile).parent / "runs" / "v2v"
-experiment = run_style_experiment(cfg, videos, videos.x_test,
-                                  lambda out: evaluate_style(out, videos.x_test, judge),
-                                  runs, dataset="your_videos", methods=STYLE_METHODS)
-
-# %% tags=["hide-input", "nbval-ignore-output"]
-training_times(experiment.rows)
+yours.train()
 
 # %% [markdown]
 # ## Results
 
 # %%
-rows = add_budget_ratios(experiment.rows, "rlv2v")
-
-# %% tags=["hide-input"]
-backends = {"flow": metric_backends()["flow"], "domain_classifier": judge.describe()}
-source = "procedural " + procedural if x_dir is None else "user folders"
-path = write_table("your_videos", table_rows(source, rows, reference), cfg, backends,
-                   notes=f"twin-free metrics; data: {source}; per-seed rows, then trivial "
-                         f"reference rows (kind); iterations share {share:g}")
+yours.write_table()
 
 # %% [markdown]
 # **Figure 2.** Each method's score on the twin-free metrics (one panel per metric; the
@@ -183,16 +130,8 @@ path = write_table("your_videos", table_rows(source, rows, reference), cfg, back
 # shuffled in time, the Y clips' mean colour in every pixel, real held-out Y clips).
 # Doing nothing scores edge SSIM 1, so read edge SSIM together with target share.
 
-# %% tags=["hide-input"]
-method_panels(rows, ["edge_ssim", "target_share", "colour_fd", "ewarp", "flicker"],
-              order=METHOD_ORDER, reference_rows=reference,
-              scale={"ewarp": 1e3, "flicker": 1e3})
-plt.show()
-
 # %% tags=["hide-input", "nbval-ignore-output"]
-result_table(table_rows(source, rows, reference), HIGHER_IS_BETTER,
-             caption=f"Your videos ({source})",
-             notes=f"E_warp flow: {backends['flow']}")
+yours.show_results(f"Your videos ({yours.source})")
 
 # %% [markdown]
 # ### What the numbers say
@@ -211,17 +150,13 @@ result_table(table_rows(source, rows, reference), HIGHER_IS_BETTER,
 # (first seed), frames in time from left to right.
 
 # %% tags=["hide-input"]
-outputs = experiment.first_videos(cfg.seeds[0], METHOD_ORDER)
-frame_grid({"X": videos.x[1 % len(videos.x)], "Y": videos.y[1 % len(videos.y)],
-            "Z": videos.z[1 % len(videos.z)], "Z̄": videos.zbar[T:2 * T],
-            "source": videos.x_test[0], **outputs})
-plt.show()
+yours.show_samples()
 
 # %% [markdown]
 # The held-out clip and its translations as an animation (4 frames per second):
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-show_video([videos.x_test[0], *outputs.values()], titles=["source", *outputs], fps=4)
+yours.show_animation()
 
 # %% [markdown]
 # ## How training went
@@ -229,5 +164,4 @@ show_video([videos.x_test[0], *outputs.values()], titles=["source", *outputs], f
 # **Figure 4.** First-seed training curves, as on the synthetic page.
 
 # %% tags=["hide-input"]
-v2v_training_curves(experiment.histories)
-plt.show()
+yours.show_training_curves()

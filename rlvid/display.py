@@ -49,8 +49,17 @@ class _Column:
 
 
 class Table:
-    """Rows of dicts as HTML (``_repr_html_``) and aligned text (``str``). Build with
-    :func:`html_table`."""
+    """Rows of dicts as HTML (``_repr_html_``) and aligned text (``str``); built by
+    :func:`html_table` (``Table(rows, **options)``).
+
+    ``columns`` selects and orders the keys shown, a mapping also renames them (key ->
+    header, say with unit and direction); by default every key in first-seen order.
+    Values: numbers, :class:`Stat` (``value ± spread``), text (wraps), ``None`` (a dash).
+    ``best`` maps a column to ``"max"`` or ``"min"`` (``"higher"``/``"lower"`` too): its best
+    value among ``rows`` (never among ``reference_rows``) is shown bold. ``reference_rows``
+    come last, in a block labelled ``reference_label``. The first ``label_columns`` columns
+    are repeated when the table is split to fit ``max_width`` pixels.
+    """
 
     def __init__(self, rows: Sequence[Mapping[str, Any]], *, caption: str = "",
                  reference_rows: Sequence[Mapping[str, Any]] = (),
@@ -277,26 +286,10 @@ def _direction(value: str) -> str:
     raise ValueError(f"best direction must be max/higher or min/lower, not {value!r}")
 
 
-def html_table(rows: Sequence[Mapping[str, Any]], *, caption: str = "",
-               reference_rows: Sequence[Mapping[str, Any]] = (),
-               best: Mapping[str, str] | None = None,
-               columns: Sequence[str] | Mapping[str, str] | None = None,
-               notes: str = "", reference_label: str = "reference (not a trained method)",
-               digits: int = 3, max_width: int = MAX_WIDTH_PX,
-               label_columns: int = 1) -> Table:
-    """A :class:`Table` of ``rows`` (dicts).
-
-    ``columns`` selects and orders the keys shown, a mapping also renames them (key ->
-    header, say with unit and direction); by default every key in first-seen order.
-    Values: numbers, :class:`Stat` (``value ± spread``), text (wraps), ``None`` (a dash).
-    ``best`` maps a column to ``"max"`` or ``"min"`` (``"higher"``/``"lower"`` too): its best
-    value among ``rows`` (never among ``reference_rows``) is shown bold. ``reference_rows``
-    come last, in a block labelled ``reference_label``. The first ``label_columns`` columns
-    are repeated when the table is split to fit ``max_width`` pixels.
-    """
-    return Table(rows, caption=caption, reference_rows=reference_rows, best=best,
-                 columns=columns, notes=notes, reference_label=reference_label,
-                 digits=digits, max_width=max_width, label_columns=label_columns)
+def html_table(rows: Sequence[Mapping[str, Any]], **options: Any) -> Table:
+    """A :class:`Table` of ``rows`` (dicts); ``options`` are its keywords (caption,
+    reference_rows, best, columns, notes, ...)."""
+    return Table(rows, **options)
 
 
 def show_table(rows: Sequence[Mapping[str, Any]], **options: Any) -> None:

@@ -26,7 +26,7 @@ from rlvid.metrics import (
     warp,
     warping_error,
 )
-from rlvid.metrics.backends import ALEXNET_WEIGHTS, RAFT_SMALL_WEIGHTS
+from rlvid.metrics.backends import ALEXNET_WEIGHTS, RAFT_SMALL_WEIGHTS, Backend, choose_backend
 from rlvid.metrics.demo import _texture, box_masks, demo_video, fill_from_neighbours, perturb
 
 torch.set_num_threads(1)
@@ -189,6 +189,28 @@ def test_perceptual_backends_refuse_missing_weights(empty_torch_cache):
         "perceptual": "stlpips (lpips alex weights not in torch cache)",
         "flow": "dis (raft weights not in torch cache)",
     }
+
+
+def test_one_chooser_resolves_every_backend_name(empty_torch_cache):
+    """flow and perceptual share choose_backend: auto falls back until the weights file is
+    cached, a named backend is taken as asked, a missing file and an unknown name raise."""
+    def choose(requested: str) -> Backend:
+        return choose_backend("toy", requested, "plain", "learned", "toy.pth", "toy net")
+
+    assert choose("auto") == Backend("plain", "toy net weights not in torch cache")
+    assert choose("plain") == Backend("plain", "requested")
+    with pytest.raises(RlvidError, match="toy backend 'learned' needs toy.pth in .*"
+                                         "use backend='plain'"):
+        choose("learned")
+    with pytest.raises(RlvidError, match="unknown toy backend 'bogus'; choose auto, plain, "
+                                         "learned"):
+        choose("bogus")
+    (empty_torch_cache / "toy.pth").write_bytes(b"")
+    assert choose("auto") == Backend("learned", f"toy net weights found in {empty_torch_cache}")
+    assert choose("learned") == Backend("learned", "requested; weights in torch cache")
+    assert choose("plain") == Backend("plain", "requested")
+    with pytest.raises(RlvidError, match="unknown flow backend 'lpips'"):
+        flow_backend("lpips")
 
 
 def test_lpips_backbone_comes_from_the_cached_file(empty_torch_cache, monkeypatch):

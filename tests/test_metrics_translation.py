@@ -6,8 +6,11 @@ import pytest
 import torch
 
 from rlvid.metrics.translation import (
+    DomainClassifier,
+    classifier_accuracy,
     colour_frechet_distance,
     edge_ssim,
+    fit_frame_classifier,
     flicker,
     frame_iou,
     mask_iou,
@@ -70,6 +73,34 @@ def test_domain_classifier_separates_two_easy_domains() -> None:
     assert accuracy == 1.0
     assert target_share(model, blue) == 1.0
     assert target_share(model, red) == 0.0
+
+
+def test_classifier_accuracy_counts_matching_signs() -> None:
+    model = DomainClassifier()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.zero_()
+        model.net[-1].bias.fill_(1.0)  # every logit is +1: every frame is called 1
+    frames = torch.rand(8, 3, 8, 8)
+    assert classifier_accuracy(model, frames, torch.tensor([1.0] * 3 + [0.0] * 5)) == 3 / 8
+    assert classifier_accuracy(model, frames, torch.ones(8)) == 1.0
+
+
+def test_fit_frame_classifier_is_seeded_and_returned_for_evaluation() -> None:
+    gen = torch.Generator().manual_seed(2)
+    frames = torch.rand(32, 3, 16, 16, generator=gen) * 0.3
+    frames[16:] += 0.7  # bright frames are labelled 1
+    labels = torch.tensor([0.0] * 16 + [1.0] * 16)
+    model = fit_frame_classifier(frames, labels, steps=40, seed=3)
+    assert not model.training
+    assert classifier_accuracy(model, frames, labels) == 1.0
+    again = fit_frame_classifier(frames, labels, steps=40, seed=3)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+    other = fit_frame_classifier(frames, labels, steps=40, seed=3,
+                                 generator=torch.Generator().manual_seed(4))  # other batches
+    assert not all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                     other.state_dict().values()))
 
 
 def test_frame_iou_per_frame_known_values() -> None:

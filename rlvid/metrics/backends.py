@@ -12,6 +12,8 @@ from pathlib import Path
 
 import torch
 
+from rlvid.errors import RlvidError
+
 # File names torchvision's weight enums download into the hub cache.
 ALEXNET_WEIGHTS = "alexnet-owt-7be5be79.pth"
 VGG16_WEIGHTS = "vgg16-397923af.pth"
@@ -39,3 +41,29 @@ def cached_weights(filename: str) -> Path | None:
     path = checkpoint_dir() / filename
     return path if path.is_file() else None
 
+
+
+def choose_backend(metric: str, requested: str, fallback: str, weighted: str,
+                   weights_file: str, weights_label: str) -> Backend:
+    """The backend of ``metric`` that ``requested`` resolves to, with the reason.
+
+    ``weighted`` runs only when ``weights_file`` is in :func:`checkpoint_dir`, ``fallback``
+    always; ``"auto"`` picks ``weighted`` when its weights are there, else ``fallback``
+    (the reason names ``weights_label``). Raises for ``weighted`` without its weights and
+    for an unknown name.
+    """
+    weights = cached_weights(weights_file)
+    if requested == "auto":
+        if weights is not None:
+            return Backend(weighted, f"{weights_label} weights found in {weights.parent}")
+        return Backend(fallback, f"{weights_label} weights not in torch cache")
+    if requested == fallback:
+        return Backend(fallback, "requested")
+    if requested == weighted:
+        if weights is None:
+            raise RlvidError(
+                f"{metric} backend {weighted!r} needs {weights_file} in {checkpoint_dir()} "
+                f"(nothing is downloaded); place it there or use backend={fallback!r}")
+        return Backend(weighted, "requested; weights in torch cache")
+    raise RlvidError(f"unknown {metric} backend {requested!r}; choose auto, {fallback}, "
+                     f"{weighted}")

@@ -27,31 +27,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rlvid.errors import RlvidError
-from rlvid.metrics.backends import RAFT_SMALL_WEIGHTS, Backend, cached_weights, checkpoint_dir
+from rlvid.metrics.backends import RAFT_SMALL_WEIGHTS, Backend, cached_weights, choose_backend
 
-FLOW_BACKENDS = ("dis", "raft")
+FLOW_BACKENDS = ("dis", "raft")  # the fallback, then the one that needs cached weights
 _RAFT_MODEL: torch.nn.Module | None = None
 RAFT_MIN_SIZE = 128  # RAFT's correlation pyramid needs feature maps of at least 16
 
 
 def flow_backend(backend: str = "auto") -> Backend:
     """The flow backend ``backend`` resolves to, with the reason; raises if unavailable."""
-    weights = cached_weights(RAFT_SMALL_WEIGHTS)
-    if backend == "auto":
-        if weights is not None:
-            return Backend("raft", f"raft_small weights found in {weights.parent}")
-        return Backend("dis", "raft weights not in torch cache")
-    if backend == "dis":
-        return Backend("dis", "requested")
-    if backend == "raft":
-        if weights is None:
-            raise RlvidError(
-                f"flow backend 'raft' needs {RAFT_SMALL_WEIGHTS} in {checkpoint_dir()} "
-                "(nothing is downloaded); place it there or use backend='dis'"
-            )
-        return Backend("raft", "requested; weights in torch cache")
-    raise RlvidError(f"unknown flow backend {backend!r}; choose auto, {', '.join(FLOW_BACKENDS)}")
+    return choose_backend("flow", backend, *FLOW_BACKENDS, RAFT_SMALL_WEIGHTS, "raft")
 
 
 def _as_hwc(frame: torch.Tensor | np.ndarray) -> np.ndarray:

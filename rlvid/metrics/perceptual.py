@@ -35,9 +35,10 @@ from rlvid.metrics.backends import (
     Backend,
     cached_weights,
     checkpoint_dir,
+    choose_backend,
 )
 
-PERCEPTUAL_BACKENDS = ("stlpips", "lpips")
+PERCEPTUAL_BACKENDS = ("stlpips", "lpips")  # the fallback, then the one that needs cached weights
 MIN_SIZE = 32
 Net = Literal["alex", "vgg"]
 _BACKBONE_FILES = {"alex": ALEXNET_WEIGHTS, "vgg": VGG16_WEIGHTS}
@@ -49,23 +50,8 @@ def perceptual_backend(backend: str = "auto", net: Net = "alex") -> Backend:
     """The perceptual backend ``backend`` resolves to, with the reason; raises if unavailable."""
     if net not in _BACKBONE_FILES:
         raise RlvidError(f"unknown perceptual net {net!r}; choose alex or vgg")
-    weights = cached_weights(_BACKBONE_FILES[net])
-    if backend == "auto":
-        if weights is not None:
-            return Backend("lpips", f"lpips {net} backbone weights found in torch cache")
-        return Backend("stlpips", f"lpips {net} weights not in torch cache")
-    if backend == "stlpips":
-        return Backend("stlpips", "requested")
-    if backend == "lpips":
-        if weights is None:
-            raise RlvidError(
-                f"perceptual backend 'lpips' needs {_BACKBONE_FILES[net]} in {checkpoint_dir()} "
-                "(nothing is downloaded); place it there or use backend='stlpips'"
-            )
-        return Backend("lpips", "requested; backbone weights in torch cache")
-    raise RlvidError(
-        f"unknown perceptual backend {backend!r}; choose auto, {', '.join(PERCEPTUAL_BACKENDS)}"
-    )
+    return choose_backend("perceptual", backend, *PERCEPTUAL_BACKENDS, _BACKBONE_FILES[net],
+                          f"lpips {net}")
 
 
 def _load_complete(model: nn.Module, state: dict[str, torch.Tensor], what: str) -> None:

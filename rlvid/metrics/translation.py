@@ -173,6 +173,35 @@ class DomainClassifier(nn.Module):
         return self.net(frames).squeeze(-1)
 
 
+def fit_frame_classifier(
+    frames: torch.Tensor, labels: torch.Tensor, steps: int, seed: int = 0,
+    batch_size: int = 64, lr: float = 2e-3, generator: torch.Generator | None = None,
+) -> DomainClassifier:
+    """A :class:`DomainClassifier`, initialised from ``seed``, trained with Adam to tell
+    ``frames`` (N, 3, H, W) labelled 1 from those labelled 0 (``labels`` (N,)): ``steps``
+    batches of ``batch_size`` frames drawn with replacement by ``generator`` (by default one
+    seeded with ``seed``). Returned in eval mode."""
+    gen = generator if generator is not None else torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = DomainClassifier()
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(steps):
+        idx = torch.randint(len(frames), (min(batch_size, len(frames)),), generator=gen)
+        loss = F.binary_cross_entropy_with_logits(model(frames[idx]), labels[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model.eval()
+
+
+@torch.no_grad()
+def classifier_accuracy(model: DomainClassifier, frames: torch.Tensor,
+                        labels: torch.Tensor) -> float:
+    """The share of ``frames`` (N, 3, H, W) whose logit sign matches their 0/1 ``labels``."""
+    return ((model(frames) > 0).float() == labels).float().mean().item()
+
+
 def train_domain_classifier(
     source: torch.Tensor, target: torch.Tensor, steps: int = 200, seed: int = 0,
     batch_size: int = 64, lr: float = 2e-3,
@@ -190,20 +219,9 @@ def train_domain_classifier(
     order = torch.randperm(len(frames), generator=gen)
     n_test = max(2, len(frames) // 4)
     test, train = order[:n_test], order[n_test:]
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        model = DomainClassifier()
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    for _ in range(steps):
-        idx = train[torch.randint(len(train), (min(batch_size, len(train)),), generator=gen)]
-        loss = F.binary_cross_entropy_with_logits(model(frames[idx]), labels[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    model.eval()
-    with torch.no_grad():
-        accuracy = ((model(frames[test]) > 0).float() == labels[test]).float().mean().item()
-    return model, accuracy
+    model = fit_frame_classifier(frames[train], labels[train], steps, seed, batch_size, lr,
+                                 generator=gen)  # the split's generator draws the batches
+    return model, classifier_accuracy(model, frames[test], labels[test])
 
 
 @torch.no_grad()
@@ -216,9 +234,11 @@ def target_share(classifier: DomainClassifier, frames: torch.Tensor) -> float:
 __all__ = [
     "DomainClassifier",
     "coherent_pairs",
+    "classifier_accuracy",
     "colour_frechet_distance",
     "edge_map",
     "edge_ssim",
+    "fit_frame_classifier",
     "flicker",
     "frame_iou",
     "frames_with_content",

@@ -26,9 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
-from rlvid.metrics.translation import DomainClassifier
+from rlvid.metrics.translation import classifier_accuracy, fit_frame_classifier
 from rlvid.results import TRIVIAL, UPPER_BOUND
 from rlvid.v2v.evaluate import background_colours
 
@@ -108,22 +107,8 @@ def frame_only_accuracy(train: torch.Tensor, test: torch.Tensor, steps: int = 15
     label = (2 * torch.arange(frames) >= frames).float()
     x_train, y_train = train.flatten(0, 1).float(), label.repeat(train.shape[0])
     x_test, y_test = test.flatten(0, 1).float(), label.repeat(test.shape[0])
-    gen = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        model = DomainClassifier()
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    for _ in range(steps):
-        idx = torch.randint(len(x_train), (min(64, len(x_train)),), generator=gen)
-        loss = F.binary_cross_entropy_with_logits(model(x_train[idx]), y_train[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    model.eval()
-    with torch.no_grad():
-        fit = ((model(x_train) > 0).float() == y_train).float().mean().item()
-        held = ((model(x_test) > 0).float() == y_test).float().mean().item()
-    return fit, held
+    model = fit_frame_classifier(x_train, y_train, steps, seed, lr=lr)
+    return classifier_accuracy(model, x_train, y_train), classifier_accuracy(model, x_test, y_test)
 
 
 # ---------------------------------------------------------------- do the metrics separate?
