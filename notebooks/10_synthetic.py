@@ -118,7 +118,7 @@ show_definitions({"per-frame CNN, accuracy on its training frames": f"{fit:.3f}"
                   "the twin": "1.000 (by construction)"},
                  caption="Which half is this frame from? A frame-only judge")
 
-# % [markdown]
+# %% [markdown]
 # ## How long must they train? Learning curves
 #
 # Before seeds are spent, one seed of RL-V2V-GAN's GAN pretraining and of CycleGAN trained
@@ -128,7 +128,7 @@ show_definitions({"per-frame CNN, accuracy on its training frames": f"{fit:.3f}"
 # row, the floor a method must clear; dotted: the twin. The `cpu` profile's budget is read
 # off these curves (errata: [the budget](../../book/errata/v2v.md#the-cpu-budget-read-off-learning-curves)).
 
-# % tags=["hide-input"]
+# %% tags=["hide-input"]
 show_learning_curves("synthetic")
 plt.show()
 

@@ -148,3 +148,13 @@ def test_rlvid_run_refuses_a_nan_share_in_one_line_before_writing(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("rlvid: error:") and "finite" in err[0]
     assert (logs.stat().st_mtime_ns if logs.exists() else None) == before
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_cell_marker_is_a_cell_marker(source: Path) -> None:
+    """``# %`` with one percent sign is a comment to jupytext, not a cell: the cell after it
+    would silently join the cell before (how the learning-curve figures went missing)."""
+    typos = [f"{source.name}:{n}" for n, line in
+             enumerate(source.read_text(encoding="utf-8").splitlines(), 1)
+             if line.startswith("# % ") or line.rstrip() == "# %"]
+    assert not typos, f"'# %' is not a cell marker, write '# %%': {typos}"
