@@ -26,6 +26,7 @@ from rlvid.metrics import metric_backends
 from rlvid.report import method_table, seams_table, training_times
 from rlvid.results import add_budget_ratios, results_dir, write_table
 from rlvid.v2v.experiment import Experiment
+from rlvid.v2v.methods import OURS
 from rlvid.v2v.style import (
     HIGHER_IS_BETTER,
     METHOD_ORDER,
@@ -45,7 +46,6 @@ from rlvid.v2v.style import (
 from rlvid.v2v_pages import SCALE, result_table, show_learning_curves
 from rlvid.viz import frame_grid, method_panels, show_video
 
-OURS = STYLE_METHODS[0]  # RL-V2V-GAN: budget ratios are FLOPs over its FLOPs
 BACKEND_LABELS = {"perceptual": "perceptual", "flow": "E_warp flow"}  # result table notes
 FPS = 4  # the test video's animation
 LONG_ANIMATION_FRAMES = 48  # the long video's animation plays these first frames

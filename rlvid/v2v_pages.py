@@ -14,11 +14,11 @@ from matplotlib.figure import Figure
 
 from rlvid.display import Stat, Tables, html_table
 from rlvid.results import is_seed_row, row_kind, t_interval
+from rlvid.v2v.methods import METHODS
 from rlvid.viz import curves, metric_label
 
 SCALE = {"ewarp": 1e3, "flicker": 1e3, "tdiff": 1e3}  # shown x 1000
-ORDER = ("rlv2v", "gan_continued", "rlv2v_untrained_q", "pretrain_only", "recycle",
-         "cyclegan")
+ORDER = tuple(METHODS)  # the book's order of methods
 # the evidence columns every trained row carries (contract of issue 12), when present
 COST = {"budget_ratio": "FLOPs / RL-V2V-GAN's", "updates": "updates", "train_s": "train s"}
 LABELS = {"gated_acc": "content-gated accuracy ↑", "tdiff": "temporal-difference error ↓",
