@@ -117,7 +117,7 @@ def _batches(fit_x: int | None, per: int) -> int | None:
 def paper_steps_of(name: str) -> dict[str, int]:
     """Optimizer steps of one run of ``name`` at the ``paper`` profile (one seed)."""
     from rlvid.config import load_config
-    from rlvid.rl.ppg import PhasicPolicyGradient
+    from rlvid.rovr.ppg_stage import ppg_config
 
     cfg = load_config("paper")
     v, r = cfg.v2v, cfg.rovr
@@ -128,7 +128,7 @@ def paper_steps_of(name: str) -> dict[str, int]:
             "rovr_local": {"steps": r.local_iterations},
             "rovr_imitation": {"steps": r.imitation_iterations},
             "rovr_ppg": {"steps": r.ppg_phases * r.ppg_policy_iterations,
-                         "auxiliary_rollouts": PhasicPolicyGradient.total_steps(r)
+                         "auxiliary_rollouts": ppg_config(r).total_steps
                          - r.ppg_phases}}[name]
 
 

@@ -56,9 +56,10 @@ from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
 from rlvid.report import seed_order_table
 from rlvid.results import results_dir, write_table
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.losses import lambda_schedule, vgg_model
 from rlvid.rovr.paper import PAPER_TABLE1
-from rlvid.rovr.runs import masked_set, stage_dir
+from rlvid.rovr.runs import stage_dir
 from rlvid.rovr.table1 import fill_comparison, table1_summary
 from rlvid.rovr.tables import table1
 from rlvid.viz import frame_grid, show_video

@@ -60,8 +60,8 @@ from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
 from rlvid.names import display_name
 from rlvid.results import aggregate_seeds, results_dir, write_table
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.figures import choice_heatmap, history_figure, regimes_figure
-from rlvid.rovr.runs import masked_set
 from rlvid.rovr.table2 import (
     METRICS,
     action_ceilings,

@@ -37,13 +37,13 @@ ROVR = {"rovr.imitation_batch_size": 4, "rovr.imitation_iterations": 4,
 def rovr(trainer: str, run_dir: Path, stop_after: int | None) -> None:
     """One ROVR stage from an untrained Gamma (seed 0: the same in every run)."""
     from rlvid.rovr.imitation import train_imitation
-    from rlvid.rovr.local import make_local
+    from rlvid.rovr.nets import build_local
     from rlvid.rovr.ppg_stage import train_ppg
 
     action = "top2" if trainer in ("imitation-bce", "ppg-top2") else "pair"
     cfg = load_config("smoke", {**ROVR, "rovr.action": action})
     torch.manual_seed(0)
-    local_state = {"local": make_local(cfg.rovr).state_dict()}
+    local_state = {"local": build_local(cfg.rovr).state_dict()}
     if trainer.startswith("imitation"):
         train_imitation(cfg, 0, local_state, run_dir, "bce" if action == "top2" else None,
                         stop_after, progress=False)

@@ -6,7 +6,7 @@ from _tiny_models import rovr_local
 from rlvid.cli import main
 from rlvid.config import load_config
 from rlvid.data.io import read_video, write_video
-from rlvid.rovr.runs import masked_set
+from rlvid.rovr.dataset import masked_set
 
 
 def test_train_local_then_inpaint_with_masks_and_auto_masks(tmp_path, capsys):

@@ -17,6 +17,7 @@ from rlvid.nn.rovr import (
 )
 from rlvid.nn.rovr_pair import PairDist, PairPolicyNet, TopKDist
 from rlvid.rl.ppg import Batch, advantages, auxiliary_phase, policy_phase, rewards_to_go
+from rlvid.rovr.ppg_stage import critic_value, policy_distribution, ppg_config
 from rlvid.rovr.imitation import pair_contrastive_loss
 
 GOOD = torch.tensor([1, 2])
@@ -35,7 +36,7 @@ def _bandit_batch(policy, critic, small, target, kind):
         pair = sample_pair(lp)
         value = critic(small, target)
     reward = (pair.sort(1).values == GOOD).all(1).float()
-    return Batch(small, target, pair, pair_log_prob(lp, pair, kind), value, reward,
+    return Batch((small, target), pair, pair_log_prob(lp, pair, kind), value, reward,
                  advantages(reward, value))
 
 
@@ -55,8 +56,9 @@ def test_policy_phase_learns_a_pair_bandit_with_both_log_probs():
         before = _good_prob(policy, small, target)
         for _ in range(25):
             batch = _bandit_batch(policy, critic, small, target, kind)
-            logs = policy_phase(policy, critic, opt, batch,
-                                       replace(cfg, pair_logprob=kind))
+            rcfg = replace(cfg, pair_logprob=kind)
+            logs = policy_phase(policy, critic, opt, batch, ppg_config(rcfg),
+                                policy_distribution(rcfg), critic_value)
         after = _good_prob(policy, small, target)
         assert after > before + 0.2, (kind, before, after)
         assert 0 <= logs["clipfrac"] <= 1 and logs["entropy"] > 0
@@ -74,7 +76,8 @@ def test_auxiliary_phase_fits_values_and_keeps_the_policy():
         old = candidate_log_probs(policy(small, target)[0], 0.7)
         aux_before = 0.5 * (policy(small, target)[1] - returns).pow(2).mean().item()
         v_before = 0.5 * (critic(small, target) - returns).pow(2).mean().item()
-    logs = auxiliary_phase(policy, critic, opt, small, target, returns, cfg)
+    logs = auxiliary_phase(policy, critic, opt, (small, target), returns, ppg_config(cfg),
+                           policy_distribution(cfg), critic_value)
     with torch.no_grad():
         new = candidate_log_probs(policy(small, target)[0], 0.7)
         aux_after = 0.5 * (policy(small, target)[1] - returns).pow(2).mean().item()

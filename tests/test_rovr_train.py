@@ -8,14 +8,15 @@ import torch
 from rlvid.config import load_config
 from rlvid.metrics import perceptual_distance
 from rlvid.nn.rovr import mask_target
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.env import InpaintEnv, flow_recovery_batch
 from rlvid.rovr.evaluate import evaluate_rollout, local_table, random_valid_rate
 from rlvid.rovr.imitation import contrastive_pair_loss, train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.losses import lambda_schedule
+from rlvid.rovr.nets import load_local
 from rlvid.rovr.pairs import pair_choices, random_pairs, sample_labelled, sequential_pairs
 from rlvid.rovr.ppg_stage import train_ppg
-from rlvid.rovr.runs import load_local, masked_set
 from rlvid.rovr.selectors import oracle_selector, run_selector, sequential_selector
 
 

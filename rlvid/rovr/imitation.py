@@ -21,16 +21,12 @@ from rlvid.config.rovr import ROVRConfig
 from rlvid.distributed import ONE, Context
 from rlvid.errors import RlvidError
 from rlvid.harness import StepOutput
+from rlvid.rovr.dataset import masked_set
+from rlvid.rovr.nets import build_policy, load_local
 from rlvid.rovr.pairs import Choices, sample_labelled, set_choices
-from rlvid.rovr.runs import (
-    StageResult,
-    build_policy,
-    load_local,
-    masked_set,
-    run_stage,
-    stage_dir,
-)
+from rlvid.rovr.runs import stage_dir
 from rlvid.rovr.selectors import expert_states
+from rlvid.rovr.stage_runner import StageResult, run_stage
 
 Mean = Callable[[torch.Tensor], torch.Tensor]
 

@@ -13,9 +13,10 @@ from rlvid.errors import RlvidError
 from rlvid.nn.rovr import candidate_log_probs, greedy_pair
 from rlvid.nn.streaming import StreamingPolicy
 from rlvid.rovr.env import InpaintEnv
+from rlvid.rovr.nets import build_local, build_policy
 from rlvid.rovr.pairs import sequential_pairs
-from rlvid.rovr.runs import build_local, build_policy, stage_state
 from rlvid.rovr.selectors import policy_selector
+from rlvid.rovr.stage_runner import stage_state
 
 
 def rovr_config_from_dict(values: dict[str, Any]) -> ROVRConfig:
@@ -57,7 +58,7 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
                          f"by {factor}")
     policy = None
     if "policy" in state:
-        policy = build_policy(rcfg, state.get("action", "top2"))  # as runs.load_policy
+        policy = build_policy(rcfg, state.get("action", "top2"))  # as nets.load_policy
         load_weights(policy, state["policy"], "checkpoint (policy)")
         policy.eval()
     name = "rovr policy" if policy is not None else \

@@ -13,27 +13,13 @@ from typing import Any
 import torch
 
 from rlvid.config import Config
-from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import StepOutput
-from rlvid.nn.local_net import build_local_net
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.losses import lambda_schedule, reconstruction_loss
+from rlvid.rovr.nets import build_local
 from rlvid.rovr.pairs import Choices, random_pairs, set_choices
-from rlvid.rovr.runs import StageResult, masked_set, run_stage, stage_dir
-
-
-def make_local(rcfg: ROVRConfig, kind: str | None = None) -> torch.nn.Module:
-    """Gamma as ``rcfg.local_net`` (or ``kind``) names it: the paper's UNet or the masked
-    residual one (:mod:`rlvid.nn.local_net`)."""
-    return build_local_net(rcfg.unet_channels, rcfg.paste_known, kind or rcfg.local_net,
-                           rcfg.conditioning_frames)
-
-
-def load_local_net(cfg: Config, state: dict[str, Any], kind: str | None = None
-                   ) -> torch.nn.Module:
-    """Gamma of a stage state (its ``"local"`` weights), in eval mode."""
-    local = make_local(cfg.rovr, kind)
-    local.load_state_dict(state["local"])
-    return local.eval()
+from rlvid.rovr.runs import stage_dir
+from rlvid.rovr.stage_runner import StageResult, run_stage
 
 
 def apply_local(local: torch.nn.Module, data: Any, n: torch.Tensor, target: torch.Tensor,
@@ -64,7 +50,7 @@ class LocalTrainer:
 
     def __init__(self, cfg: Config):
         self.cfg, self.rcfg = cfg, cfg.rovr
-        self.local = make_local(self.rcfg)  # seeded by the harness first
+        self.local = build_local(self.rcfg)  # seeded by the harness first
         self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local_lr)
         self.data = masked_set(cfg, "train")  # draws no random numbers
         self.model: torch.nn.Module = self.local  # what the step runs: DDP under torchrun

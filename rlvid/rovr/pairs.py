@@ -13,9 +13,17 @@ from typing import Any
 import numpy as np
 import torch
 
+from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
 
 MAX_SETS = 20_000  # k-sets C(T, k) a set table may hold (T = 20: k <= 5)
+
+
+def require_pairs(rcfg: ROVRConfig, what: str) -> None:
+    """Refuse, in one line, a part of the kit defined for the paper's pairs only."""
+    if rcfg.conditioning_frames != 2:
+        raise RlvidError(f"{what} is not supported for k > 2 conditioning frames "
+                         f"(conditioning_frames = {rcfg.conditioning_frames})")
 
 
 def random_pairs(target: torch.Tensor, num_frames: int,

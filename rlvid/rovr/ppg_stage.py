@@ -1,9 +1,14 @@
 """Stage 3: end-to-end PPG on ROVR's MDP (§6.3).
 
-The update is :mod:`rlvid.rl.ppg`'s (policy phase, then auxiliary phase); what is ROVR's is
-here: the rollout (:func:`collect_rollout`: one episode per video with the stochastic Gumbel
-top-2 policy, Gamma training on L_R at every step when ``ppg_train_local``) and the reward
-(perceptual improvement per step, plus ``flow_reward_coef`` * O at the end, eq. 3).
+The update is :mod:`rlvid.rl.ppg`'s (policy phase, then auxiliary phase), with its
+hyperparameters from the ROVR config (:func:`ppg_config`) and ROVR's networks read through
+:func:`policy_distribution` (the pair, or k-set, distribution of §5.2) and
+:func:`critic_value`; states are (small, target), the downsampled current video and the
+target index. What is ROVR's is here: the rollout (:func:`collect_rollout`: one episode per
+video with the stochastic Gumbel top-2 policy, Gamma training on L_R at every step when
+``ppg_train_local``) and the reward (perceptual improvement per step, plus
+``flow_reward_coef`` * O at the end, eq. 3). Returns are rewards-to-go with gamma = 1 (§5.1)
+and A_t = R_t - V(s_t), the usual sign (the paper prints V - R: errata).
 
 Data-parallel under torchrun (:meth:`PPGTrainer.distribute`): every process draws the same
 episode list and rolls out its share of it; its actions are the ones one process would draw
@@ -14,6 +19,7 @@ and each process trains (Gamma in DDP) on the ones it holds, and the PPG update 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +30,41 @@ from rlvid.config.rovr import ROVRConfig
 from rlvid.distributed import ONE, Context
 from rlvid.harness import StepOutput
 from rlvid.nn.rovr import CriticNet
-from rlvid.nn.rovr_pair import action_dist
-from rlvid.rl.ppg import Batch, PhasicPolicyGradient, rollout_batch
+from rlvid.nn.rovr_pair import Dist, action_dist
+from rlvid.rl.ppg import Batch, PhasicPolicyGradient, PPGConfig, rollout_batch
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.env import InpaintEnv, make_env
 from rlvid.rovr.losses import reward_loss
-from rlvid.rovr.runs import (
-    StageResult,
-    build_critic,
-    build_policy,
-    load_local,
-    masked_set,
-    run_stage,
-    stage_dir,
-)
+from rlvid.rovr.nets import build_critic, build_policy, load_local
+from rlvid.rovr.runs import stage_dir
+from rlvid.rovr.stage_runner import StageResult, run_stage
+
+States = tuple[torch.Tensor, torch.Tensor]  # (small (N, T, C, s, s) tiles, target (N,))
+
+
+def ppg_config(rcfg: ROVRConfig) -> PPGConfig:
+    """PPG's hyperparameters as the ROVR config sets them (§6.3; the errata's scaled-down
+    CleanRL counts)."""
+    return PPGConfig(phases=rcfg.ppg_phases, policy_iterations=rcfg.ppg_policy_iterations,
+                     policy_epochs=rcfg.ppg_policy_epochs, aux_epochs=rcfg.ppg_aux_epochs,
+                     minibatch=rcfg.ppg_minibatch, clip=rcfg.clip,
+                     entropy_coef=rcfg.entropy_coef, value_coef=rcfg.value_coef,
+                     beta_clone=rcfg.beta_clone, max_grad_norm=rcfg.max_grad_norm,
+                     norm_advantages=rcfg.norm_advantages)
+
+
+def policy_distribution(rcfg: ROVRConfig
+                        ) -> Callable[[torch.nn.Module, States], tuple[Dist, torch.Tensor]]:
+    """PPG's ``distribution(pi, states)``: the pair (k-set) distribution of
+    :func:`rlvid.nn.rovr_pair.action_dist` at temperature ``gumbel_temperature`` (§5.2),
+    and pi's auxiliary value."""
+    return lambda policy, states: action_dist(policy, *states, rcfg.gumbel_temperature,
+                                              rcfg.pair_logprob)
+
+
+def critic_value(critic: torch.nn.Module, states: States) -> torch.Tensor:
+    """PPG's ``value(V, states)``: V(small, target)."""
+    return critic(*states)
 
 
 def act(policy: torch.nn.Module, small: torch.Tensor, target: torch.Tensor,
@@ -49,7 +77,7 @@ def act(policy: torch.nn.Module, small: torch.Tensor, target: torch.Tensor,
     if ctx.active:
         small = small.repeat(ctx.world_size, *[1] * (small.dim() - 1))
         target = target.repeat(ctx.world_size)
-    dist, _ = action_dist(policy, small, target, rcfg.gumbel_temperature, rcfg.pair_logprob)
+    dist, _ = policy_distribution(rcfg)(policy, (small, target))
     pair = dist.sample()
     return ctx.shard(pair), ctx.shard(dist.log_prob(pair))
 
@@ -63,7 +91,7 @@ def collect_rollout(env: InpaintEnv, policy: torch.nn.Module, critic: CriticNet,
     ``ppg_local_batch`` of the videos (§6.3). Returns (Batch, logs). Data-parallel
     (``ctx``): ``env`` holds this process's share of the episodes and ``local`` is Gamma
     in DDP."""
-    smalls, targets, pairs, log_probs, values, rewards, local_losses = [], [], [], [], [], [], []
+    states, pairs, log_probs, values, rewards, local_losses = [], [], [], [], [], []
     env.reset()
     while not env.done:
         small, target = env.observe()
@@ -74,10 +102,9 @@ def collect_rollout(env: InpaintEnv, policy: torch.nn.Module, critic: CriticNet,
         if local_opt is not None:
             local_losses.append(tune_local(env, pair, local_opt, rcfg, ctx, local))
         rewards.append(env.step(pair))
-        smalls.append(small)
-        targets.append(target)
+        states.append((small, target))
         pairs.append(pair)
-    batch = rollout_batch(smalls, targets, pairs, log_probs, values, rewards)
+    batch = rollout_batch(states, pairs, log_probs, values, rewards)
     reward = torch.stack(rewards, 1)  # (N, T)
     logs = {"episode_return": float(batch.returns.view(env.n, -1)[:, 0].mean()),
             "flow_recovery": float(env.flow_recovery.mean()),
@@ -126,7 +153,8 @@ class PPGTrainer:
         self.opt = torch.optim.Adam([*self.policy.parameters(), *self.critic.parameters()],
                                     lr=rcfg.ppg_lr, eps=1e-5)
         self.local_opt = torch.optim.Adam(self.local.parameters(), lr=rcfg.ppg_local_lr)
-        self.ppg = PhasicPolicyGradient(self.policy, self.critic, self.opt, rcfg)
+        self.ppg = PhasicPolicyGradient(self.policy, self.critic, self.opt, ppg_config(rcfg),
+                                        policy_distribution(rcfg), critic_value)
         self.data = masked_set(cfg, "train")
         self.flow_coef = rcfg.flow_reward_coef if flow_reward else 0.0
         self.ctx, self.local_ddp = ONE, self.local
@@ -184,7 +212,7 @@ def train_ppg(cfg: Config, seed: int, local_state: dict[str, Any],
     name = name or ppg_name(flow_reward, warm_start is not None)
     run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, name)
     return run_stage(lambda: PPGTrainer(cfg, local_state, warm_start, flow_reward), cfg, seed,
-                     run_dir, PhasicPolicyGradient.total_steps(cfg.rovr), "ppg", stop_after,
+                     run_dir, ppg_config(cfg.rovr).total_steps, "ppg", stop_after,
                      progress, log_every=1, variant=name)
 
 

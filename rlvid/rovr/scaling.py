@@ -35,7 +35,7 @@ from rlvid.nn.rovr import PolicyNet, candidate_log_probs, greedy_pair
 from rlvid.nn.streaming import FrameCache, QueryAttentionSelector, SelfAttentionSelector
 from rlvid.rovr.env import InpaintEnv
 from rlvid.rovr.inference import greedy_rollout
-from rlvid.rovr.runs import build_local
+from rlvid.rovr.nets import build_local
 from rlvid.rovr.selectors import policy_selector
 
 SELECTORS = ("rovr-paper-state", "rovr-incremental", "attention", "attention-query")

@@ -9,7 +9,8 @@ from rlvid.errors import RlvidError
 from rlvid.rovr.imitation import imitation_name, train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.ppg_stage import ppg_name, train_ppg
-from rlvid.rovr.runs import IDENTITY_SECTIONS, STAGES, StageResult, stage_dir, stage_meta
+from rlvid.rovr.runs import IDENTITY_SECTIONS, STAGES, stage_dir, stage_meta
+from rlvid.rovr.stage_runner import StageResult
 from rlvid.rundir import RESUME_HINT, check_identity, check_owned, run_identity
 
 
