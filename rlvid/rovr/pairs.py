@@ -1,7 +1,8 @@
 """Conditioning pairs: random, sequential (vid2vid) and labelled (valid / invalid) pairs, and
 their k-frame forms (``conditioning_frames``, §8's future work): a state's candidate sets and
 their validity (:class:`Choices`), and the best k-set, "nearest among fullest" as the data
-set's best pair (:func:`best_sets`)."""
+set's best pair (:func:`best_sets`); :func:`require_pairs` refuses, for k > 2, the parts of
+the kit defined for pairs only."""
 
 from __future__ import annotations
 
