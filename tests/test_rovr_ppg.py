@@ -17,8 +17,8 @@ from rlvid.nn.rovr import (
 )
 from rlvid.nn.rovr_pair import PairDist, PairPolicyNet, TopKDist
 from rlvid.rl.ppg import Batch, advantages, auxiliary_phase, policy_phase, rewards_to_go
-from rlvid.rovr.ppg_stage import critic_value, policy_distribution, ppg_config
 from rlvid.rovr.imitation import pair_contrastive_loss
+from rlvid.rovr.ppg_stage import critic_value, policy_distribution, ppg_config
 
 GOOD = torch.tensor([1, 2])
 
