@@ -79,11 +79,11 @@ if cfg.torch_threads:
 rc = cfg.rovr
 backends = {**metric_backends(), "reward": f"{rc.reward_net} perceptual distance"}
 test, train = masked_set(cfg, "test"), masked_set(cfg, "train")
-transitions = rc.ppg_phases * rc.ppg_policy_iterations * rc.ppg_rollout_videos * train.videos.shape[1]
+transitions = rc.ppg.phases * rc.ppg.policy_iterations * rc.ppg.rollout_videos * train.videos.shape[1]
 print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}; action {rc.action}; PPG: "
-      f"{rc.ppg_phases} phases x {rc.ppg_policy_iterations} rollouts of "
-      f"{rc.ppg_rollout_videos} videos = {transitions} transitions per run; "
-      f"flow reward coefficient {rc.flow_reward_coef}")
+      f"{rc.ppg.phases} phases x {rc.ppg.policy_iterations} rollouts of "
+      f"{rc.ppg.rollout_videos} videos = {transitions} transitions per run; "
+      f"flow reward coefficient {rc.ppg.flow_reward_coef}")
 show_definitions(backends, caption="Metric backends")
 
 # %% [markdown]

@@ -29,9 +29,9 @@ BATCH = 4  # videos: splits over 1 or 2 processes
 # ROVR: 4 episodes a rollout (20 transitions each) in minibatches of 12, so minibatches and
 # the buffer's rows fall unevenly on the processes; Gamma's 2 fine-tuning rows a step are
 # sometimes both on one process; 4 imitation states a step
-ROVR = {"rovr.imitation_batch_size": 4, "rovr.imitation_iterations": 4,
-        "rovr.ppg_rollout_videos": 4, "rovr.ppg_minibatch": 12, "rovr.ppg_local_batch": 2,
-        "rovr.ppg_policy_iterations": 2, "rovr.ppg_phases": 1}
+ROVR = {"rovr.imitation.batch_size": 4, "rovr.imitation.iterations": 4,
+        "rovr.ppg.rollout_videos": 4, "rovr.ppg.minibatch": 12, "rovr.ppg.local_batch": 2,
+        "rovr.ppg.policy_iterations": 2, "rovr.ppg.phases": 1}
 
 
 def rovr(trainer: str, run_dir: Path, stop_after: int | None) -> None:

@@ -48,7 +48,7 @@ K3 = {"rovr.conditioning_frames": 3}
 @pytest.fixture(scope="module")
 def cfg3():
     return load_config("smoke", {**K3, "rovr.local_net": "masked_residual",
-                                 "rovr.local_valid_share": 0.5, "rovr.local_perceptual": False})
+                                 "rovr.local.valid_share": 0.5, "rovr.local.perceptual": False})
 
 
 @pytest.fixture(scope="module")
@@ -328,7 +328,7 @@ def test_k3_stages_run_on_smoke(cfg3, tmp_path):
     with pytest.raises(RlvidError, match="not supported for k > 2"):
         train_imitation(cfg3, 0, local.state, tmp_path / "il-pair", progress=False)
     cfg_ppg = load_config("smoke", {**K3, "rovr.local_net": "masked_residual",
-                                    "rovr.ppg_train_local": False})
+                                    "rovr.ppg.train_local": False})
     ppg = train_ppg(cfg_ppg, 0, local.state, None, flow_reward=False, run_dir=tmp_path / "ppg",
                     progress=False)  # two policy iterations and the auxiliary phase
     assert ppg.done and set(ppg.counts) == {"policy", "auxiliary"}

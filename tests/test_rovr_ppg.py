@@ -47,7 +47,7 @@ def _good_prob(policy, small, target):
 
 
 def test_policy_phase_learns_a_pair_bandit_with_both_log_probs():
-    cfg = load_config("smoke", {"rovr.ppg_minibatch": 32, "rovr.ppg_policy_epochs": 2}).rovr
+    cfg = load_config("smoke", {"rovr.ppg.minibatch": 32, "rovr.ppg.policy_epochs": 2}).rovr
     for kind in ("geometric", "exact"):
         torch.manual_seed(0)
         policy, critic = PolicyNet((4, 8), 16), CriticNet((4, 8), 16)
@@ -66,7 +66,7 @@ def test_policy_phase_learns_a_pair_bandit_with_both_log_probs():
 
 def test_auxiliary_phase_fits_values_and_keeps_the_policy():
     torch.manual_seed(0)
-    cfg = load_config("smoke", {"rovr.ppg_aux_epochs": 30, "rovr.ppg_minibatch": 16}).rovr
+    cfg = load_config("smoke", {"rovr.ppg.aux_epochs": 30, "rovr.ppg.minibatch": 16}).rovr
     policy, critic = PolicyNet((4, 8), 16), CriticNet((4, 8), 16)
     opt = torch.optim.Adam([*policy.parameters(), *critic.parameters()], lr=3e-3)
     small = torch.rand(32, 6, 3, 8, 8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from time import perf_counter
 from typing import Any
 
@@ -20,10 +21,20 @@ from rlvid.rovr.stage_runner import stage_state
 
 
 def rovr_config_from_dict(values: dict[str, Any]) -> ROVRConfig:
-    """Rebuild the ROVR section saved in a checkpoint (lists back to tuples)."""
-    known = ROVRConfig.__dataclass_fields__
-    return ROVRConfig(**{k: tuple(v) if isinstance(v, list) else v
-                         for k, v in values.items() if k in known})
+    """Rebuild the ROVR section saved in a checkpoint (lists back to tuples, the stages'
+    sections back to theirs); names it does not know are left out."""
+    return _rebuild(ROVRConfig, values)
+
+
+def _rebuild(cls: type, values: dict[str, Any]) -> Any:
+    default, known = cls(), {}
+    for f in fields(cls):
+        if f.name in values:
+            value, current = values[f.name], getattr(default, f.name)
+            if is_dataclass(current) and isinstance(value, dict):
+                value = _rebuild(type(current), value)
+            known[f.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**known)
 
 
 def auto_masks(video: torch.Tensor, threshold: float = 1.5 / 255) -> torch.Tensor:

@@ -51,7 +51,7 @@ class LocalTrainer:
     def __init__(self, cfg: Config):
         self.cfg, self.rcfg = cfg, cfg.rovr
         self.local = build_local(self.rcfg)  # seeded by the harness first
-        self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local_lr)
+        self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local.lr)
         self.data = masked_set(cfg, "train")  # draws no random numbers
         self.model: torch.nn.Module = self.local  # what the step runs: DDP under torchrun
         self.shard = lambda batch: batch
@@ -65,14 +65,14 @@ class LocalTrainer:
     def step(self, index: int) -> StepOutput:
         rcfg, data = self.rcfg, self.data
         n_videos, n_frames = data.videos.shape[:2]
-        n = torch.randint(n_videos, (rcfg.local_batch_size,))
-        target = torch.randint(n_frames, (rcfg.local_batch_size,))
+        n = torch.randint(n_videos, (rcfg.local.batch_size,))
+        target = torch.randint(n_frames, (rcfg.local.batch_size,))
         k = rcfg.conditioning_frames
         pair = random_pairs(target, n_frames, k=k)  # random conditioning pairs (§6.1)
-        if rcfg.local_valid_share > 0:  # errata: a share of valid pairs besides
-            pair = mix_valid_sets(pair, set_choices(data, n, target, k), rcfg.local_valid_share)
+        if rcfg.local.valid_share > 0:  # errata: a share of valid pairs besides
+            pair = mix_valid_sets(pair, set_choices(data, n, target, k), rcfg.local.valid_share)
         n, target, pair = self.shard(n), self.shard(target), self.shard(pair)
-        lam = lambda_schedule(index, rcfg) if rcfg.local_perceptual else 0.0
+        lam = lambda_schedule(index, rcfg) if rcfg.local.perceptual else 0.0
         x_hat = apply_local(self.model, data, n, target, pair)
         loss, perceptual, mse = reconstruction_loss(x_hat, data.videos[n, target], lam)
         self.opt.zero_grad()
@@ -96,5 +96,5 @@ def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
                 stop_after: int | None = None, progress: bool = True) -> StageResult:
     """Pretrain Gamma (§6.1); resumes from ``run_dir``; ``stop_after`` simulates a kill."""
     run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, "local")
-    return run_stage(lambda: LocalTrainer(cfg), cfg, seed, run_dir, cfg.rovr.local_iterations,
+    return run_stage(lambda: LocalTrainer(cfg), cfg, seed, run_dir, cfg.rovr.local.iterations,
                      "local", stop_after, progress, variant="local")

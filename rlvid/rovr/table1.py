@@ -51,10 +51,11 @@ METRICS = {"hidden_mse": False, "mse": False, "psnr": True, "ssim": True,
 def with_local_net(cfg: Config, kind: str) -> Config:
     """``cfg`` with Gamma of ``kind`` (its runs go to their own directory); the paper's
     Gamma is pretrained on random pairs only, as in §6.1, whatever the profile's
-    ``local_valid_share``."""
-    extra = {"local_valid_share": 0.0} if kind == "paper" else {}
+    ``local.valid_share``."""
+    local = dataclasses.replace(cfg.rovr.local, valid_share=0.0) if kind == "paper" \
+        else cfg.rovr.local
     return dataclasses.replace(cfg, rovr=dataclasses.replace(cfg.rovr, local_net=kind,
-                                                             **extra))
+                                                             local=local))
 
 
 def other_net(cfg: Config) -> str:
