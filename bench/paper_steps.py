@@ -73,8 +73,9 @@ def profile_batch(name: str, profile: str = "paper") -> int:
     from rlvid.config import load_config
 
     cfg = load_config(profile)
-    section, key = BATCH_FIELD[name].split(".")
-    value = getattr(getattr(cfg, section), key)
+    value = cfg
+    for part in BATCH_FIELD[name].split("."):  # a dotted name, e.g. rovr.local.batch_size
+        value = getattr(value, part)
     return value or cfg.v2v.batch_size
 
 
