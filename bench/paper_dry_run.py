@@ -117,7 +117,7 @@ def _batches(fit_x: int | None, per: int) -> int | None:
 def paper_steps_of(name: str) -> dict[str, int]:
     """Optimizer steps of one run of ``name`` at the ``paper`` profile (one seed)."""
     from rlvid.config import load_config
-    from rlvid.rl.ppg import PhasicPolicyGradient
+    from rlvid.rovr.ppg_stage import ppg_config
 
     cfg = load_config("paper")
     v, r = cfg.v2v, cfg.rovr
@@ -125,11 +125,11 @@ def paper_steps_of(name: str) -> dict[str, int]:
             "v2v_algorithm1": {"steps": v.rl_iterations},
             "cyclegan": {"steps": v.baseline_iterations or v.pretrain_iterations + v.rl_iterations},
             "recycle": {"steps": v.baseline_iterations or v.pretrain_iterations + v.rl_iterations},
-            "rovr_local": {"steps": r.local_iterations},
-            "rovr_imitation": {"steps": r.imitation_iterations},
-            "rovr_ppg": {"steps": r.ppg_phases * r.ppg_policy_iterations,
-                         "auxiliary_rollouts": PhasicPolicyGradient.total_steps(r)
-                         - r.ppg_phases}}[name]
+            "rovr_local": {"steps": r.local.iterations},
+            "rovr_imitation": {"steps": r.imitation.iterations},
+            "rovr_ppg": {"steps": r.ppg.phases * r.ppg.policy_iterations,
+                         "auxiliary_rollouts": ppg_config(r).total_steps
+                         - r.ppg.phases}}[name]
 
 
 def summarise(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

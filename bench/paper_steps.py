@@ -27,9 +27,9 @@ TRAINERS: tuple[tuple[str, str, str], ...] = (
      "v2v.rl_batch_size"),
     ("cyclegan", "CycleGAN step (G and D)", "v2v.batch_size"),
     ("recycle", "Recycle-GAN step (G, P and D)", "v2v.batch_size"),
-    ("rovr_local", "ROVR local net Gamma step (§6.1, L_P on)", "rovr.local_batch_size"),
-    ("rovr_imitation", "ROVR imitation step (§6.2/§8, contrastive)", "rovr.imitation_batch_size"),
-    ("rovr_ppg", "ROVR PPG policy iteration (rollout + PPO update)", "rovr.ppg_rollout_videos"),
+    ("rovr_local", "ROVR local net Gamma step (§6.1, L_P on)", "rovr.local.batch_size"),
+    ("rovr_imitation", "ROVR imitation step (§6.2/§8, contrastive)", "rovr.imitation.batch_size"),
+    ("rovr_ppg", "ROVR PPG policy iteration (rollout + PPO update)", "rovr.ppg.rollout_videos"),
 )
 NAMES = tuple(name for name, _, _ in TRAINERS)
 BATCH_FIELD = {name: key for name, _, key in TRAINERS}
@@ -73,8 +73,9 @@ def profile_batch(name: str, profile: str = "paper") -> int:
     from rlvid.config import load_config
 
     cfg = load_config(profile)
-    section, key = BATCH_FIELD[name].split(".")
-    value = getattr(getattr(cfg, section), key)
+    value = cfg
+    for part in BATCH_FIELD[name].split("."):  # a dotted name, e.g. rovr.local.batch_size
+        value = getattr(value, part)
     return value or cfg.v2v.batch_size
 
 
@@ -88,7 +89,7 @@ def config_for(name: str, batch: int, profile: str = "paper",
     if name == "v2v_algorithm1":  # the D step of lines 32-35 draws m videos too
         extra["v2v.batch_size"] = batch
     if name == "rovr_ppg":  # Gamma's fine-tuning batch cannot exceed the rollout's videos
-        extra["rovr.ppg_local_batch"] = min(batch, load_config(profile).rovr.ppg_local_batch)
+        extra["rovr.ppg.local_batch"] = min(batch, load_config(profile).rovr.ppg.local_batch)
     return load_config(profile, {**(few if profile == "paper" else {}), **extra,
                                  **(overrides or {})})
 
@@ -146,14 +147,14 @@ def _rovr(name: str, cfg: Any, batch: int, device: torch.device) -> Built:
     if name == "rovr_local":  # a step halfway through, where L_P's weight is past 0 (eq. 1)
         from rlvid.rovr.losses import vgg_model
 
-        frozen = [vgg_model()[0]] if cfg.rovr.local_perceptual else []  # L_P's VGG16
-        return Built(name, cfg, batch, local, _counter(cfg.rovr.local_iterations // 2),
+        frozen = [vgg_model()[0]] if cfg.rovr.local.perceptual else []  # L_P's VGG16
+        return Built(name, cfg, batch, local, _counter(cfg.rovr.local.iterations // 2),
                      [local.local, *frozen])
     state = local.state_dict()
     if name == "rovr_imitation":
         from rlvid.rovr.imitation import ImitationTrainer
 
-        trainer = ImitationTrainer(cfg, state, cfg.rovr.imitation_loss, cfg.rovr.action)
+        trainer = ImitationTrainer(cfg, state, cfg.rovr.imitation.loss, cfg.rovr.action)
         return Built(name, cfg, batch, trainer, _counter(), [trainer.policy])
     from rlvid.rovr.ppg_stage import PPGTrainer
 

@@ -56,10 +56,11 @@ from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
 from rlvid.report import seed_order_table
 from rlvid.results import results_dir, write_table
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.losses import lambda_schedule, vgg_model
 from rlvid.rovr.methods import RANDOM
 from rlvid.rovr.paper import PAPER_TABLE1
-from rlvid.rovr.runs import masked_set, stage_dir
+from rlvid.rovr.runs import stage_dir
 from rlvid.rovr.table1 import fill_comparison, table1_summary
 from rlvid.rovr.tables import table1
 from rlvid.viz import frame_grid, show_video
@@ -72,8 +73,8 @@ test = masked_set(cfg, "test")
 n, t = test.videos.shape[:2]
 print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}: {n} test videos of {t} frames, "
       f"{test.videos.shape[-1]}x{test.videos.shape[-1]} px; Γ '{cfg.rovr.local_net}', "
-      f"channels {cfg.rovr.unet_channels}, {cfg.rovr.local_iterations} iterations of batch "
-      f"{cfg.rovr.local_batch_size}, {cfg.rovr.local_valid_share:.0%} of them on valid pairs")
+      f"channels {cfg.rovr.unet_channels}, {cfg.rovr.local.iterations} iterations of batch "
+      f"{cfg.rovr.local.batch_size}, {cfg.rovr.local.valid_share:.0%} of them on valid pairs")
 show_definitions(backends, caption="Metric backends")
 
 # %% [markdown]
@@ -104,15 +105,15 @@ show_answer(("rovr_table1",))
 #
 # The paper grows $\lambda$ "exponentially from 0 to 0.9"; the authors' code uses
 # $1 - g$ with $g = 0.1 + 0.9\cdot 0.9993^i$, a saturating exponential. We use the same
-# shape scaled to the run length. At `cpu`, $\lambda$ stays 0 (`local_perceptual: False`):
+# shape scaled to the run length. At `cpu`, $\lambda$ stays 0 (`local.perceptual: False`):
 # VGG16's $\mathcal{L}_P$ costs about 95% of a step at 32x32 ({doc}`errata <../../book/errata/rovr>`).
 #
 # **Figure 1.** The weight $\lambda$ of the perceptual term in $\mathcal{L}_R$ over
 # $\Gamma$'s pretraining at this profile.
 
 # %% tags=["hide-input"]
-steps = np.arange(cfg.rovr.local_iterations + 1)
-lambda_schedule_plot(steps, [lambda_schedule(int(i), cfg.rovr) * cfg.rovr.local_perceptual
+steps = np.arange(cfg.rovr.local.iterations + 1)
+lambda_schedule_plot(steps, [lambda_schedule(int(i), cfg.rovr) * cfg.rovr.local.perceptual
                              for i in steps])
 plt.show()
 

@@ -60,6 +60,7 @@ from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
 from rlvid.names import display_name
 from rlvid.results import aggregate_seeds, results_dir, write_table
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.figures import choice_heatmap
 from rlvid.rovr.methods import (
     FROZEN,
@@ -74,7 +75,6 @@ from rlvid.rovr.methods import (
     ROVR_NOFLOW_WARM,
     SEQUENTIAL,
 )
-from rlvid.rovr.runs import masked_set
 from rlvid.rovr.table2 import (
     METRICS,
     action_ceilings,
@@ -93,11 +93,11 @@ if cfg.torch_threads:
 rc = cfg.rovr
 backends = {**metric_backends(), "reward": f"{rc.reward_net} perceptual distance"}
 test, train = masked_set(cfg, "test"), masked_set(cfg, "train")
-transitions = rc.ppg_phases * rc.ppg_policy_iterations * rc.ppg_rollout_videos * train.videos.shape[1]
+transitions = rc.ppg.phases * rc.ppg.policy_iterations * rc.ppg.rollout_videos * train.videos.shape[1]
 print(f"profile {cfg.profile}, seeds {list(cfg.seeds)}; action {rc.action}; PPG: "
-      f"{rc.ppg_phases} phases x {rc.ppg_policy_iterations} rollouts of "
-      f"{rc.ppg_rollout_videos} videos = {transitions} transitions per run; "
-      f"flow reward coefficient {rc.flow_reward_coef}")
+      f"{rc.ppg.phases} phases x {rc.ppg.policy_iterations} rollouts of "
+      f"{rc.ppg.rollout_videos} videos = {transitions} transitions per run; "
+      f"flow reward coefficient {rc.ppg.flow_reward_coef}")
 show_definitions(backends, caption="Metric backends")
 
 # %% [markdown]

@@ -29,21 +29,21 @@ BATCH = 4  # videos: splits over 1 or 2 processes
 # ROVR: 4 episodes a rollout (20 transitions each) in minibatches of 12, so minibatches and
 # the buffer's rows fall unevenly on the processes; Gamma's 2 fine-tuning rows a step are
 # sometimes both on one process; 4 imitation states a step
-ROVR = {"rovr.imitation_batch_size": 4, "rovr.imitation_iterations": 4,
-        "rovr.ppg_rollout_videos": 4, "rovr.ppg_minibatch": 12, "rovr.ppg_local_batch": 2,
-        "rovr.ppg_policy_iterations": 2, "rovr.ppg_phases": 1}
+ROVR = {"rovr.imitation.batch_size": 4, "rovr.imitation.iterations": 4,
+        "rovr.ppg.rollout_videos": 4, "rovr.ppg.minibatch": 12, "rovr.ppg.local_batch": 2,
+        "rovr.ppg.policy_iterations": 2, "rovr.ppg.phases": 1}
 
 
 def rovr(trainer: str, run_dir: Path, stop_after: int | None) -> None:
     """One ROVR stage from an untrained Gamma (seed 0: the same in every run)."""
     from rlvid.rovr.imitation import train_imitation
-    from rlvid.rovr.local import make_local
+    from rlvid.rovr.nets import build_local
     from rlvid.rovr.ppg_stage import train_ppg
 
     action = "top2" if trainer in ("imitation-bce", "ppg-top2") else "pair"
     cfg = load_config("smoke", {**ROVR, "rovr.action": action})
     torch.manual_seed(0)
-    local_state = {"local": make_local(cfg.rovr).state_dict()}
+    local_state = {"local": build_local(cfg.rovr).state_dict()}
     if trainer.startswith("imitation"):
         train_imitation(cfg, 0, local_state, run_dir, "bce" if action == "top2" else None,
                         stop_after, progress=False)

@@ -83,7 +83,7 @@ if __name__ == "__main__":  # the DDP tests' worker: toy RUN_DIR STEPS | rovr-lo
         from rlvid.config import load_config
         from rlvid.rovr.local import train_local
 
-        cfg = load_config("smoke", {"rovr.local_batch_size": 4, "rovr.local_iterations": 4})
+        cfg = load_config("smoke", {"rovr.local.batch_size": 4, "rovr.local.iterations": 4})
         train_local(cfg, seed=0, run_dir=Path(sys.argv[2]), progress=False)
     else:
         train(PlainLinear, Path(sys.argv[1]), total_steps=int(sys.argv[2]), seed=0,

@@ -23,7 +23,7 @@ def v2v_translator(path: Path, size: int = 16, frames: int = 4) -> Path:
 
 def rovr_local(path: Path, size: int = 32) -> Path:
     """A ROVR local-stage checkpoint (the smoke profile's UNet), frame size ``size``."""
-    from rlvid.rovr.runs import build_local
+    from rlvid.rovr.nets import build_local
 
     torch.manual_seed(0)
     cfg = load_config("smoke", {"data.rovr_size": size})

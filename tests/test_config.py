@@ -96,7 +96,7 @@ def test_cli_reports_bad_profile_in_one_line(
         ("v2v.batch_size", "0", "'v2v.batch_size' must be >= 1, got 0"),
         ("v2v.pretrain_iterations", "-5", "'v2v.pretrain_iterations' must be >= 1, got -5"),
         ("rovr.gumbel_temperature", "0", "'rovr.gumbel_temperature' must be > 0, got 0.0"),
-        ("rovr.clip", "-0.5", "'rovr.clip' must be > 0, got -0.5"),
+        ("rovr.ppg.clip", "-0.5", "'rovr.ppg.clip' must be > 0, got -0.5"),
         ("v2v.eps1", "1.5", "'v2v.eps1' must be >= 0 and <= 1, got 1.5"),
         ("v2v.betas", "[0.5, 1.0]", "'v2v.betas' items must be >= 0 and < 1, got 1.0"),
         ("v2v.channels", "[4, 8]", "'v2v.channels' must have 3 items, got 2"),

@@ -139,8 +139,8 @@ def test_each_process_draws_the_actions_one_process_draws_for_its_episodes(
 
     from rlvid.config import load_config
     from rlvid.distributed import Context
+    from rlvid.rovr.nets import build_policy
     from rlvid.rovr.ppg_stage import act
-    from rlvid.rovr.runs import build_policy
 
     rcfg = load_config("smoke", {"rovr.action": action,
                                  "rovr.conditioning_frames": frames}).rovr
@@ -187,7 +187,7 @@ def test_a_process_with_no_rows_of_a_minibatch_still_takes_part(action: str, fra
 
     from rlvid.config import load_config
     from rlvid.nn.rovr_pair import action_dist
-    from rlvid.rovr.runs import build_critic, build_policy
+    from rlvid.rovr.nets import build_critic, build_policy
 
     rcfg = load_config("smoke", {"rovr.action": action, "rovr.conditioning_frames": frames,
                                  "rovr.pair_grid_features": grid}).rovr

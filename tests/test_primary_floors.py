@@ -68,8 +68,8 @@ def test_style_trivial_rows_score_the_floor_and_the_twin_the_top(dataset: str,
 
 def test_inpainting_unfilled_scores_zero_flow_recovery_and_the_truth_one() -> None:
     from rlvid.data.inpaint_baselines import mean_fill, unfilled
+    from rlvid.rovr.dataset import masked_set
     from rlvid.rovr.env import flow_recovery_batch
-    from rlvid.rovr.runs import masked_set
 
     test = masked_set(CFG, "test")
 

@@ -6,13 +6,13 @@ from _tiny_models import rovr_local
 from rlvid.cli import main
 from rlvid.config import load_config
 from rlvid.data.io import read_video, write_video
-from rlvid.rovr.runs import masked_set
+from rlvid.rovr.dataset import masked_set
 
 
 def test_train_local_then_inpaint_with_masks_and_auto_masks(tmp_path, capsys):
     run = tmp_path / "runs" / "local"
     assert main(["train", "rovr", "--stage", "local", "--profile", "smoke",
-                 "-p", "rovr.local_iterations", "2", "--run-dir", str(run)]) == 0
+                 "-p", "rovr.local.iterations", "2", "--run-dir", str(run)]) == 0
     assert "done at iteration 2" in capsys.readouterr().out
     data = masked_set(load_config("smoke"), "test", 0)
     write_video(tmp_path / "video", data.corrupted[0])  # a folder of PNG frames: lossless

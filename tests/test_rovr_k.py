@@ -23,10 +23,12 @@ from rlvid.nn.rovr import (
     sample_pair,
 )
 from rlvid.nn.rovr_pair import PairPolicyNet, SequenceDist, action_dist
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.env import make_env
 from rlvid.rovr.evaluate import local_table
 from rlvid.rovr.imitation import train_imitation
-from rlvid.rovr.local import make_local, train_local
+from rlvid.rovr.local import train_local
+from rlvid.rovr.nets import build_local, build_policy
 from rlvid.rovr.pairs import (
     best_sets,
     nearest_fullest,
@@ -38,7 +40,6 @@ from rlvid.rovr.pairs import (
     sets_valid,
 )
 from rlvid.rovr.ppg_stage import train_ppg
-from rlvid.rovr.runs import build_policy, masked_set
 from rlvid.rovr.selectors import oracle_selector, run_selector
 
 K3 = {"rovr.conditioning_frames": 3}
@@ -47,7 +48,7 @@ K3 = {"rovr.conditioning_frames": 3}
 @pytest.fixture(scope="module")
 def cfg3():
     return load_config("smoke", {**K3, "rovr.local_net": "masked_residual",
-                                 "rovr.local_valid_share": 0.5, "rovr.local_perceptual": False})
+                                 "rovr.local.valid_share": 0.5, "rovr.local.perceptual": False})
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +169,7 @@ def test_copy_fill_of_three_frames_takes_the_mean_of_those_that_see():
 
 
 def test_env_steps_with_k_frames(cfg3, data):
-    local = make_local(cfg3.rovr).eval()
+    local = build_local(cfg3.rovr).eval()
     idx = torch.tensor([0, 1])
     env = make_env(local, data, idx, cfg3.rovr, rewards=False, track_flow=False)
     action = best_sets(data, 3)[idx, 0]
@@ -218,7 +219,7 @@ def test_random_sequential_and_oracle_selectors_give_k_frames(cfg3, data):
     assert sequential_pairs(torch.tensor([0, 1, 2, 9]), 3).tolist() == [
         [3, 2, 1], [0, 3, 2], [1, 0, 3], [8, 7, 6]]
     assert sequential_pairs(torch.tensor([0, 1, 5])).tolist() == [[2, 1], [0, 2], [4, 3]]
-    local = make_local(cfg3.rovr).eval()
+    local = build_local(cfg3.rovr).eval()
     videos = torch.tensor([0])
     rollout = run_selector(local, data, oracle_selector(best_sets(data, 3)), cfg3.rovr, videos)
     assert torch.equal(rollout.pairs, best_sets(data, 3)[videos])
@@ -327,7 +328,7 @@ def test_k3_stages_run_on_smoke(cfg3, tmp_path):
     with pytest.raises(RlvidError, match="not supported for k > 2"):
         train_imitation(cfg3, 0, local.state, tmp_path / "il-pair", progress=False)
     cfg_ppg = load_config("smoke", {**K3, "rovr.local_net": "masked_residual",
-                                    "rovr.ppg_train_local": False})
+                                    "rovr.ppg.train_local": False})
     ppg = train_ppg(cfg_ppg, 0, local.state, None, flow_reward=False, run_dir=tmp_path / "ppg",
                     progress=False)  # two policy iterations and the auxiliary phase
     assert ppg.done and set(ppg.counts) == {"policy", "auxiliary"}
@@ -339,4 +340,4 @@ def test_k3_stages_run_on_smoke(cfg3, tmp_path):
 
 def test_pair_only_parts_refuse_k3_in_one_line(cfg3, data):
     with pytest.raises(RlvidError, match="Table 1.*not supported for k > 2"):
-        local_table(make_local(cfg3.rovr), data, cfg3.rovr, 0)
+        local_table(build_local(cfg3.rovr), data, cfg3.rovr, 0)

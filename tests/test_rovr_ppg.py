@@ -18,6 +18,7 @@ from rlvid.nn.rovr import (
 from rlvid.nn.rovr_pair import PairDist, PairPolicyNet, TopKDist
 from rlvid.rl.ppg import Batch, advantages, auxiliary_phase, policy_phase, rewards_to_go
 from rlvid.rovr.imitation import pair_contrastive_loss
+from rlvid.rovr.ppg_stage import critic_value, policy_distribution, ppg_config
 
 GOOD = torch.tensor([1, 2])
 
@@ -35,7 +36,7 @@ def _bandit_batch(policy, critic, small, target, kind):
         pair = sample_pair(lp)
         value = critic(small, target)
     reward = (pair.sort(1).values == GOOD).all(1).float()
-    return Batch(small, target, pair, pair_log_prob(lp, pair, kind), value, reward,
+    return Batch((small, target), pair, pair_log_prob(lp, pair, kind), value, reward,
                  advantages(reward, value))
 
 
@@ -46,7 +47,7 @@ def _good_prob(policy, small, target):
 
 
 def test_policy_phase_learns_a_pair_bandit_with_both_log_probs():
-    cfg = load_config("smoke", {"rovr.ppg_minibatch": 32, "rovr.ppg_policy_epochs": 2}).rovr
+    cfg = load_config("smoke", {"rovr.ppg.minibatch": 32, "rovr.ppg.policy_epochs": 2}).rovr
     for kind in ("geometric", "exact"):
         torch.manual_seed(0)
         policy, critic = PolicyNet((4, 8), 16), CriticNet((4, 8), 16)
@@ -55,8 +56,9 @@ def test_policy_phase_learns_a_pair_bandit_with_both_log_probs():
         before = _good_prob(policy, small, target)
         for _ in range(25):
             batch = _bandit_batch(policy, critic, small, target, kind)
-            logs = policy_phase(policy, critic, opt, batch,
-                                       replace(cfg, pair_logprob=kind))
+            rcfg = replace(cfg, pair_logprob=kind)
+            logs = policy_phase(policy, critic, opt, batch, ppg_config(rcfg),
+                                policy_distribution(rcfg), critic_value)
         after = _good_prob(policy, small, target)
         assert after > before + 0.2, (kind, before, after)
         assert 0 <= logs["clipfrac"] <= 1 and logs["entropy"] > 0
@@ -64,7 +66,7 @@ def test_policy_phase_learns_a_pair_bandit_with_both_log_probs():
 
 def test_auxiliary_phase_fits_values_and_keeps_the_policy():
     torch.manual_seed(0)
-    cfg = load_config("smoke", {"rovr.ppg_aux_epochs": 30, "rovr.ppg_minibatch": 16}).rovr
+    cfg = load_config("smoke", {"rovr.ppg.aux_epochs": 30, "rovr.ppg.minibatch": 16}).rovr
     policy, critic = PolicyNet((4, 8), 16), CriticNet((4, 8), 16)
     opt = torch.optim.Adam([*policy.parameters(), *critic.parameters()], lr=3e-3)
     small = torch.rand(32, 6, 3, 8, 8)
@@ -74,7 +76,8 @@ def test_auxiliary_phase_fits_values_and_keeps_the_policy():
         old = candidate_log_probs(policy(small, target)[0], 0.7)
         aux_before = 0.5 * (policy(small, target)[1] - returns).pow(2).mean().item()
         v_before = 0.5 * (critic(small, target) - returns).pow(2).mean().item()
-    logs = auxiliary_phase(policy, critic, opt, small, target, returns, cfg)
+    logs = auxiliary_phase(policy, critic, opt, (small, target), returns, ppg_config(cfg),
+                           policy_distribution(cfg), critic_value)
     with torch.no_grad():
         new = candidate_log_probs(policy(small, target)[0], 0.7)
         aux_after = 0.5 * (policy(small, target)[1] - returns).pow(2).mean().item()

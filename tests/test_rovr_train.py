@@ -8,14 +8,15 @@ import torch
 from rlvid.config import load_config
 from rlvid.metrics import perceptual_distance
 from rlvid.nn.rovr import mask_target
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.env import InpaintEnv, flow_recovery_batch
 from rlvid.rovr.evaluate import evaluate_rollout, local_table, random_valid_rate
 from rlvid.rovr.imitation import contrastive_pair_loss, train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.losses import lambda_schedule
+from rlvid.rovr.nets import load_local
 from rlvid.rovr.pairs import pair_choices, random_pairs, sample_labelled, sequential_pairs
 from rlvid.rovr.ppg_stage import train_ppg
-from rlvid.rovr.runs import load_local, masked_set
 from rlvid.rovr.selectors import oracle_selector, run_selector, sequential_selector
 
 
@@ -40,7 +41,7 @@ def _same(a, b):
 
 def test_lambda_grows_from_zero_to_0_9(cfg):
     rcfg = load_config("cpu").rovr
-    lams = [lambda_schedule(i, rcfg) for i in range(0, rcfg.local_iterations + 1, 50)]
+    lams = [lambda_schedule(i, rcfg) for i in range(0, rcfg.local.iterations + 1, 50)]
     assert lams[0] == 0 and all(b > a for a, b in zip(lams, lams[1:]))
     assert 0.88 < lams[-1] < 0.9
 
@@ -100,7 +101,7 @@ def test_env_rewards_paste_back_and_flow_at_the_end(cfg, data, local_state):
 
 
 def test_local_training_resumes_exactly(cfg, tmp_path):
-    c = load_config("smoke", {"rovr.local_iterations": 4, "rovr.checkpoint_every": 100})
+    c = load_config("smoke", {"rovr.local.iterations": 4, "rovr.checkpoint_every": 100})
     full = train_local(c, 0, tmp_path / "a", progress=False)
     part = train_local(c, 0, tmp_path / "b", stop_after=2, progress=False)
     assert not part.done and part.iteration == 2
@@ -110,7 +111,7 @@ def test_local_training_resumes_exactly(cfg, tmp_path):
 
 
 def test_imitation_and_ppg_resume_exactly(cfg, local_state, tmp_path):
-    c = load_config("smoke", {"rovr.ppg_policy_iterations": 2, "rovr.ppg_phases": 1})
+    c = load_config("smoke", {"rovr.ppg.policy_iterations": 2, "rovr.ppg.phases": 1})
     for loss, action in (("bce", "top2"), ("contrastive", "top2"), ("contrastive", "pair")):
         kw = {"loss": loss, "action": action, "progress": False}
         full = train_imitation(c, 0, local_state, tmp_path / f"i{loss}{action}", **kw)
@@ -178,13 +179,13 @@ def _resume_is_identical(train, tmp_path, stop_at):
 
 
 def test_local_resume_is_bit_identical(tmp_path):
-    c = load_config("smoke", {"rovr.local_iterations": 4, "rovr.checkpoint_every": 1})
+    c = load_config("smoke", {"rovr.local.iterations": 4, "rovr.checkpoint_every": 1})
     _resume_is_identical(lambda d, stop: train_local(c, 1, d, stop_after=stop, progress=False),
                          tmp_path, 3)
 
 
 def test_imitation_resume_is_bit_identical(local_state, tmp_path):
-    c = load_config("smoke", {"rovr.imitation_iterations": 5})
+    c = load_config("smoke", {"rovr.imitation.iterations": 5})
     _resume_is_identical(lambda d, stop: train_imitation(c, 1, local_state, d, loss="bce",
                                                          stop_after=stop, progress=False,
                                                          action="top2"),
@@ -192,7 +193,7 @@ def test_imitation_resume_is_bit_identical(local_state, tmp_path):
 
 
 def test_ppg_resume_is_bit_identical_at_a_phase_boundary(local_state, tmp_path):
-    c = load_config("smoke", {"rovr.ppg_policy_iterations": 1, "rovr.ppg_phases": 1})
+    c = load_config("smoke", {"rovr.ppg.policy_iterations": 1, "rovr.ppg.phases": 1})
     full = _resume_is_identical(
         lambda d, stop: train_ppg(c, 1, local_state, None, True, d, stop_after=stop,
                                   progress=False),
@@ -206,7 +207,7 @@ def test_table1_seeds_in_parallel_match_the_serial_run(tmp_path, monkeypatch):
     """Two seeds in two spawned processes give Table 1 to the bit, as one process does."""
     from rlvid.rovr.tables import table1
 
-    c = load_config("smoke", {"seeds": [0, 1], "rovr.local_iterations": 2})
+    c = load_config("smoke", {"seeds": [0, 1], "rovr.local.iterations": 2})
     monkeypatch.setenv("RLVID_RUNS", str(tmp_path / "serial"))
     serial_rows, serial_raw = table1(c, progress=False, backend="serial")
     monkeypatch.setenv("RLVID_RUNS", str(tmp_path / "process"))

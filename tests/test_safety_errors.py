@@ -120,7 +120,7 @@ def test_a_diverging_rovr_stage_is_one_line_and_honest(
     trainer = local.LocalTrainer if stage == "local" else imitation.ImitationTrainer
     monkeypatch.setattr(trainer, "step", lambda self, i: StepOutput({"loss": math.nan}))
     assert main(["train", "rovr", "--stage", stage, "--profile", "smoke", "-p",
-                 "rovr.local_iterations", "2"] + (["-p", "rovr.imitation_iterations", "2"]
+                 "rovr.local.iterations", "2"] + (["-p", "rovr.imitation.iterations", "2"]
                                                   if stage == "imitation" else [])) == 2
     line = one_error_line(capsys.readouterr().err, "loss 'loss' is nan at step 1")
     assert "no checkpoint was written before it" in line

@@ -206,13 +206,13 @@ def test_rovr_refuses_the_next_stage_in_the_previous_stages_folder_before_traini
         env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     runs = env / "runs"
     local = runs / "x"
-    assert main(["train", "rovr", "--stage", "local", *SMOKE, "-p", "rovr.local_iterations",
+    assert main(["train", "rovr", "--stage", "local", *SMOKE, "-p", "rovr.local.iterations",
                  "2", "--run-dir", str(local)]) == 0
     capsys.readouterr()
     before = _snapshot(runs)
     for stage in ("imitation", "ppg"):
         assert main(["train", "rovr", "--stage", stage, *SMOKE, "-p",
-                     "rovr.local_iterations", "2", "--run-dir", str(local)]) == 2
+                     "rovr.local.iterations", "2", "--run-dir", str(local)]) == 2
         one_error_line(capsys.readouterr().err, f"--stage {stage} needs {local}",
                         "its stage is 'local'")
         assert _snapshot(runs) == before
@@ -234,11 +234,11 @@ def test_rovr_refuses_a_foreign_folder_where_it_needs_an_earlier_stage(
 def test_rovr_refuses_another_seed_in_a_stage_folder(
         env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     local = env / "runs" / "local"
-    assert main(["train", "rovr", "--stage", "local", *SMOKE, "-p", "rovr.local_iterations",
+    assert main(["train", "rovr", "--stage", "local", *SMOKE, "-p", "rovr.local.iterations",
                  "2", "--run-dir", str(local)]) == 0
     start = time.monotonic()
     assert main(["train", "rovr", "--stage", "local", *SMOKE, "--seed", "3", "-p",
-                 "rovr.local_iterations", "2", "--run-dir", str(local)]) == 2
+                 "rovr.local.iterations", "2", "--run-dir", str(local)]) == 2
     one_error_line(capsys.readouterr().err, "its seed is 0, not 3")
     assert time.monotonic() - start < 30  # refused up front, nothing trained
 
@@ -247,11 +247,11 @@ def test_rovr_names_the_earlier_stages_folder_that_holds_another_run(
         env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     local = env / "runs" / "local"
     assert main(["train", "rovr", "--stage", "local", *SMOKE, "--seed", "1", "-p",
-                 "rovr.local_iterations", "2", "--run-dir", str(local)]) == 0
+                 "rovr.local.iterations", "2", "--run-dir", str(local)]) == 0
     capsys.readouterr()
     before = _snapshot(env / "runs")
     assert main(["train", "rovr", "--stage", "ppg", *SMOKE, "--cold-start", "-p",
-                 "rovr.local_iterations", "2", "--run-dir", str(env / "runs" / "ppg")]) == 2
+                 "rovr.local.iterations", "2", "--run-dir", str(env / "runs" / "ppg")]) == 2
     line = one_error_line(capsys.readouterr().err, "the folder of its local stage",
                            "its seed is 1, not 0", "choose another --run-dir")
     assert "--force-new" not in line

@@ -81,7 +81,7 @@ def _cmd_inpaint(args: argparse.Namespace) -> int:
     from rlvid.data.folders import resize_frames, resize_masks
     from rlvid.data.io import check_video_output, read_masks, read_video, video_fps, write_video
     from rlvid.rovr.inference import auto_masks, inpaint_video
-    from rlvid.rovr.runs import stage_state
+    from rlvid.rovr.stage_runner import stage_state
     from rlvid.runtime import checkpoint_kind, load_checkpoint
 
     if args.invert_masks and not args.masks:

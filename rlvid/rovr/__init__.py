@@ -7,7 +7,10 @@ conditioning frames, by concern (§ = the paper's sections):
 - :mod:`.losses`: L_R = lambda L_P + (1 - lambda) MSE (eq. 1) and the lambda schedule;
 - :mod:`.pairs`: random, sequential and labelled conditioning pairs, and k-sets (k > 2
   conditioning frames, §8's future work: ``rovr.conditioning_frames``);
-- :mod:`.runs`: run directories, networks, and one stage through :func:`rlvid.harness.train`;
+- :mod:`.dataset`: the masked-video task of §4 (``masked_set``);
+- :mod:`.nets`: Gamma, pi and V built from the ROVR config, and loaded from a stage's state;
+- :mod:`.runs`: the stages' run directories;
+- :mod:`.stage_runner`: one stage through :func:`rlvid.harness.train`;
 - :mod:`.env`: the MDP (§5.1, :class:`~rlvid.rovr.env.InpaintEnv`) and flow recovery O;
 - :mod:`.selectors`: conditioning policies and a rollout of one (``run_selector``);
 - :mod:`.local`: stage 1, pretraining Gamma (§6.1);

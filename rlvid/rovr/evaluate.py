@@ -18,8 +18,7 @@ from rlvid.nn.rovr_pair import action_dist
 from rlvid.rovr.local import apply_local
 from rlvid.rovr.losses import vgg_perceptual
 from rlvid.rovr.methods import BEST, RANDOM, WORST
-from rlvid.rovr.pairs import random_pairs, set_choices, sets_valid
-from rlvid.rovr.runs import require_pairs
+from rlvid.rovr.pairs import random_pairs, require_pairs, set_choices, sets_valid
 from rlvid.rovr.selectors import Rollout, expert_states
 
 

@@ -21,16 +21,12 @@ from rlvid.config.rovr import ROVRConfig
 from rlvid.distributed import ONE, Context
 from rlvid.errors import RlvidError
 from rlvid.harness import StepOutput
+from rlvid.rovr.dataset import masked_set
+from rlvid.rovr.nets import build_policy, load_local
 from rlvid.rovr.pairs import Choices, sample_labelled, set_choices
-from rlvid.rovr.runs import (
-    StageResult,
-    build_policy,
-    load_local,
-    masked_set,
-    run_stage,
-    stage_dir,
-)
+from rlvid.rovr.runs import stage_dir
 from rlvid.rovr.selectors import expert_states
+from rlvid.rovr.stage_runner import StageResult, run_stage
 
 Mean = Callable[[torch.Tensor], torch.Tensor]
 
@@ -85,7 +81,7 @@ class ImitationTrainer:
         self.cfg, self.rcfg, self.loss, self.action = cfg, cfg.rovr, loss, action
         self.k = check_imitation(self.rcfg, loss, action)
         self.policy = build_policy(self.rcfg, action)  # seeded by the harness first
-        self.opt = torch.optim.Adam(self.policy.parameters(), lr=self.rcfg.imitation_lr)
+        self.opt = torch.optim.Adam(self.policy.parameters(), lr=self.rcfg.imitation.lr)
         self.data = masked_set(cfg, "train")
         with torch.no_grad():  # load_local builds a UNet: a draw that today's runs include
             self.small, self.target, self.n = expert_states(load_local(cfg, local_state),
@@ -100,7 +96,7 @@ class ImitationTrainer:
 
     def step(self, index: int) -> StepOutput:
         rcfg, target, ctx = self.rcfg, self.target, self.ctx
-        b = torch.randint(len(target), (rcfg.imitation_batch_size,))
+        b = torch.randint(len(target), (rcfg.imitation.batch_size,))
         labelled = None
         positive = index % 2 == 0  # BCE alternates positive and negative pairs (§6.2)
         if self.action != "pair" and self.loss == "bce":  # drawn for the whole batch
@@ -168,11 +164,11 @@ def train_imitation(cfg: Config, seed: int, local_state: dict[str, Any],
     """Warm-start pi (§6.2) on expert-trajectory states; ``loss`` = bce | contrastive;
     ``action`` = pair | top2 (default ``rovr.action``). The pair-aware policy trains on
     :func:`pair_contrastive_loss` (BCE is the per-frame policy's, §6.2)."""
-    loss = loss or cfg.rovr.imitation_loss
+    loss = loss or cfg.rovr.imitation.loss
     action = action or cfg.rovr.action
     check_imitation(cfg.rovr, loss, action)
     name = imitation_name(loss, action)
     run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, name)
     return run_stage(lambda: ImitationTrainer(cfg, local_state, loss, action), cfg, seed, run_dir,
-                     cfg.rovr.imitation_iterations, "imitation", stop_after, progress,
+                     cfg.rovr.imitation.iterations, "imitation", stop_after, progress,
                      variant=name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from time import perf_counter
 from typing import Any
 
@@ -13,16 +14,27 @@ from rlvid.errors import RlvidError
 from rlvid.nn.rovr import candidate_log_probs, greedy_pair
 from rlvid.nn.streaming import StreamingPolicy
 from rlvid.rovr.env import InpaintEnv
+from rlvid.rovr.nets import build_local, build_policy
 from rlvid.rovr.pairs import sequential_pairs
-from rlvid.rovr.runs import build_local, build_policy, stage_state
 from rlvid.rovr.selectors import policy_selector
+from rlvid.rovr.stage_runner import stage_state
 
 
 def rovr_config_from_dict(values: dict[str, Any]) -> ROVRConfig:
-    """Rebuild the ROVR section saved in a checkpoint (lists back to tuples)."""
-    known = ROVRConfig.__dataclass_fields__
-    return ROVRConfig(**{k: tuple(v) if isinstance(v, list) else v
-                         for k, v in values.items() if k in known})
+    """Rebuild the ROVR section saved in a checkpoint (lists back to tuples, the stages'
+    sections back to theirs); names it does not know are left out."""
+    return _rebuild(ROVRConfig, values)
+
+
+def _rebuild(cls: type, values: dict[str, Any]) -> Any:
+    default, known = cls(), {}
+    for f in fields(cls):
+        if f.name in values:
+            value, current = values[f.name], getattr(default, f.name)
+            if is_dataclass(current) and isinstance(value, dict):
+                value = _rebuild(type(current), value)
+            known[f.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**known)
 
 
 def auto_masks(video: torch.Tensor, threshold: float = 1.5 / 255) -> torch.Tensor:
@@ -57,7 +69,7 @@ def inpaint_video(video: torch.Tensor, masks: torch.Tensor, state: dict[str, Any
                          f"by {factor}")
     policy = None
     if "policy" in state:
-        policy = build_policy(rcfg, state.get("action", "top2"))  # as runs.load_policy
+        policy = build_policy(rcfg, state.get("action", "top2"))  # as nets.load_policy
         load_weights(policy, state["policy"], "checkpoint (policy)")
         policy.eval()
     name = "rovr policy" if policy is not None else \

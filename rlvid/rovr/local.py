@@ -13,27 +13,13 @@ from typing import Any
 import torch
 
 from rlvid.config import Config
-from rlvid.config.rovr import ROVRConfig
 from rlvid.harness import StepOutput
-from rlvid.nn.local_net import build_local_net
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.losses import lambda_schedule, reconstruction_loss
+from rlvid.rovr.nets import build_local
 from rlvid.rovr.pairs import Choices, random_pairs, set_choices
-from rlvid.rovr.runs import StageResult, masked_set, run_stage, stage_dir
-
-
-def make_local(rcfg: ROVRConfig, kind: str | None = None) -> torch.nn.Module:
-    """Gamma as ``rcfg.local_net`` (or ``kind``) names it: the paper's UNet or the masked
-    residual one (:mod:`rlvid.nn.local_net`)."""
-    return build_local_net(rcfg.unet_channels, rcfg.paste_known, kind or rcfg.local_net,
-                           rcfg.conditioning_frames)
-
-
-def load_local_net(cfg: Config, state: dict[str, Any], kind: str | None = None
-                   ) -> torch.nn.Module:
-    """Gamma of a stage state (its ``"local"`` weights), in eval mode."""
-    local = make_local(cfg.rovr, kind)
-    local.load_state_dict(state["local"])
-    return local.eval()
+from rlvid.rovr.runs import stage_dir
+from rlvid.rovr.stage_runner import StageResult, run_stage
 
 
 def apply_local(local: torch.nn.Module, data: Any, n: torch.Tensor, target: torch.Tensor,
@@ -64,8 +50,8 @@ class LocalTrainer:
 
     def __init__(self, cfg: Config):
         self.cfg, self.rcfg = cfg, cfg.rovr
-        self.local = make_local(self.rcfg)  # seeded by the harness first
-        self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local_lr)
+        self.local = build_local(self.rcfg)  # seeded by the harness first
+        self.opt = torch.optim.Adam(self.local.parameters(), lr=self.rcfg.local.lr)
         self.data = masked_set(cfg, "train")  # draws no random numbers
         self.model: torch.nn.Module = self.local  # what the step runs: DDP under torchrun
         self.shard = lambda batch: batch
@@ -79,14 +65,14 @@ class LocalTrainer:
     def step(self, index: int) -> StepOutput:
         rcfg, data = self.rcfg, self.data
         n_videos, n_frames = data.videos.shape[:2]
-        n = torch.randint(n_videos, (rcfg.local_batch_size,))
-        target = torch.randint(n_frames, (rcfg.local_batch_size,))
+        n = torch.randint(n_videos, (rcfg.local.batch_size,))
+        target = torch.randint(n_frames, (rcfg.local.batch_size,))
         k = rcfg.conditioning_frames
         pair = random_pairs(target, n_frames, k=k)  # random conditioning pairs (§6.1)
-        if rcfg.local_valid_share > 0:  # errata: a share of valid pairs besides
-            pair = mix_valid_sets(pair, set_choices(data, n, target, k), rcfg.local_valid_share)
+        if rcfg.local.valid_share > 0:  # errata: a share of valid pairs besides
+            pair = mix_valid_sets(pair, set_choices(data, n, target, k), rcfg.local.valid_share)
         n, target, pair = self.shard(n), self.shard(target), self.shard(pair)
-        lam = lambda_schedule(index, rcfg) if rcfg.local_perceptual else 0.0
+        lam = lambda_schedule(index, rcfg) if rcfg.local.perceptual else 0.0
         x_hat = apply_local(self.model, data, n, target, pair)
         loss, perceptual, mse = reconstruction_loss(x_hat, data.videos[n, target], lam)
         self.opt.zero_grad()
@@ -110,5 +96,5 @@ def train_local(cfg: Config, seed: int, run_dir: str | Path | None = None,
                 stop_after: int | None = None, progress: bool = True) -> StageResult:
     """Pretrain Gamma (§6.1); resumes from ``run_dir``; ``stop_after`` simulates a kill."""
     run_dir = Path(run_dir) if run_dir is not None else stage_dir(cfg, seed, "local")
-    return run_stage(lambda: LocalTrainer(cfg), cfg, seed, run_dir, cfg.rovr.local_iterations,
+    return run_stage(lambda: LocalTrainer(cfg), cfg, seed, run_dir, cfg.rovr.local.iterations,
                      "local", stop_after, progress, variant="local")

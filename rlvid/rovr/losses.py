@@ -54,8 +54,8 @@ def reconstruction_loss(
 
 def lambda_schedule(step: int, rcfg: ROVRConfig) -> float:
     """lambda_i = lambda_max (1 - exp(-rate i / iterations)): 0 at the start, -> 0.9 (§6.1)."""
-    frac = step / max(rcfg.local_iterations, 1)
-    return rcfg.lambda_max * (1.0 - math.exp(-rcfg.lambda_rate * frac))
+    frac = step / max(rcfg.local.iterations, 1)
+    return rcfg.lambda_max * (1.0 - math.exp(-rcfg.local.lambda_rate * frac))
 
 
 

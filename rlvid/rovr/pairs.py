@@ -1,7 +1,8 @@
 """Conditioning pairs: random, sequential (vid2vid) and labelled (valid / invalid) pairs, and
 their k-frame forms (``conditioning_frames``, §8's future work): a state's candidate sets and
 their validity (:class:`Choices`), and the best k-set, "nearest among fullest" as the data
-set's best pair (:func:`best_sets`)."""
+set's best pair (:func:`best_sets`); :func:`require_pairs` refuses, for k > 2, the parts of
+the kit defined for pairs only."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from typing import Any
 import numpy as np
 import torch
 
+from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
 
 MAX_SETS = 20_000  # k-sets C(T, k) a set table may hold (T = 20: k <= 5)
+
+
+def require_pairs(rcfg: ROVRConfig, what: str) -> None:
+    """Refuse, in one line, a part of the kit defined for the paper's pairs only."""
+    if rcfg.conditioning_frames != 2:
+        raise RlvidError(f"{what} is not supported for k > 2 conditioning frames "
+                         f"(conditioning_frames = {rcfg.conditioning_frames})")
 
 
 def random_pairs(target: torch.Tensor, num_frames: int,

@@ -42,7 +42,7 @@ from rlvid.rovr.methods import (
     PAPER_STATE,
     SCALING_SELECTORS,
 )
-from rlvid.rovr.runs import build_local
+from rlvid.rovr.nets import build_local
 from rlvid.rovr.selectors import policy_selector
 
 SELECTORS = SCALING_SELECTORS

@@ -9,7 +9,8 @@ from rlvid.errors import RlvidError
 from rlvid.rovr.imitation import imitation_name, train_imitation
 from rlvid.rovr.local import train_local
 from rlvid.rovr.ppg_stage import ppg_name, train_ppg
-from rlvid.rovr.runs import IDENTITY_SECTIONS, STAGES, StageResult, stage_dir, stage_meta
+from rlvid.rovr.runs import IDENTITY_SECTIONS, STAGES, stage_dir, stage_meta
+from rlvid.rovr.stage_runner import StageResult
 from rlvid.rundir import RESUME_HINT, check_identity, check_owned, run_identity
 
 
@@ -20,7 +21,7 @@ def stage_folders(cfg: Config, stage: str, seed: int, run_dir: str | Path | None
     last is ``stage`` itself. Given ``run_dir``, the earlier stages go beside it."""
     if stage not in STAGES:
         raise RlvidError(f"--stage must be one of {', '.join(STAGES)}, got {stage!r}")
-    imitation = imitation_name(cfg.rovr.imitation_loss, cfg.rovr.action)
+    imitation = imitation_name(cfg.rovr.imitation.loss, cfg.rovr.action)
     chain = [("local", "local"), ("imitation", imitation)][: STAGES.index(stage) + 1]
     if stage == "ppg":
         chain = chain[:1] + ([chain[1]] if warm_start else [])

@@ -36,10 +36,12 @@ from rlvid.data.inpaint_baselines import (
 )
 from rlvid.nn.local_net import LOCAL_NETS
 from rlvid.results import ROW_KINDS, row_kind
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.evaluate import frame_metrics
-from rlvid.rovr.local import apply_local, load_local_net, train_local
-from rlvid.rovr.pairs import random_pairs
-from rlvid.rovr.runs import StageResult, masked_set, require_pairs
+from rlvid.rovr.local import apply_local, train_local
+from rlvid.rovr.nets import load_local
+from rlvid.rovr.pairs import random_pairs, require_pairs
+from rlvid.rovr.stage_runner import StageResult
 
 CONDITIONINGS = ("best", "random", "worst")
 METRICS = {"hidden_mse": False, "mse": False, "psnr": True, "ssim": True,
@@ -49,10 +51,11 @@ METRICS = {"hidden_mse": False, "mse": False, "psnr": True, "ssim": True,
 def with_local_net(cfg: Config, kind: str) -> Config:
     """``cfg`` with Gamma of ``kind`` (its runs go to their own directory); the paper's
     Gamma is pretrained on random pairs only, as in §6.1, whatever the profile's
-    ``local_valid_share``."""
-    extra = {"local_valid_share": 0.0} if kind == "paper" else {}
+    ``local.valid_share``."""
+    local = dataclasses.replace(cfg.rovr.local, valid_share=0.0) if kind == "paper" \
+        else cfg.rovr.local
     return dataclasses.replace(cfg, rovr=dataclasses.replace(cfg.rovr, local_net=kind,
-                                                             **extra))
+                                                             local=local))
 
 
 def other_net(cfg: Config) -> str:
@@ -127,7 +130,7 @@ def table1_seed(cfg: Config, progress: bool, seed: int) -> dict[str, Any]:
     for kind in (cfg.rovr.local_net, other_net(cfg)):
         kcfg = with_local_net(cfg, kind)
         result = train_local(kcfg, seed, progress=progress)
-        local = load_local_net(kcfg, result.state)
+        local = load_local(kcfg, result.state)
         outputs = gamma_outputs(local, test, seed)
         names = CONDITIONINGS if kind == cfg.rovr.local_net else ("best",)
         for name in names:
@@ -175,7 +178,7 @@ def fill_comparison(cfg: Config, seed: int, video: int = 0) -> dict[str, torch.T
     out = {"corrupted": test.corrupted[video]}
     for kind in (cfg.rovr.local_net, other_net(cfg)):
         kcfg = with_local_net(cfg, kind)
-        local = load_local_net(kcfg, train_local(kcfg, seed, progress=False).state)
+        local = load_local(kcfg, train_local(kcfg, seed, progress=False).state)
         with torch.no_grad():
             out[f"{kind} Γ"] = apply_local(local, test, nn_, tt, test.best_pair[video])
     subset = dataclasses.replace(test, **{k: getattr(test, k)[video:video + 1] for k in

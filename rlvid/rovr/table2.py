@@ -28,6 +28,7 @@ import torch
 
 from rlvid.config import Config
 from rlvid.results import relative_change
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.evaluate import action_ceilings, evaluate_rollout, imitation_valid_rates
 from rlvid.rovr.imitation import train_imitation
 from rlvid.rovr.local import train_local
@@ -49,15 +50,9 @@ from rlvid.rovr.methods import (
     WARM_START,
     method_record,
 )
+from rlvid.rovr.nets import build_policy, load_local, load_policy
+from rlvid.rovr.pairs import require_pairs
 from rlvid.rovr.ppg_stage import train_ppg
-from rlvid.rovr.runs import (
-    StageResult,
-    build_policy,
-    load_local,
-    load_policy,
-    masked_set,
-    require_pairs,
-)
 from rlvid.rovr.selectors import (
     Rollout,
     oracle_selector,
@@ -66,6 +61,7 @@ from rlvid.rovr.selectors import (
     run_selector,
     sequential_selector,
 )
+from rlvid.rovr.stage_runner import StageResult
 from rlvid.sweep import run_seeds
 
 REGIMES = (TUNED, FROZEN)

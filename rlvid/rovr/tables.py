@@ -13,13 +13,14 @@ import numpy as np
 import torch
 
 from rlvid.config import Config
+from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.evaluate import (
     evaluate_rollout,
 )
-from rlvid.rovr.local import load_local_net, train_local
+from rlvid.rovr.local import train_local
 from rlvid.rovr.methods import FLOW_SELECTORS, ORACLE, RANDOM, SEQUENTIAL
+from rlvid.rovr.nets import load_local
 from rlvid.rovr.pairs import best_sets
-from rlvid.rovr.runs import masked_set
 from rlvid.rovr.selectors import (
     Selector,
     oracle_selector,
@@ -50,7 +51,7 @@ def flow_separation_seed(cfg: Config, progress: bool, seed: int) -> list[dict[st
     selectors (k frames each) driving the MDP with ``seed``'s pretrained Gamma, on the test
     videos."""
     test = masked_set(cfg, "test")
-    local = load_local_net(cfg, train_local(cfg, seed, progress=progress).state)
+    local = load_local(cfg, train_local(cfg, seed, progress=progress).state)
     k = cfg.rovr.conditioning_frames
     selectors: dict[str, Selector] = {ORACLE.name: oracle_selector(best_sets(test, k)),
                                       SEQUENTIAL.name: sequential_selector(k),
