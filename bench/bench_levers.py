@@ -94,8 +94,8 @@ def prepared_trainer(profile: str) -> Any:
     from rlvid.config import load_config
     from rlvid.data import load_v2v_dataset
     from rlvid.runtime import seed_everything
-    from rlvid.v2v.common import TrainingData
     from rlvid.v2v.train import make_method
+    from rlvid.v2v.training_parts import TrainingData
 
     cfg = load_config(profile)
     data = TrainingData.from_dataset(
@@ -172,8 +172,8 @@ def main() -> None:
         parser.error(f"unknown levers {sorted(unknown)}; known: {', '.join(LEVERS)}")
     torch.set_num_threads(args.threads)
     from rlvid.config import load_config
-    from rlvid.files import write_json
     from rlvid.runtime import provenance
+    from rlvid.storage.files import write_json
 
     load_start = os.getloadavg()
     base = prepared_trainer(args.profile)

@@ -92,8 +92,8 @@ def v2v_benches(profile: str) -> list[Bench]:
     from rlvid.config import load_config
     from rlvid.data import load_v2v_dataset
     from rlvid.runtime import seed_everything
-    from rlvid.v2v.common import TrainingData
     from rlvid.v2v.train import make_method
+    from rlvid.v2v.training_parts import TrainingData
 
     cfg = load_config(profile, FEW_VIDEOS if profile == "paper" else {})
     data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),
@@ -119,8 +119,8 @@ def _rl_trainer(profile: str, overrides: dict[str, Any], legacy: bool) -> Any:
     from rlvid.data import load_v2v_dataset
     from rlvid.nn.convlstm import ConvLSTM
     from rlvid.runtime import seed_everything
-    from rlvid.v2v.common import TrainingData, left_padded
     from rlvid.v2v.train import make_method
+    from rlvid.v2v.training_parts import TrainingData, left_padded
 
     cfg = load_config(profile, overrides)
     data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),

@@ -23,7 +23,7 @@ from rlvid.data import load_v2v_dataset
 from rlvid.runtime import device_description, resolve_device, seed_everything
 from rlvid.v2v.algorithm1 import RLV2VGAN
 from rlvid.v2v.baselines import RecycleGAN
-from rlvid.v2v.common import TrainingData
+from rlvid.v2v.training_parts import TrainingData
 
 
 def _rss_mb() -> float:

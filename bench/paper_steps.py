@@ -120,8 +120,8 @@ def _counter(start: int = 0) -> Callable[[], int]:
 
 def _v2v(name: str, cfg: Any, batch: int, device: torch.device) -> Built:
     from rlvid.data import load_v2v_dataset
-    from rlvid.v2v.common import TrainingData
     from rlvid.v2v.train import make_method
+    from rlvid.v2v.training_parts import TrainingData
 
     data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0), device)
     method = {"v2v_pretrain": "pretrain_only", "v2v_algorithm1": "rlv2v"}.get(name, name)

@@ -30,11 +30,13 @@ import time
 import matplotlib.pyplot as plt
 import torch
 
-from rlvid.blocks import show_definitions
+from rlvid.book.display import show_table
+from rlvid.book.figures import metric_response
+from rlvid.book.html_blocks import show_definitions
+from rlvid.book.report import sweep_table
+from rlvid.book.viz import frame_grid, show_video
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
-from rlvid.display import show_table
-from rlvid.figures import metric_response
 from rlvid.metrics import (
     flow_recovery,
     metric_backends,
@@ -51,11 +53,9 @@ from rlvid.metrics.demo import (
     metric_sweep,
     perturb,
 )
-from rlvid.report import sweep_table
 from rlvid.runtime import seed_everything
 from rlvid.v2v import references
 from rlvid.v2v.evaluate import GATE_IOU, evaluate_translation
-from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
 seed = cfg.seeds[0]

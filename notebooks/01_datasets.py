@@ -35,12 +35,12 @@ import tempfile
 
 import matplotlib.pyplot as plt
 
+from rlvid.book.display import show_table
+from rlvid.book.figures import valid_pair_layout
+from rlvid.book.report import dataset_counts, profile_sizes, valid_pair_summary
+from rlvid.book.viz import frame_grid, show_video
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset, load_video_folder, make_masked_set, write_video
-from rlvid.display import show_table
-from rlvid.figures import valid_pair_layout
-from rlvid.report import dataset_counts, profile_sizes, valid_pair_summary
-from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
 seed = cfg.seeds[0]

@@ -35,7 +35,7 @@
 #
 # **How each claim is judged.** Every claim is a paired comparison over seeds (same data,
 # same initial weights where networks are shared): the effect is the mean paired
-# difference with its 95% CI, and the verdict is computed (`rlvid.claims`). The RL phase's
+# difference with its 95% CI, and the verdict is computed (`rlvid.claims.judge`). The RL phase's
 # claim reads "not tested" unless that phase did at least 1,000 updates and moved the
 # policy networks by ‖Δθ‖/‖θ‖ ≥ 1e-2. Each claim's primary metric scores every *trivial*
 # output (a flat video of the right colours, the untranslated or time-shuffled source, an
@@ -55,23 +55,23 @@ seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profil
 import matplotlib.pyplot as plt
 import torch
 
-from rlvid.blocks import show_claims, show_definitions
+from rlvid.book.figures import background_by_frame, v2v_training_curves
+from rlvid.book.findings import show_answer
+from rlvid.book.html_blocks import show_claims, show_definitions
+from rlvid.book.pages.v2v import result_table, rl_phase_curves, show_learning_curves
 from rlvid.book.pages.v3_run import show_v3_run
-from rlvid.claims import evaluate_claims
+from rlvid.book.report import network_table, training_times
+from rlvid.book.viz import frame_grid, method_panels, show_video
+from rlvid.claims.judge import evaluate_claims
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
-from rlvid.figures import background_by_frame, v2v_training_curves
-from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
 from rlvid.paths import reference_path
-from rlvid.report import network_table, training_times
 from rlvid.results import add_budget_ratios, load_table, results_dir, write_table
 from rlvid.v2v import references
 from rlvid.v2v.evaluate import GATE_IOU, evaluate_translation
 from rlvid.v2v.experiment import run_experiment
 from rlvid.v2v.methods import OURS
-from rlvid.v2v_pages import result_table, rl_phase_curves, show_learning_curves
-from rlvid.viz import frame_grid, method_panels, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
 torch.set_num_threads(cfg.torch_threads or 1)
@@ -201,7 +201,7 @@ plt.show()
 # %% [markdown]
 # ### Verdicts
 #
-# The paper's claims judged on this run's table by `rlvid.claims` (the results page judges
+# The paper's claims judged on this run's table by `rlvid.claims.judge` (the results page judges
 # the committed `cpu` run): effect = mean paired difference over seeds (positive favours
 # RL-V2V-GAN), 95% CI, seeds won, the control and its compute ratio.
 

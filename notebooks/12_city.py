@@ -43,7 +43,7 @@ seeds: Optional[list] = None  # training seeds, e.g. [0, 1, 2]; None: the profil
 iterations_share: Optional[float] = None  # share of the profile's training iterations; None: the profile's v2v.iterations_share (0.5 at cpu)
 
 # %% tags=["hide-input"]
-from rlvid.style_pages import TwinPage
+from rlvid.book.pages.style_sets import TwinPage
 
 city = TwinPage("city", profile, seeds, iterations_share,
                  content=("edge_ssim",))
@@ -178,7 +178,7 @@ city.show_results("City aerials: every method against the twin")
 # %% [markdown]
 # ### Verdict
 #
-# The paper's claim judged on this run's table by `rlvid.claims`, one metric at a time:
+# The paper's claim judged on this run's table by `rlvid.claims.judge`, one metric at a time:
 # content kept, target style reached and temporal coherence (and, for flowers, frames that
 # are both). Effect = mean paired difference over seeds (positive favours RL-V2V-GAN), 95%
 # CI, seeds won. Each primary metric scores every trivial output (the source, the target's

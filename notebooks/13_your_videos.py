@@ -50,7 +50,7 @@ test_share: float = 0.25  # share of the X and Y clips held out for evaluation
 iterations_share: Optional[float] = None  # share of the profile's training iterations; None: the profile's v2v.iterations_share (0.5 at cpu)
 
 # %% tags=["hide-input"]
-from rlvid.style_pages import FolderPage
+from rlvid.book.pages.style_sets import FolderPage
 
 yours = FolderPage(profile, seeds, iterations_share, (x_dir, y_dir, z_dir, zbar_dir),
                    procedural, test_share)

@@ -63,25 +63,25 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rlvid.blocks import show_list
-from rlvid.config import load_config
-from rlvid.data.inpaint_baselines import comparison_sentences, hidden_scores, reference_fills
-from rlvid.data.io import read_video, write_video
-from rlvid.data.photos import load_photo, moving_boxes, packaged_photos, pan_video, write_masks
-from rlvid.display import show_table
-from rlvid.footage_pages import inpaint_rows as inpaint_rows_of
-from rlvid.footage_pages import (
+from rlvid.book.display import show_table
+from rlvid.book.html_blocks import show_list
+from rlvid.book.pages.footage import inpaint_rows as inpaint_rows_of
+from rlvid.book.pages.footage import (
     inpaint_table,
     translation_rows,
     translation_sentences,
     translation_table,
 )
+from rlvid.book.viz import frame_grid, show_video
+from rlvid.config import load_config
+from rlvid.data.inpaint_baselines import comparison_sentences, hidden_scores, reference_fills
+from rlvid.data.io import read_video, write_video
+from rlvid.data.photos import load_photo, moving_boxes, packaged_photos, pan_video, write_masks
 from rlvid.metrics import metric_backends
 from rlvid.paths import project_root
 from rlvid.results import results_dir, write_table
 from rlvid.rovr.runs import stage_dir
 from rlvid.v2v.train import load_translator
-from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile)
 if cfg.torch_threads:

@@ -47,14 +47,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from rlvid.blocks import show_claims, show_definitions
-from rlvid.claims import evaluate_claims
+from rlvid.book.display import html_table
+from rlvid.book.figures import lambda_schedule_plot, stage_curves, table1_figure
+from rlvid.book.findings import show_answer
+from rlvid.book.html_blocks import show_claims, show_definitions
+from rlvid.book.report import seed_order_table
+from rlvid.book.viz import frame_grid, show_video
+from rlvid.claims.judge import evaluate_claims
 from rlvid.config import load_config
-from rlvid.display import html_table
-from rlvid.figures import lambda_schedule_plot, stage_curves, table1_figure
-from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
-from rlvid.report import seed_order_table
 from rlvid.results import results_dir, write_table
 from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.losses import lambda_schedule, vgg_model
@@ -63,7 +64,6 @@ from rlvid.rovr.paper import PAPER_TABLE1
 from rlvid.rovr.runs import stage_dir
 from rlvid.rovr.table1 import fill_comparison, table1_summary
 from rlvid.rovr.tables import table1
-from rlvid.viz import frame_grid, show_video
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -177,7 +177,7 @@ plt.show()
 # With the best pair every hidden pixel of the target is visible in one of the
 # conditioning frames, so a $\Gamma$ that has learned to copy from them reconstructs the
 # holes well; with the worst pair it sees few of them and must guess from the
-# surroundings. The claims, judged on this run's table by `rlvid.claims` (paired by seed):
+# surroundings. The claims, judged on this run's table by `rlvid.claims.judge` (paired by seed):
 
 # %% tags=["hide-input"]
 seed_order_table(rows)

@@ -51,17 +51,18 @@ backend: str = "process"  # seeds in parallel processes ("process") or here in o
 import matplotlib.pyplot as plt
 import torch
 
-from rlvid.blocks import show_claims, show_definitions
-from rlvid.claims import evaluate_claims
+from rlvid.book.display import show_table
+from rlvid.book.figures import choice_maps, history_figure, regimes_figure
+from rlvid.book.findings import show_answer
+from rlvid.book.html_blocks import show_claims, show_definitions
+from rlvid.book.names import display_name
+from rlvid.book.pages.rovr import choice_heatmap
+from rlvid.book.viz import metric_label
+from rlvid.claims.judge import evaluate_claims
 from rlvid.config import load_config
-from rlvid.display import show_table
-from rlvid.figures import choice_maps, history_figure, regimes_figure
-from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
-from rlvid.names import display_name
 from rlvid.results import aggregate_seeds, results_dir, write_table
 from rlvid.rovr.dataset import masked_set
-from rlvid.rovr.figures import choice_heatmap
 from rlvid.rovr.methods import (
     FROZEN,
     IMITATION_BCE,
@@ -85,7 +86,6 @@ from rlvid.rovr.table2 import (
     table2_seeds,
 )
 from rlvid.rovr.tables import flow_separation, separation_summary
-from rlvid.viz import metric_label
 
 cfg = load_config(profile, {"seeds": seeds})
 if cfg.torch_threads:
@@ -236,7 +236,7 @@ show_table(paper_beside(rows), caption="The paper's Table 2 beside ours",
 # %% [markdown]
 # ## Claims
 #
-# Each claim, paired by seed, judged by `rlvid.claims` on this run's table; PPG arms must
+# Each claim, paired by seed, judged by `rlvid.claims.judge` on this run's table; PPG arms must
 # show that PPG moved the policy (relative weight change and updates), or the verdict is
 # *not tested*.
 

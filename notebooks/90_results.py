@@ -26,12 +26,12 @@ profile: str = "cpu"  # smoke | cpu | paper
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 
-from rlvid.blocks import show_claims, verdict_counts
-from rlvid.claims import evaluate_claims, load_claims, write_claims
+from rlvid.book.display import show_table
+from rlvid.book.figures import forest_plot
+from rlvid.book.findings import CLAIM_NOTES, claim_rows
+from rlvid.book.html_blocks import show_claims, verdict_counts
+from rlvid.claims.judge import evaluate_claims, load_claims, write_claims
 from rlvid.config import load_config
-from rlvid.display import show_table
-from rlvid.figures import forest_plot
-from rlvid.findings import CLAIM_NOTES, claim_rows
 from rlvid.paths import reference_path, results_dir
 
 cfg = load_config(profile)
@@ -86,7 +86,7 @@ show_claims(reference)
 # Each claim compares two arms of one result table (the method under test and its control)
 # on one metric, seed by seed: the same data seed, and the same initial weights where the
 # arms share networks. The effect's 95% confidence interval is a Student-t interval over
-# seeds. `rlvid.claims` computes one of five verdicts, in this order:
+# seeds. `rlvid.claims.judge` computes one of five verdicts, in this order:
 #
 # - **not comparable**: only when the claim cannot be measured here at all (the
 #   proprietary data of the paper's Tables 5–6);

@@ -25,10 +25,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from rlvid import distributed
 from rlvid.errors import RlvidError
+from rlvid.parallel import distributed
 from rlvid.progress import progress as progress_bar
-from rlvid.rundir import RESUME_HINT, run_identity
 from rlvid.runtime import (
     CheckpointError,
     Run,
@@ -40,6 +39,7 @@ from rlvid.runtime import (
     stop_requests,
     write_json,
 )
+from rlvid.storage.rundir import RESUME_HINT, run_identity
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 RUNS_ENV = "RLVID_RUNS"
 RESULTS_ENV = "RLVID_RESULTS"
 CACHE_ENV = "RLVID_CACHE"
-FIGURE_REPORT_ENV = "RLVID_FIGURE_REPORT"  # set: rlvid.figure_check records every figure
+FIGURE_REPORT_ENV = "RLVID_FIGURE_REPORT"  # set: rlvid.book.figure_check records every figure
 
 
 def project_root() -> Path:

@@ -3,9 +3,9 @@
 Every trainer uses these, so a run is reproducible (same seed and profile give the
 same numbers on the CPU), resumable (atomic checkpoints with RNG states) and
 self-describing (each run directory records config, commit, versions, device and
-metric backends). Files and checkpoints live in :mod:`rlvid.files` and
-:mod:`rlvid.checkpoints`, run-folder ownership and locks in :mod:`rlvid.rundir`; their
-names are importable from here too.
+metric backends). Files and checkpoints live in :mod:`rlvid.storage.files` and
+:mod:`rlvid.storage.checkpoints`, run-folder ownership and locks in
+:mod:`rlvid.storage.rundir`; their names are importable from here too.
 """
 
 from __future__ import annotations
@@ -25,7 +25,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from rlvid.checkpoints import (  # noqa: F401  (importable from here)
+from rlvid.errors import RlvidError
+from rlvid.paths import (
+    project_root,  # noqa: F401  (old import path; use rlvid.paths)
+    runs_root,
+)
+from rlvid.storage.checkpoints import (  # noqa: F401  (importable from here)
     CheckpointError,
     checkpoint_kind,
     load_checkpoint,
@@ -34,19 +39,14 @@ from rlvid.checkpoints import (  # noqa: F401  (importable from here)
     save_checkpoint,
     set_rng_state,
 )
-from rlvid.errors import RlvidError
-from rlvid.files import (  # noqa: F401  (importable from here)
+from rlvid.storage.files import (  # noqa: F401  (importable from here)
     CHECKPOINT_NAME,
     PAUSE_ENV,
     atomic_write_bytes,
     check_writable_dir,
     write_json,
 )
-from rlvid.paths import (
-    project_root,  # noqa: F401  (old import path; use rlvid.paths)
-    runs_root,
-)
-from rlvid.rundir import RunLock, claim, new_folder
+from rlvid.storage.rundir import RunLock, claim, new_folder
 
 TRACKED_PACKAGES = (
     "rlvid", "torch", "torchvision", "numpy", "opencv-python-headless", "stlpips-pytorch",
@@ -160,7 +160,7 @@ class Run:
         identity: dict[str, Any] | None = None,
     ) -> Run:
         """Open ``root/name`` (reusing it when ``resume``, else a new folder beside it),
-        claim it (:func:`rlvid.rundir.claim`: refuses a foreign folder, a run of another
+        claim it (:func:`rlvid.storage.rundir.claim`: refuses a foreign folder, a run of another
         ``identity`` or a folder another process trains in) and record provenance."""
         path = Path(root) if root is not None else runs_root()
         run_dir = path / name if resume else new_folder(path / name)
@@ -176,7 +176,7 @@ class Run:
         return run
 
     def close(self, failed: bool = False) -> None:
-        """Release the folder's lock (see :meth:`rlvid.rundir.RunLock.release`)."""
+        """Release the folder's lock (see :meth:`rlvid.storage.rundir.RunLock.release`)."""
         if self.lock is not None:
             self.lock.release(failed)
 

@@ -8,7 +8,7 @@ shows one small table of the values this run used (the defaults, with papermill'
 values over them), with each parameter's type and help as papermill reads them.
 
 It also writes ``findings.md`` there, the intro's "What we found", from the committed
-``results/cpu/claims.json`` (:func:`rlvid.findings.findings_markdown`).
+``results/cpu/claims.json`` (:func:`rlvid.book.findings.findings_markdown`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def prepare(nb: Any, name: str = "NAME") -> Any:
 def committed_findings() -> str:
     """The intro's "What we found" from ``results/cpu/claims.json``, or a line saying why
     there is none."""
-    from rlvid.findings import findings_markdown, load
+    from rlvid.book.findings import findings_markdown, load
     from rlvid.paths import reference_path
 
     path = reference_path("claims", "cpu")

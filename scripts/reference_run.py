@@ -42,7 +42,7 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
     from rlvid.data import load_v2v_dataset
     from rlvid.metrics import metric_backends
     from rlvid.runtime import provenance
-    from rlvid.seed_results import write_seed_result
+    from rlvid.storage.seed_results import write_seed_result
     from rlvid.v2v.evaluate import evaluate_translation
     from rlvid.v2v.experiment import train_and_evaluate
 
@@ -67,7 +67,7 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
 def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
           workers: int, pretrain: int | None, extra: list[str]) -> int:
     """Create or reuse the worktree at ``commit``; run every missing seed from it."""
-    from rlvid.seed_results import missing_seeds
+    from rlvid.storage.seed_results import missing_seeds
 
     sha = _git("rev-parse", commit)
     out = ROOT / "results" / profile / name
@@ -142,7 +142,7 @@ def reference_rows(name: str, commit: str, profile: str) -> list[dict]:
 
 def merge(name: str, seeds: list[int], profile: str) -> int:
     from rlvid.results import write_table
-    from rlvid.seed_results import merge_seed_results
+    from rlvid.storage.seed_results import merge_seed_results
 
     out = ROOT / "results" / profile
     rows, prov = merge_seed_results(out / name, seeds)

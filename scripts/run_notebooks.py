@@ -12,9 +12,9 @@ import argparse
 import sys
 import time
 
+from rlvid.book.notebooks import build_root, notebook_sources, run_notebook
 from rlvid.config import default_profile, profile_config
 from rlvid.errors import RlvidError
-from rlvid.notebooks import build_root, notebook_sources, run_notebook
 
 
 def main() -> int:

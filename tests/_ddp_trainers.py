@@ -21,8 +21,8 @@ from pathlib import Path
 
 import torch
 
-from rlvid import distributed
 from rlvid.config import load_config
+from rlvid.parallel import distributed
 
 STEPS = 3
 BATCH = 4  # videos: splits over 1 or 2 processes

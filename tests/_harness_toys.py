@@ -76,7 +76,7 @@ class PlainLinear(NoisyRegression):
 
 
 if __name__ == "__main__":  # the DDP tests' worker: toy RUN_DIR STEPS | rovr-local RUN_DIR
-    from rlvid import distributed
+    from rlvid.parallel import distributed
 
     torch.set_num_threads(1)
     if sys.argv[1] == "rovr-local":  # ROVR's Gamma stage at smoke, batch 4

@@ -222,7 +222,7 @@ CASES = [  # (id, argv, words the one error line must hold)
                                "{w}/afile.txt"], "afile.txt: --out must be a .png file name"),
     ("data-show-out-unwritable", ["data", "show", "masked", "--profile", "smoke", "--out",
                                   "{locked}/sample.png"], "sample.png: cannot write in"),
-    # notebook parameters (checked by rlvid.notebooks.check_parameters before the kernel)
+    # notebook parameters (checked by rlvid.book.notebooks.check_parameters before the kernel)
     ("nb-unknown-parameter", [*RUN, "-p", "learning_rate", "1"],
      "13_your_videos has no parameter 'learning_rate'"),
     ("nb-wrong-type", [*RUN, "-p", "test_share", "half"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rlvid.claims import (
+from rlvid.claims.judge import (
     CLAIM_KEYS,
     all_claims,
     evaluate_claims,
@@ -15,17 +15,10 @@ from rlvid.claims import (
     load_claims,
     write_claims,
 )
+from rlvid.claims.spec import BEST_TRIVIAL, ClaimSpec
 from rlvid.config import load_config
 from rlvid.errors import RlvidError
-from rlvid.results import (
-    BASELINE,
-    BEST_TRIVIAL,
-    TRIVIAL,
-    ClaimSpec,
-    add_budget_ratios,
-    row_kind,
-    write_table,
-)
+from rlvid.results import BASELINE, TRIVIAL, add_budget_ratios, row_kind, write_table
 
 SPEC = ClaimSpec("T1", "P", "§1", "A beats B.", "qualitative", "toy", "acc", True, "a", "b")
 

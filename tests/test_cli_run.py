@@ -73,7 +73,7 @@ def test_run_help_lists_the_notebooks_parameters(tmp_path: Path, capsys):
 
 
 def test_run_help_of_every_notebook_shows_name_type_default_and_help(capsys):
-    from rlvid.notebooks import notebook_sources, parameter_help
+    from rlvid.book.notebooks import notebook_sources, parameter_help
 
     for source in notebook_sources():
         with pytest.raises(SystemExit):

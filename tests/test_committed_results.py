@@ -33,7 +33,7 @@ def test_v3_pilot_ran_the_issue_schedule_against_a_matched_control() -> None:
 def test_committed_claims_are_the_judge_of_the_committed_tables() -> None:
     """claims.json is written by the judge from the tables beside it, never by hand: judged
     again now, every verdict, effect and reason is the same."""
-    from rlvid.claims import evaluate_claims, load_claims
+    from rlvid.claims.judge import evaluate_claims, load_claims
 
     committed = {c["id"]: c for c in load_claims(RESULTS / "claims.json")}
     again = {c["id"]: c for c in evaluate_claims(RESULTS)}

@@ -6,7 +6,7 @@ two processes roll out half of the episodes each, with the actions one process w
 for them, so its whole loss curve (rollout statistics, PPO and auxiliary terms) must agree to
 float32 summation order too.
 
-The GAN trainers normalise with BatchNorm: on CUDA :meth:`rlvid.distributed.Context.wrap`
+The GAN trainers normalise with BatchNorm: on CUDA :meth:`rlvid.parallel.distributed.Context.wrap`
 makes it SyncBatchNorm (whole-batch statistics), but torch's SyncBatchNorm does not run on
 the CPU, where each process would normalise its half of the batch (7 % apart on Recycle-GAN's
 first D loss at smoke size). So these runs turn the sequence BatchNorm off in both the one-
@@ -138,7 +138,7 @@ def test_each_process_draws_the_actions_one_process_draws_for_its_episodes(
     import torch
 
     from rlvid.config import load_config
-    from rlvid.distributed import Context
+    from rlvid.parallel.distributed import Context
     from rlvid.rovr.nets import build_policy
     from rlvid.rovr.ppg_stage import act
 
@@ -163,7 +163,7 @@ def test_local_rows_and_global_mean_split_a_batch_as_one_process_sees_it() -> No
     process's own rows, and the shares' means weighted as DDP averages them are the mean."""
     import torch
 
-    from rlvid.distributed import Context
+    from rlvid.parallel.distributed import Context
 
     rows = torch.tensor([7, 0, 5, 2, 3])  # a minibatch of two 4-row rollouts on 2 processes
     ctxs = [Context(0, 2), Context(1, 2)]

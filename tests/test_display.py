@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from rlvid.blocks import bullet_list, claim_cards, definitions
-from rlvid.display import MAX_WIDTH_PX, Stat, fmt, html_table, show_table, stats
+from rlvid.book.display import MAX_WIDTH_PX, Stat, fmt, html_table, show_table, stats
+from rlvid.book.html_blocks import bullet_list, claim_cards, definitions
 from rlvid.results import t_interval
 
 
@@ -86,7 +86,7 @@ def test_reference_rows_are_set_apart():
     assert "reference (not a trained method)" in markup
     cells = _cells(markup)
     assert cells[-1][0] == "twin (upper bound)"  # after the trained rows
-    # code keys read as display names (rlvid.names)
+    # code keys read as display names (rlvid.book.names)
     assert [c[0] for c in cells[:3]] == ["RL-V2V-GAN", "Recycle-GAN", "CycleGAN (frames)"]
     assert "<caption" in markup and "Table 2" in markup
 

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rlvid.errors import RlvidError
-from rlvid.evidence import (
+from rlvid.claims.evidence import (
     INCONCLUSIVE,
     NOT_COMPARABLE,
     NOT_TESTED,
@@ -18,6 +17,7 @@ from rlvid.evidence import (
     seeds_to_resolve,
     verdict,
 )
+from rlvid.errors import RlvidError
 from rlvid.results import relative_change
 
 SEEDS = range(6)

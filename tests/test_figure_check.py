@@ -1,4 +1,4 @@
-"""rlvid.figure_check: a readable figure passes; overlapping labels, a title outside the
+"""rlvid.book.figure_check: a readable figure passes; overlapping labels, a title outside the
 figure, a panel too narrow for the book and a legend over the data each fail; the hook
 records every figure drawn, once."""
 
@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from rlvid.figure_check import figure_problems, record_figures  # noqa: E402
+from rlvid.book.figure_check import figure_problems, record_figures  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,12 @@
-"""rlvid.findings and rlvid.names: the intro's "What we found" and each page's answer,
+"""rlvid.book.findings and rlvid.book.names: the intro's "What we found" and each page's answer,
 computed from a claims.json; code keys shown as words."""
 
 from __future__ import annotations
 
-from rlvid.blocks import seeds_favouring
-from rlvid.findings import claim_rows, counts_sentence, finding, findings_markdown
-from rlvid.names import claim_short, display_name
-from rlvid.viz import readable
+from rlvid.book.findings import claim_rows, counts_sentence, finding, findings_markdown
+from rlvid.book.html_blocks import seeds_favouring
+from rlvid.book.names import claim_short, display_name
+from rlvid.book.viz import readable
 
 CLAIMS = [
     {"id": "V1", "paper": "RL-V2V-GAN", "verdict": "inconclusive", "effect": 0.025,
@@ -72,7 +72,7 @@ def test_code_keys_in_a_reason_read_as_words() -> None:
 def test_every_claim_has_a_short_statement():
     """The forest plot and the intro label claims by their short statement; a claim without
     one would fall back to its full sentence, too long for the figure."""
-    from rlvid.claims import all_claims
-    from rlvid.names import CLAIM_SHORT
+    from rlvid.book.names import CLAIM_SHORT
+    from rlvid.claims.judge import all_claims
 
     assert {c.id for c in all_claims()} == set(CLAIM_SHORT)

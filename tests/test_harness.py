@@ -142,8 +142,8 @@ def test_rovr_gamma_stage_in_two_gloo_processes_follows_one_process(tmp_path: Pa
 
 def test_torchrun_with_a_trainer_that_cannot_shard_stops_in_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rlvid import distributed
     from rlvid.errors import RlvidError
+    from rlvid.parallel import distributed
 
     monkeypatch.setattr(distributed, "context", lambda: distributed.Context(0, 2))
     monkeypatch.delattr(NoisyRegression, "distribute")  # restored after the test

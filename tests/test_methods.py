@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from rlvid.book.names import display_name
 from rlvid.config import load_config
 from rlvid.config.v2v import PROFILES, V2VConfig
 from rlvid.errors import RlvidError
-from rlvid.names import display_name
 from rlvid.results import ROW_KINDS
 from rlvid.rovr import methods as rovr_methods
 from rlvid.rovr import table2
@@ -70,7 +70,7 @@ def test_v2v_step_counts_at_smoke() -> None:
 
 def test_the_registry_builds_each_methods_trainer() -> None:
     from rlvid.data import load_v2v_dataset
-    from rlvid.v2v.common import TrainingData
+    from rlvid.v2v.training_parts import TrainingData
 
     cfg = load_config("smoke")
     data = TrainingData.from_dataset(load_v2v_dataset("synthetic", cfg.data, seed=0),

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rlvid.errors import RlvidError
-from rlvid.notebooks import (
+from rlvid.book.notebooks import (
     check_parameters,
     declared_parameters,
     find_notebook,
@@ -18,6 +17,7 @@ from rlvid.notebooks import (
     parameter_help,
     parse_parameters,
 )
+from rlvid.errors import RlvidError
 
 SOURCES = notebook_sources()
 

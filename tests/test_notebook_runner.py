@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from rlvid.book.notebooks import (
+    check_parameters,
+    declared_parameters,
+    notebook_sources,
+    run_notebook,
+)
 from rlvid.errors import RlvidError
-from rlvid.notebooks import check_parameters, declared_parameters, notebook_sources, run_notebook
 
 NOTEBOOK = '''# %% [markdown]
 # # A tiny notebook

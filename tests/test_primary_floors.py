@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rlvid.claims import METRIC_FLOORS, all_claims
+from rlvid.claims.judge import METRIC_FLOORS, all_claims
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
 from rlvid.results import TRIVIAL, UPPER_BOUND

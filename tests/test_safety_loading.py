@@ -18,10 +18,10 @@ import pytest
 import torch
 from _tiny_models import v2v_translator
 
-from rlvid.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from rlvid.cli import main
 from rlvid.data.cache import cache_path, cached_arrays
 from rlvid.errors import RlvidWarning
+from rlvid.storage.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 
 
 class _Runs:

@@ -19,10 +19,10 @@ from _one_line import one_error_line
 
 from rlvid.cli import main
 from rlvid.errors import RlvidError
-from rlvid.files import sweep_stale_temps
 from rlvid.harness import train
-from rlvid.rundir import LOCK, MARKER, claim, run_identity
 from rlvid.runtime import load_checkpoint
+from rlvid.storage.files import sweep_stale_temps
+from rlvid.storage.rundir import LOCK, MARKER, claim, run_identity
 
 SMOKE = ["--profile", "smoke"]
 
@@ -123,7 +123,7 @@ def test_a_second_claim_of_a_held_folder_is_refused(tmp_path: Path) -> None:
 
 _HOLDER = """
 import sys, time
-from rlvid.rundir import claim, run_identity
+from rlvid.storage.rundir import claim, run_identity
 from rlvid.v2v.train import run_identity_of
 from rlvid.config import load_config
 lock = claim(sys.argv[1], run_identity_of(load_config("smoke"), "rlv2v", 0, "synthetic"))

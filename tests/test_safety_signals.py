@@ -18,9 +18,9 @@ import pytest
 from _tiny_models import rovr_local, v2v_translator
 
 from rlvid.data.io import write_video
-from rlvid.files import KIT_TEMP, PAUSE_ENV, PAUSE_TARGET_ENV
 from rlvid.metrics.demo import demo_video
 from rlvid.runtime import load_checkpoint
+from rlvid.storage.files import KIT_TEMP, PAUSE_ENV, PAUSE_TARGET_ENV
 
 STOPPED = 75
 

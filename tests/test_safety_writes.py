@@ -20,8 +20,8 @@ from _tiny_models import rovr_local, v2v_translator
 
 from rlvid.cli import main
 from rlvid.data.io import VideoIOError, read_video, write_video
-from rlvid.files import KIT_TEMP, OutputError, atomic_write_bytes
 from rlvid.metrics.demo import demo_video
+from rlvid.storage.files import KIT_TEMP, OutputError, atomic_write_bytes
 
 NOTEBOOK = '''# %% tags=["parameters"]
 profile = "cpu"

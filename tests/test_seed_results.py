@@ -8,7 +8,7 @@ import pytest
 
 from rlvid.errors import RlvidError
 from rlvid.results import load_table, write_table
-from rlvid.seed_results import merge_seed_results, missing_seeds, write_seed_result
+from rlvid.storage.seed_results import merge_seed_results, missing_seeds, write_seed_result
 
 A, B = "a" * 40, "b" * 40
 

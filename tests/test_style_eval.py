@@ -241,7 +241,7 @@ def test_metric_check_flags_background_accuracy_and_ewarp():
 
 
 def test_result_table_means_references_and_flags():
-    from rlvid.v2v_pages import result_table, rl_phase_curves
+    from rlvid.book.pages.v2v import result_table, rl_phase_curves
 
     rows = [{"method": "cyclegan", "seed": s, "gated_acc": 0.1 * s, "budget_ratio": 1.0}
             for s in (0, 1, 2)]

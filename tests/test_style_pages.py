@@ -1,4 +1,4 @@
-"""The flower, city and your-videos pages (rlvid.style_pages): what each page reads, which
+"""The flower, city and your-videos pages (rlvid.book.pages.style_sets): what each page reads, which
 columns and panels it shows, the rows it writes and the notes it names, with known answers
 and no training (the notebooks at smoke run the sections end to end)."""
 
@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 import torch
 
-import rlvid.style_pages as pages
+import rlvid.book.pages.style_sets as pages
+from rlvid.book.display import Tables
+from rlvid.book.pages.style_sets import FolderPage, TwinPage
+from rlvid.book.pages.v2v import SCALE
 from rlvid.data import DOMAINS, load_v2v_dataset
-from rlvid.display import Tables
 from rlvid.errors import RlvidError
-from rlvid.style_pages import FolderPage, TwinPage
 from rlvid.v2v.style import TWIN_FREE_METRICS, schedule_line
 from rlvid.v2v.style_data import StyleFolderError
-from rlvid.v2v_pages import SCALE
 
 torch.set_num_threads(1)
 ROWS = [{"method": "rlv2v", "seed": 0, "edge_ssim": 0.5, "train_s": 1.0},

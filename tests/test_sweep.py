@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rlvid.errors import RlvidError
-from rlvid.sweep import default_workers, run_seeds
+from rlvid.parallel.sweep import default_workers, run_seeds
 
 
 def _probe(seed: int) -> tuple[int, int, int]:

@@ -8,8 +8,8 @@ from rlvid.config import load_config
 from rlvid.nn import ConvLSTMCell, QNetwork, SeqToSeq, build_networks, count_parameters, table1
 from rlvid.nn.blocks import SequenceBatchNorm, recalibrated
 from rlvid.nn.v2v import Discriminator
-from rlvid.v2v.common import left_padded
 from rlvid.v2v.evaluate import translate_video
+from rlvid.v2v.training_parts import left_padded
 
 torch.set_num_threads(1)
 SMOKE = load_config("smoke").v2v

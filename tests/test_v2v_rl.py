@@ -19,8 +19,8 @@ from rlvid.rl import (
 )
 from rlvid.rl.ddpg import critic_step
 from rlvid.v2v.algorithm1 import RLV2VGAN
-from rlvid.v2v.common import TrainingData
 from rlvid.v2v.rl_phase import prefix_states
+from rlvid.v2v.training_parts import TrainingData
 
 torch.set_num_threads(1)
 

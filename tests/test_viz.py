@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from rlvid.book.viz import frame_grid, show_video  # noqa: E402
 from rlvid.metrics.demo import demo_video, perturb  # noqa: E402
-from rlvid.viz import frame_grid, show_video  # noqa: E402
 
 
 def test_show_video_is_stable_html_and_closes_its_figure():
@@ -39,7 +39,7 @@ def test_frame_grid_layout():
 
 
 def test_metric_labels_name_unit_backend_and_direction():
-    from rlvid.viz import backend_names, metric_label
+    from rlvid.book.viz import backend_names, metric_label
 
     b = backend_names()
     assert metric_label("psnr") == "PSNR (dB) ↑"
@@ -49,7 +49,7 @@ def test_metric_labels_name_unit_backend_and_direction():
 
 
 def test_method_panels_points_intervals_and_reference_lines():
-    from rlvid.viz import method_panels
+    from rlvid.book.viz import method_panels
 
     rows = [{"method": m, "seed": s, "ssim": v, "ewarp": v / 100}
             for m, vals in (("a", [0.5, 0.6, 0.7]), ("b", [0.2, 0.2, 0.2])) for s, v in
@@ -72,7 +72,7 @@ def test_method_panels_points_intervals_and_reference_lines():
 def test_method_points_clip_an_interval_to_the_metric_range():
     import matplotlib.pyplot as plt
 
-    from rlvid.viz import method_points
+    from rlvid.book.viz import method_points
 
     fig, ax = plt.subplots()
     method_points(ax, {"a": [0.9, 1.0, 0.98]}, bounds=(0.0, 1.0))

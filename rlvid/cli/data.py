@@ -70,7 +70,7 @@ def describe(label: str, dataset: Dataset) -> list[str]:
 def save_npz(path: Path, dataset: Dataset) -> Path:
     import numpy as np
 
-    from rlvid.files import atomic_write_bytes
+    from rlvid.storage.files import atomic_write_bytes
 
     buffer = io.BytesIO()
     np.savez(buffer, **{k: v.numpy() for k, v in tensors(dataset).items()})
@@ -99,7 +99,7 @@ def sample_image(dataset: Dataset, frames: int = 8) -> np.ndarray:
 def write_png(path: Path, image: np.ndarray) -> Path:
     import imageio.v3 as iio
 
-    from rlvid.files import atomic_write_bytes
+    from rlvid.storage.files import atomic_write_bytes
 
     data = iio.imwrite("<bytes>", image, extension=".png")
     return atomic_write_bytes(path, lambda fh: fh.write(data))
@@ -108,8 +108,8 @@ def write_png(path: Path, image: np.ndarray) -> Path:
 def _cmd_make(args: argparse.Namespace) -> int:
     from rlvid.data.folders import load_video_folder
     from rlvid.data.masked import mask_videos
-    from rlvid.files import check_writable_dir
     from rlvid.paths import cache_dir
+    from rlvid.storage.files import check_writable_dir
 
     cfg = config_from_args(args)
     names = NAMES if args.name == "all" else (args.name,)
@@ -140,7 +140,7 @@ def _cmd_make(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from rlvid.data.v2v_sets import V2VDataset
-    from rlvid.files import check_writable_dir
+    from rlvid.storage.files import check_writable_dir
 
     cfg = config_from_args(args)
     png = Path(args.out or Path("build") / "data" / f"{args.name}_{cfg.profile}.png")

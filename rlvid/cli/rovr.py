@@ -36,8 +36,8 @@ def register_train(train_subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from rlvid.rovr.stages import stage_folders, train_stage
-    from rlvid.rundir import new_folder
     from rlvid.runtime import check_writable_dir
+    from rlvid.storage.rundir import new_folder
 
     cfg = config_from_args(args)  # refuses a bad value before anything is written
     seed = cfg.seeds[0] if args.seed is None else args.seed

@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from rlvid.notebooks import run_notebook
+    from rlvid.book.notebooks import run_notebook
 
     params = {name: parse_value(value) for name, value in args.param}
     with _without_stderr_lines(KERNEL_TCP_WARNING):
@@ -71,7 +71,7 @@ def notebook_help(notebook: str) -> list[str]:
     """The lines ``papermill --help-notebook`` would print for ``notebook``'s parameters:
     ``  name: type (default value)`` and the help comment from column 34 (on a line of its
     own when the definition is longer than 30 characters)."""
-    from rlvid.notebooks import find_notebook, parameter_help
+    from rlvid.book.notebooks import find_notebook, parameter_help
 
     source = find_notebook(notebook)
     lines = [f"\nParameters of notebook '{source.stem}' (set each with -p NAME VALUE):"]

@@ -54,8 +54,8 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from rlvid.rundir import check_identity, check_owned, new_folder
     from rlvid.runtime import check_writable_dir
+    from rlvid.storage.rundir import check_identity, check_owned, new_folder
     from rlvid.v2v.train import default_run_dir, fit, run_identity_of
 
     cfg = config_from_args(args)  # refuses a bad value before anything is written

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from rlvid.errors import RlvidError
-from rlvid.files import pause_for_tests, temp_beside
+from rlvid.storage.files import pause_for_tests, temp_beside
 
 if TYPE_CHECKING:
     from PIL.Image import Image

@@ -24,7 +24,7 @@ buffer.
 
 Data-parallel under torchrun (:meth:`PhasicPolicyGradient.distribute`): each process holds
 its share of every rollout's episodes (returns per episode, so its own), advantages are
-normalised with the whole rollout's mean and std (:meth:`rlvid.distributed.Context.sum`),
+normalised with the whole rollout's mean and std (:meth:`rlvid.parallel.distributed.Context.sum`),
 and every process draws the same minibatch permutation of the whole rollout (or buffer) and
 trains on the rows of each minibatch it holds; pi and V run in one DDP module
 (``Context.wrap_loss``), each loss term is the minibatch's mean over every process's rows
@@ -42,7 +42,7 @@ from typing import Any, Protocol
 import torch
 import torch.nn as nn
 
-from rlvid.distributed import ONE, Context
+from rlvid.parallel.distributed import ONE, Context
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import torch.nn.functional as F
 
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
-from rlvid.distributed import ONE, Context
 from rlvid.errors import RlvidError
 from rlvid.harness import StepOutput
+from rlvid.parallel.distributed import ONE, Context
 from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.nets import build_policy, load_local
 from rlvid.rovr.pairs import Choices, sample_labelled, set_choices

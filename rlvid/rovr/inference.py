@@ -8,7 +8,6 @@ from typing import Any
 
 import torch
 
-from rlvid.checkpoints import CheckpointError, load_weights
 from rlvid.config.rovr import ROVRConfig
 from rlvid.errors import RlvidError
 from rlvid.nn.rovr import candidate_log_probs, greedy_pair
@@ -18,6 +17,7 @@ from rlvid.rovr.nets import build_local, build_policy
 from rlvid.rovr.pairs import sequential_pairs
 from rlvid.rovr.selectors import policy_selector
 from rlvid.rovr.stage_runner import stage_state
+from rlvid.storage.checkpoints import CheckpointError, load_weights
 
 
 def rovr_config_from_dict(values: dict[str, Any]) -> ROVRConfig:

@@ -8,7 +8,7 @@ are :mod:`rlvid.rovr.methods`.
 
 from __future__ import annotations
 
-from rlvid.results import ClaimSpec
+from rlvid.claims.spec import ClaimSpec
 from rlvid.rovr.methods import (
     ATTENTION,
     BEST,

@@ -28,10 +28,10 @@ import torch
 
 from rlvid.config import Config
 from rlvid.config.rovr import ROVRConfig
-from rlvid.distributed import ONE, Context
 from rlvid.harness import StepOutput
 from rlvid.nn.rovr import CriticNet
 from rlvid.nn.rovr_pair import Dist, action_dist
+from rlvid.parallel.distributed import ONE, Context
 from rlvid.rl.ppg import Batch, PhasicPolicyGradient, PPGConfig, rollout_batch
 from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.env import InpaintEnv, make_env

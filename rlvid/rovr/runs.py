@@ -1,5 +1,5 @@
 """Run directories of ROVR's three stages: ``<runs>/rovr/<profile>-<hash>/seed<seed>/<stage>``,
-and what identifies a stage's run in its folder (:func:`rlvid.rundir.run_identity`)."""
+and what identifies a stage's run in its folder (:func:`rlvid.storage.rundir.run_identity`)."""
 
 from __future__ import annotations
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import torch
 
-from rlvid import distributed
 from rlvid.config import Config
 from rlvid.harness import Trainer, train
 from rlvid.metrics import metric_backends
+from rlvid.parallel import distributed
 from rlvid.rovr.runs import IDENTITY_SECTIONS, stage_meta
 
 

@@ -11,7 +11,7 @@ from rlvid.rovr.local import train_local
 from rlvid.rovr.ppg_stage import ppg_name, train_ppg
 from rlvid.rovr.runs import IDENTITY_SECTIONS, STAGES, stage_dir, stage_meta
 from rlvid.rovr.stage_runner import StageResult
-from rlvid.rundir import RESUME_HINT, check_identity, check_owned, run_identity
+from rlvid.storage.rundir import RESUME_HINT, check_identity, check_owned, run_identity
 
 
 def stage_folders(cfg: Config, stage: str, seed: int, run_dir: str | Path | None = None,

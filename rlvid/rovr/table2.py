@@ -14,7 +14,7 @@ Per-seed rows carry the evidence contract's columns (``seed``, ``train_s``, ``up
 ``flops`` of the policy's own training: imitation + PPG; ``param_change``,
 ``phase_updates`` and ``transitions`` for PPG rows); rows without Γ or policy follow:
 copy-nearest-visible (a baseline), the mean fill and the unfilled input (trivial). Seeds
-run in parallel (:func:`rlvid.sweep.run_seeds`).
+run in parallel (:func:`rlvid.parallel.sweep.run_seeds`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 import torch
 
 from rlvid.config import Config
+from rlvid.parallel.sweep import run_seeds
 from rlvid.results import relative_change
 from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.evaluate import action_ceilings, evaluate_rollout, imitation_valid_rates
@@ -62,7 +63,6 @@ from rlvid.rovr.selectors import (
     sequential_selector,
 )
 from rlvid.rovr.stage_runner import StageResult
-from rlvid.sweep import run_seeds
 
 REGIMES = (TUNED, FROZEN)
 METRICS = ("flow_recovery", "perceptual", "valid_pair_rate", "mse", "psnr", "ssim")

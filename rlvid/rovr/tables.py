@@ -1,6 +1,6 @@
 """ROVR's experiments: Table 1 (notebook 20; rows in :mod:`rlvid.rovr.table1`), O of the
 fixed selectors on pretrained Gamma (:func:`flow_separation`) and Table 2 with its per-seed
-study (notebook 21). Seeds run in parallel processes (:func:`rlvid.sweep.run_seeds`, one
+study (notebook 21). Seeds run in parallel processes (:func:`rlvid.parallel.sweep.run_seeds`, one
 torch thread each at the cpu profile); ``backend="serial"`` runs them here, in order, with
 the same results."""
 
@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from rlvid.config import Config
+from rlvid.parallel.sweep import run_seeds
 from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.evaluate import (
     evaluate_rollout,
@@ -29,7 +30,6 @@ from rlvid.rovr.selectors import (
     sequential_selector,
 )
 from rlvid.rovr.table1 import reference_rows, table1_seed
-from rlvid.sweep import run_seeds
 
 
 def _per_seed(fn: Any, cfg: Config, backend: str) -> dict[int, Any]:

@@ -6,7 +6,7 @@
 - :mod:`rlvid.v2v.algorithm1`: the RL-V2V-GAN trainer (GAN pretraining, then Algorithm 1;
   the DDPG update itself is :func:`rlvid.rl.ddpg.ddpg_update`);
 - :mod:`rlvid.v2v.baselines`: CycleGAN and Recycle-GAN;
-- :mod:`rlvid.v2v.common`: what those two share (training tensors, Adam, freezing);
+- :mod:`rlvid.v2v.training_parts`: what those two share (training tensors, Adam, freezing);
 - :mod:`rlvid.v2v.train`: :func:`~rlvid.v2v.train.fit` through the harness, run
   directories, saved translators;
 - :mod:`rlvid.v2v.evaluate`: the synthetic set's metrics and windowed translation;

@@ -39,7 +39,6 @@ from rlvid.harness import StepOutput
 from rlvid.nn.v2v import SeqToSeq, build_networks
 from rlvid.rl.ddpg import Part, critic_step, ddpg_update, soft_update
 from rlvid.rl.replay import ReplayBuffer, Transitions
-from rlvid.v2v.common import Schedule, TrainingData, adam, set_requires_grad
 from rlvid.v2v.losses import (
     adversarial_loss_x,
     adversarial_loss_y,
@@ -63,6 +62,7 @@ from rlvid.v2v.rl_phase import (
     snapshot,
     without_grad,
 )
+from rlvid.v2v.training_parts import Schedule, TrainingData, adam, set_requires_grad
 
 CRITICS = ("warm", "untrained")  # Q fitted before the first actor step, or left at its init
 

@@ -24,7 +24,7 @@ from torch import nn
 
 from rlvid.harness import StepOutput
 from rlvid.nn.v2v import Discriminator, SeqToSeq, xavier_init
-from rlvid.v2v.common import Schedule, TrainingData, adam, set_requires_grad
+from rlvid.v2v.training_parts import Schedule, TrainingData, adam, set_requires_grad
 
 
 def _lsgan(logits: torch.Tensor, real: bool) -> torch.Tensor:

@@ -20,11 +20,11 @@ import torch
 from rlvid.errors import RlvidError
 from rlvid.nn.blocks import recalibrated
 from rlvid.runtime import load_checkpoint, resolve_device
-from rlvid.v2v.common import TrainingData
 from rlvid.v2v.evaluate import translate_video
 from rlvid.v2v.experiment import total
 from rlvid.v2v.methods import CURVE_METHODS, method_record
 from rlvid.v2v.train import fit, make_method
+from rlvid.v2v.training_parts import TrainingData
 
 
 def curve_overrides(method: str, steps: int) -> dict[str, int]:

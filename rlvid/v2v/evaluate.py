@@ -161,8 +161,8 @@ def evaluate_model(path: str | Path, data: Any) -> dict[str, Any]:
 def evaluate_run(run_dir: str | Path, data: Any = None) -> list[dict[str, Any]]:
     """Evaluate a finished run directory (and its pretrained snapshot for RL-V2V-GAN)."""
     from rlvid.config import load_config
-    from rlvid.rundir import check_owned
     from rlvid.runtime import load_checkpoint, write_json
+    from rlvid.storage.rundir import check_owned
 
     run_dir = Path(run_dir)
     model = run_dir / "model.pt"

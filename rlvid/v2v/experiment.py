@@ -10,7 +10,7 @@ Per seed (issue 13): one GAN pretraining run (Alg. 1 line 2; its final translato
   compute-matched control);
 
 and the baselines ``cyclegan`` and ``recycle``, trained from scratch to ``rlv2v``'s total
-FLOPs (pretraining + RL). The jobs run in three waves through :func:`rlvid.sweep.run_seeds`
+FLOPs (pretraining + RL). The jobs run in three waves through :func:`rlvid.parallel.sweep.run_seeds`
 (pretraining; RL branches; FLOP-matched runs), each in spawn-started processes with
 ``cfg.torch_threads`` threads; every job resumes from its run directory, so a killed
 experiment run again (``fresh=False``) redoes only what did not finish.
@@ -27,8 +27,8 @@ from typing import Any
 import torch
 
 from rlvid.errors import RlvidError
+from rlvid.parallel.sweep import run_seeds
 from rlvid.progress import progress
-from rlvid.sweep import run_seeds
 from rlvid.v2v.evaluate import evaluate_translation, translate_video
 from rlvid.v2v.methods import OURS, PRETRAINING, RL_METHODS, TRAINED_METHODS, method_record
 from rlvid.v2v.train import RunResult, fit, load_translator
@@ -71,7 +71,7 @@ class Job:
 
 @dataclass
 class FitJobs:
-    """``fit`` of job ``k`` of ``jobs``, picklable for :func:`rlvid.sweep.run_seeds`."""
+    """``fit`` of job ``k`` of ``jobs``, picklable for :func:`rlvid.parallel.sweep.run_seeds`."""
 
     cfg: Any
     data: Any

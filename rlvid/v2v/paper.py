@@ -2,14 +2,14 @@
 the claims page and the tables: where it says it, what it says, and what evidence it gives.
 
 The paper reports no numbers for its own method (its results are sample frames), so these
-are statements, not targets; :mod:`rlvid.claims` judges each against this kit's tables.
+are statements, not targets; :mod:`rlvid.claims.judge` judges each against this kit's tables.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rlvid.results import BEST_TRIVIAL, ClaimSpec
+from rlvid.claims.spec import BEST_TRIVIAL, ClaimSpec
 from rlvid.v2v.methods import CYCLEGAN, GAN_CONTINUED, OURS, PRETRAINING, RECYCLE
 
 PAPER = "RL-V2V-GAN"

@@ -19,7 +19,7 @@ from torch import nn
 from rlvid.results import relative_change
 from rlvid.rl.ddpg import Part
 from rlvid.rl.replay import Transitions
-from rlvid.v2v.common import TrainingData, left_padded
+from rlvid.v2v.training_parts import TrainingData, left_padded
 
 POLICY_NETS = ("Gx", "Gy", "Px", "Py")  # pi = (G, P), the networks the actor step moves
 

@@ -15,12 +15,11 @@ from typing import Any
 
 import torch
 
-from rlvid import distributed
 from rlvid.harness import Budget, StepOutput
 from rlvid.harness import train as harness_train
 from rlvid.nn.blocks import recalibrated
 from rlvid.nn.v2v import SeqToSeq
-from rlvid.rundir import run_identity
+from rlvid.parallel import distributed
 from rlvid.runtime import (
     CheckpointError,
     checkpoint_kind,
@@ -30,8 +29,9 @@ from rlvid.runtime import (
     runs_root,
     save_checkpoint,
 )
-from rlvid.v2v.common import TrainingData
+from rlvid.storage.rundir import run_identity
 from rlvid.v2v.methods import OURS, method_record
+from rlvid.v2v.training_parts import TrainingData
 
 
 def make_method(name: str, cfg: Any, data: TrainingData, device: torch.device,
@@ -80,7 +80,7 @@ IDENTITY_SECTIONS = ("data", "v2v")  # the config a V2V run depends on
 
 
 def run_identity_of(cfg: Any, method: str, seed: int, dataset: str) -> dict[str, Any]:
-    """The identity :func:`fit` gives its run folder (:func:`rlvid.rundir.run_identity`)."""
+    """The identity :func:`fit` gives its run folder (:func:`rlvid.storage.rundir.run_identity`)."""
     return run_identity(cfg, seed, {"method": method, "dataset": dataset}, IDENTITY_SECTIONS)
 
 

@@ -8,7 +8,7 @@ import html
 import re
 from pathlib import Path
 
-from rlvid.findings import counts_sentence, load
+from rlvid.book.findings import counts_sentence, load
 from rlvid.paths import reference_path
 
 from .conftest import HTML

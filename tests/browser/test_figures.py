@@ -1,8 +1,8 @@
-"""Every figure the notebooks drew at ``smoke`` is readable (rlvid.figure_check): no two
+"""Every figure the notebooks drew at ``smoke`` is readable (rlvid.book.figure_check): no two
 labels overlap, no label or title falls outside its figure, no data panel is narrower than
 150 px at the book's width, no legend covers data points.
 
-Reads the reports that ``rlvid.notebooks.run_notebook`` wrote beside the executed notebooks
+Reads the reports that ``rlvid.book.notebooks.run_notebook`` wrote beside the executed notebooks
 (``build/smoke/figures/<notebook>.jsonl``), so it runs after ``make notebooks PROFILE=smoke``.
 """
 
@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from rlvid.notebooks import notebook_sources
+from rlvid.book.notebooks import notebook_sources
 from rlvid.paths import build_root
 
 REPORTS = build_root("smoke") / "figures"

@@ -15,13 +15,13 @@ from typing import Any
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from rlvid.claims import best_trivial
-from rlvid.names import display_name
+from rlvid.book.names import display_name
+from rlvid.book.viz import metric_label
+from rlvid.claims.judge import best_trivial
 from rlvid.paths import project_root
 from rlvid.results import per_seed
-from rlvid.seed_results import read_seed_results
+from rlvid.storage.seed_results import read_seed_results
 from rlvid.v2v.methods import GAN_CONTINUED, OURS, PRETRAINING
-from rlvid.viz import metric_label
 
 START, ARMS = PRETRAINING, (OURS, GAN_CONTINUED.name)  # claim V3's start and its arms
 METRIC = "gated_acc"  # V3's primary metric
@@ -91,7 +91,7 @@ def v3_sentences(rows: Sequence[Mapping[str, Any]], floor: tuple[str, float] | N
 
 def show_v3_run(profile: str = "cpu", seeds_planned: int = 5) -> Figure | None:
     """The run's settings and sentences, and :func:`branches_plot` once a seed has landed."""
-    from rlvid.blocks import show_definitions, show_list
+    from rlvid.book.html_blocks import show_definitions, show_list
     from rlvid.results import load_table
 
     rows, provenance = v3_seed_rows(profile)

@@ -11,7 +11,7 @@ returns the object without displaying it). It
 - keeps to a ~700 px content column: long text wraps, numbers stay on one line, and a
   table too wide for the column is split into several tables that repeat the label column.
 
-Lists, definition lists and claim cards are in :mod:`rlvid.blocks`. The HTML uses inline
+Lists, definition lists and claim cards are in :mod:`rlvid.book.html_blocks`. The HTML uses inline
 styles only (no stylesheet, script or external resource), so it looks the same in
 JupyterLab, in the book and in a saved notebook. Every object also has a plain text form,
 which is what ``print`` and nbval see.
@@ -25,8 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rlvid.formatting import Stat, _is_nan, _is_numeric, _number, fmt, stats  # noqa: F401
-from rlvid.names import display_name
+from rlvid.book.formatting import Stat, _is_nan, _is_numeric, _number, fmt, stats  # noqa: F401
+from rlvid.book.names import display_name
 
 MAX_WIDTH_PX = 700  # the book's content column
 CHAR_PX = 7.2  # average glyph width at the table's 13 px font

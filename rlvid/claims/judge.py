@@ -2,7 +2,7 @@
 
 Each claim is a :class:`rlvid.results.ClaimSpec`: two arms of one result table (the method
 under test and its control), one metric, and what the paper says. :func:`judge` pairs the
-arms' per-seed rows by seed and returns one of the five verdicts of :mod:`rlvid.evidence`,
+arms' per-seed rows by seed and returns one of the five verdicts of :mod:`rlvid.claims.evidence`,
 checked in this order:
 
 1. ``not comparable``: only when the claim cannot be measured here at all (V11: the data
@@ -33,8 +33,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rlvid.errors import RlvidError
-from rlvid.evidence import (
+from rlvid.claims.evidence import (
     INCONCLUSIVE,
     NOT_COMPARABLE,
     NOT_TESTED,
@@ -42,15 +41,9 @@ from rlvid.evidence import (
     paired_effect,
     verdict,
 )
-from rlvid.results import (
-    BASELINE,
-    BEST_TRIVIAL,
-    TRIVIAL,
-    ClaimSpec,
-    is_seed_row,
-    per_seed,
-    row_kind,
-)
+from rlvid.claims.spec import BEST_TRIVIAL, ClaimSpec
+from rlvid.errors import RlvidError
+from rlvid.results import BASELINE, TRIVIAL, is_seed_row, per_seed, row_kind
 from rlvid.runtime import write_json
 
 Tables = dict[str, dict[str, Any]]

@@ -1,5 +1,5 @@
 """Numbers as the book's tables print them: :class:`Stat` (a value with its spread) and
-:func:`fmt`, which formats any cell value to its precision. :mod:`rlvid.display` re-exports
+:func:`fmt`, which formats any cell value to its precision. :mod:`rlvid.book.display` re-exports
 both."""
 
 from __future__ import annotations

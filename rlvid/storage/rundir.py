@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rlvid.errors import RlvidError
-from rlvid.files import KIT_TEMP, sweep_stale_temps, write_json
+from rlvid.storage.files import KIT_TEMP, sweep_stale_temps, write_json
 
 MARKER = ".rlvid-run.json"
 LOCK = ".rlvid-run.lock"

@@ -9,11 +9,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from rlvid.display import html_table
+from rlvid.book.display import html_table
+from rlvid.book.viz import metric_label
 from rlvid.metrics import warping_error
 from rlvid.metrics.translation import edge_ssim, flicker, luminance
 from rlvid.results import ROW_KINDS, TRIVIAL, UPPER_BOUND
-from rlvid.viz import metric_label
 
 TRANSLATION_METRICS = {"edge_ssim": True, "ewarp_x1e3": False, "flicker_x1e3": False}
 INPAINT_METRICS = {"hidden_mse": False, "hidden_psnr": True, "ssim": True}

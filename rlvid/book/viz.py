@@ -19,7 +19,7 @@ import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from rlvid.names import display_name, plot_text
+from rlvid.book.names import display_name, plot_text
 from rlvid.rovr.methods import REGIMES
 from rlvid.v2v.methods import CYCLEGAN, OURS, RECYCLE
 

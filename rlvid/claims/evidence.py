@@ -9,7 +9,7 @@ positive effect is what the paper claims. The verdicts:
 - ``refuted``: the CI excludes 0 the other way, or excludes the paper's own effect size;
 - ``inconclusive``: the CI spans 0 (with the seeds that would resolve it at this spread);
 - ``not tested``: the phase under test did not move, or the winning arm does not beat the
-  best trivial row (:mod:`rlvid.claims`), so the comparison is void;
+  best trivial row (:mod:`rlvid.claims.judge`), so the comparison is void;
 - ``not comparable``: the claim cannot be measured here at all, with the reason.
 """
 

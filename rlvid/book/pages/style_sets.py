@@ -16,14 +16,16 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.display import display
 
-from rlvid.blocks import show_claims, show_definitions
-from rlvid.claims import evaluate_claims
-from rlvid.display import show_table
+from rlvid.book.display import show_table
+from rlvid.book.figures import v2v_training_curves, window_seams_plot
+from rlvid.book.findings import show_answer
+from rlvid.book.html_blocks import show_claims, show_definitions
+from rlvid.book.pages.v2v import SCALE, result_table, show_learning_curves
+from rlvid.book.report import method_table, seams_table, training_times
+from rlvid.book.viz import frame_grid, method_panels, show_video
+from rlvid.claims.judge import evaluate_claims
 from rlvid.errors import RlvidError
-from rlvid.figures import v2v_training_curves, window_seams_plot
-from rlvid.findings import show_answer
 from rlvid.metrics import metric_backends
-from rlvid.report import method_table, seams_table, training_times
 from rlvid.results import add_budget_ratios, results_dir, write_table
 from rlvid.v2v.experiment import Experiment
 from rlvid.v2v.methods import OURS
@@ -43,8 +45,6 @@ from rlvid.v2v.style import (
     style_config,
     table_rows,
 )
-from rlvid.v2v_pages import SCALE, result_table, show_learning_curves
-from rlvid.viz import frame_grid, method_panels, show_video
 
 BACKEND_LABELS = {"perceptual": "perceptual", "flow": "E_warp flow"}  # result table notes
 FPS = 4  # the test video's animation

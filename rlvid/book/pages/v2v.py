@@ -12,10 +12,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from rlvid.display import Stat, Tables, html_table
+from rlvid.book.display import Stat, Tables, html_table
+from rlvid.book.viz import curves, metric_label
 from rlvid.results import is_seed_row, row_kind, t_interval
 from rlvid.v2v.methods import METHODS
-from rlvid.viz import curves, metric_label
 
 SCALE = {"ewarp": 1e3, "flicker": 1e3, "tdiff": 1e3}  # shown x 1000
 ORDER = tuple(METHODS)  # the book's order of methods
@@ -26,7 +26,7 @@ LABELS = {"gated_acc": "content-gated accuracy ↑", "tdiff": "temporal-differen
 
 
 def label(metric: str) -> str:
-    """Column label: :func:`rlvid.viz.metric_label`, with this page's own metrics."""
+    """Column label: :func:`rlvid.book.viz.metric_label`, with this page's own metrics."""
     scale = SCALE.get(metric, 1.0)
     if metric not in LABELS:
         return metric_label(metric, scale)

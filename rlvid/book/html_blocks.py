@@ -1,6 +1,6 @@
 """Text blocks for notebooks and the book: bulleted lists, definition lists and one card
 per claim of the papers, as self-contained HTML (inline styles only) with a plain-text twin.
-Tables are :func:`rlvid.display.show_table`.
+Tables are :func:`rlvid.book.display.show_table`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rlvid.display import MAX_WIDTH_PX, _display, fmt
-from rlvid.viz import readable
+from rlvid.book.display import MAX_WIDTH_PX, _display, fmt
+from rlvid.book.viz import readable
 
 # terms in a narrow left column, descriptions beside them
 _GRID = ("display:grid;grid-template-columns:max-content minmax(0,1fr);gap:0.15em 1em;"
@@ -112,7 +112,7 @@ def claim_cards(claims: Sequence[Mapping[str, Any]],
                                                      ("control", "Compared with"),
                                                      ("reason", "Why this verdict"))
                 ) -> HTMLBlock:
-    """One card per claim (entries of :func:`rlvid.claims.evaluate_claims`): a header with
+    """One card per claim (entries of :func:`rlvid.claims.judge.evaluate_claims`): a header with
     the verdict, id, paper and section, the claim as a sentence, then a definition list of
     ``fields`` (key, label); ``ours`` is :func:`effect_text`. Empty fields are left out."""
     cards, text = [], []

@@ -1,5 +1,5 @@
 """Figure helpers for ROVR: which frames a policy chose (Figure 3) and the context it
-recovered (Figure 6), as arrays; the book draws them (:mod:`rlvid.figures`)."""
+recovered (Figure 6), as arrays; the book draws them (:mod:`rlvid.book.figures`)."""
 
 from __future__ import annotations
 

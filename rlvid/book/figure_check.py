@@ -5,9 +5,9 @@ label or title that falls outside the figure, a data panel narrower than
 :data:`MIN_PANEL_PX` once the figure is scaled to the book's column, and a legend drawn over
 data points. :func:`record_figures` hooks matplotlib so that every figure a notebook draws
 (shown inline, saved or turned into an animation) is checked once and its problems are
-written to a JSON-lines file; :func:`rlvid.notebooks.run_notebook` turns it on for every
+written to a JSON-lines file; :func:`rlvid.book.notebooks.run_notebook` turns it on for every
 notebook it executes (``build/<profile>/figures/<notebook>.jsonl``, through
-``rlvid.paths.FIGURE_REPORT_ENV`` and the kernel's startup file, :mod:`rlvid.kernel_startup`).
+``rlvid.paths.FIGURE_REPORT_ENV`` and the kernel's startup file, :mod:`rlvid.book.kernel_startup`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from rlvid.display import MAX_WIDTH_PX
+from rlvid.book.display import MAX_WIDTH_PX
 
 MIN_PANEL_PX = 150  # the narrowest data panel a reader can read, at the book's width
 SLACK_PX = 1.0  # overlaps smaller than this are anti-aliasing, not a collision

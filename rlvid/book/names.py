@@ -3,7 +3,7 @@ turns a code key (``rovr_flow_warm:tuned``, ``gan_continued``) into words and le
 other text as it is; code keys never reach a reader. The display names of methods,
 selectors, reference rows and Γ regimes are their registries' (:mod:`rlvid.v2v.methods`,
 :mod:`rlvid.rovr.methods`). Metric labels (unit, backend, better direction) are
-:func:`rlvid.viz.metric_label`.
+:func:`rlvid.book.viz.metric_label`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The book's figures: one function per figure the notebooks show, built on
-:mod:`rlvid.viz`. Each returns a pyplot figure with labelled axes (unit, backend, better
+:mod:`rlvid.book.viz`. Each returns a pyplot figure with labelled axes (unit, backend, better
 direction); end the notebook cell with ``plt.show()``.
 """
 
@@ -14,10 +14,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from rlvid.names import display_name, plot_text
+from rlvid.book.names import display_name, plot_text
+from rlvid.book.viz import curves, metric_label
 from rlvid.rovr.methods import BEST, FROZEN, RANDOM, REGIMES, TUNED, WORST
 from rlvid.v2v.methods import BASELINES, OURS, PRETRAINING
-from rlvid.viz import curves, metric_label
 
 # ---------------------------------------------------------------- 00: metric toolkit
 
@@ -196,7 +196,7 @@ def table1_figure(rows: Sequence[Mapping[str, Any]], paper_ratio: Mapping[str, f
     """ROVR Table 1 as points: per conditioning pair, Γ's hidden-pixel MSE (Table 1's
     number, left) and its ratio to random pairs (right) for every seed, the mean and its
     95% t-interval over seeds; the paper's ratios as red crosses."""
-    from rlvid.viz import method_points
+    from rlvid.book.viz import method_points
 
     seeds = list(dict.fromkeys(r["seed"] for r in rows if isinstance(r.get("seed"), int)))
     value = {(r["seed"], r["conditioning"]): float(r["hidden_mse"]) for r in rows
@@ -308,8 +308,8 @@ def forest_plot(claims: Sequence[Mapping[str, Any]]) -> Figure:
     largest |value| so that claims on different metrics share one axis; the verdict and the
     raw numbers are printed beside. Claims without an effect (not tested, not comparable)
     are listed with a cross at 0."""
-    from rlvid.blocks import VERDICT_COLOURS
-    from rlvid.names import claim_short
+    from rlvid.book.html_blocks import VERDICT_COLOURS
+    from rlvid.book.names import claim_short
 
     papers = list(dict.fromkeys(c["paper"] for c in claims))
     lines: list[tuple[str, Mapping[str, Any] | None]] = []

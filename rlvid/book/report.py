@@ -1,5 +1,5 @@
 """The book's tables: each function turns an experiment's rows into the rows, reference rows,
-headers and best-value directions of one :func:`rlvid.display.html_table`. Numbers are
+headers and best-value directions of one :func:`rlvid.book.display.html_table`. Numbers are
 shown as measured (no rounding here; the display formats them).
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rlvid.display import Stat, html_table, stats
+from rlvid.book.display import Stat, html_table, stats
+from rlvid.book.viz import metric_label
 from rlvid.rovr.methods import CONDITIONINGS
 from rlvid.v2v.methods import BASELINES, OURS
-from rlvid.viz import metric_label
 
 # ---------------------------------------------------------------- 00: metric toolkit
 
@@ -159,8 +159,8 @@ def network_table(cfg: Any, data: Any,
     import torch
 
     from rlvid.nn import count_parameters, table1
-    from rlvid.v2v.common import TrainingData
     from rlvid.v2v.train import make_method
+    from rlvid.v2v.training_parts import TrainingData
 
     rows = [{"network": r["network"], "encoder": r["encoder"], "decoder": r["decoder"],
              "final function": r["final"],

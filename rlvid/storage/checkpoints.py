@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from rlvid.errors import RlvidError
-from rlvid.files import atomic_write_bytes
+from rlvid.storage.files import atomic_write_bytes
 
 # the non-tensor types an rlvid checkpoint holds besides dicts, lists, tuples, strings and
 # numbers: numpy's RNG state (an array of uint32) and numpy scalars in logged values

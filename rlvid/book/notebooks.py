@@ -24,10 +24,10 @@ from typing import Any
 from rlvid.config import ENV_VAR, default_profile, profile_config
 from rlvid.config.checks import Rule
 from rlvid.errors import RlvidError
-from rlvid.files import pause_for_tests, temp_beside
 from rlvid.paths import FIGURE_REPORT_ENV, RESULTS_ENV, build_root, notebook_dir
 from rlvid.progress import ENV_VAR as PROGRESS_ENV
 from rlvid.progress import progress_enabled
+from rlvid.storage.files import pause_for_tests, temp_beside
 
 KERNEL_STARTUP = Path(__file__).with_name("kernel_startup.py")  # turns the figure check on
 
@@ -261,7 +261,7 @@ def run_notebook(
     log_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{source.stem}.ipynb"
     log_path = log_dir / f"{source.stem}.log"
-    figures = root / "figures" / f"{source.stem}.jsonl"  # rlvid.figure_check's report
+    figures = root / "figures" / f"{source.stem}.jsonl"  # rlvid.book.figure_check's report
     figures.parent.mkdir(parents=True, exist_ok=True)
     figures.unlink(missing_ok=True)
 

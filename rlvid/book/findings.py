@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rlvid.blocks import VERDICT_COLOURS, HTMLBlock, seeds_favouring
-from rlvid.display import MAX_WIDTH_PX, _display
-from rlvid.names import claim_short
-from rlvid.viz import metric_label, readable
+from rlvid.book.display import MAX_WIDTH_PX, _display
+from rlvid.book.html_blocks import VERDICT_COLOURS, HTMLBlock, seeds_favouring
+from rlvid.book.names import claim_short
+from rlvid.book.viz import metric_label, readable
 
 VERDICT_ORDER = ("reproduced", "refuted", "inconclusive", "not tested", "not comparable")
 # the papers' headline claims, in the order the intro tells them

@@ -1,0 +1,1 @@
+"""Many processes: data parallelism under torchrun and seeds in parallel."""
