@@ -39,11 +39,11 @@ from rlvid.results import ROW_KINDS, row_kind
 from rlvid.rovr.dataset import masked_set
 from rlvid.rovr.evaluate import frame_metrics
 from rlvid.rovr.local import apply_local, train_local
+from rlvid.rovr.methods import BEST, CONDITIONINGS, RANDOM, WORST
 from rlvid.rovr.nets import load_local
 from rlvid.rovr.pairs import random_pairs, require_pairs
 from rlvid.rovr.stage_runner import StageResult
 
-CONDITIONINGS = ("best", "random", "worst")
 METRICS = {"hidden_mse": False, "mse": False, "psnr": True, "ssim": True,
            "perceptual": False, "vgg_lp": False}  # name -> higher is better
 
@@ -102,9 +102,9 @@ def gamma_outputs(local: torch.nn.Module, data: Any, seed: int
     the corrupted video; the random pairs from a generator seeded by ``seed``."""
     nn_, tt = _states(data)
     gen = torch.Generator().manual_seed(seed)
-    pairs = {"best": data.best_pair[nn_, tt], "random": random_pairs(tt, data.videos.shape[1],
-                                                                      gen),
-             "worst": data.worst_pair[nn_, tt]}
+    pairs = {BEST.name: data.best_pair[nn_, tt],
+             RANDOM.name: random_pairs(tt, data.videos.shape[1], gen),
+             WORST.name: data.worst_pair[nn_, tt]}
     with torch.no_grad():
         return {name: apply_local(local, data, nn_, tt, pair) for name, pair in pairs.items()}
 
@@ -132,7 +132,7 @@ def table1_seed(cfg: Config, progress: bool, seed: int) -> dict[str, Any]:
         result = train_local(kcfg, seed, progress=progress)
         local = load_local(kcfg, result.state)
         outputs = gamma_outputs(local, test, seed)
-        names = CONDITIONINGS if kind == cfg.rovr.local_net else ("best",)
+        names = CONDITIONINGS if kind == cfg.rovr.local_net else (BEST.name,)
         for name in names:
             frames = score_frames(outputs[name], test)
             label = name if kind == cfg.rovr.local_net else f"{name} ({kind} Γ)"
