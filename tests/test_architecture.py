@@ -7,6 +7,7 @@ longest name that covers a module decides its layer):
 ====  ===========  ==========================================================================
  0    base         ``rlvid`` (the package itself), ``rlvid.errors``
  1    setup        ``rlvid.config``, ``rlvid.paths``, ``rlvid.runtime``, ``rlvid.progress``,
+                   ``rlvid.registry``,
                    ``rlvid.storage`` (files, checkpoints, run folders),
                    ``rlvid.parallel.distributed``
  2    blocks       ``rlvid.nn``, ``rlvid.metrics``, ``rlvid.data``, ``rlvid.rl``,
@@ -45,7 +46,7 @@ import pytest
 # (layer, top-level modules or packages), lowest first
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("rlvid", "rlvid.errors")),
-    ("setup", ("rlvid.config", "rlvid.paths", "rlvid.runtime", "rlvid.progress",
+    ("setup", ("rlvid.config", "rlvid.paths", "rlvid.runtime", "rlvid.progress", "rlvid.registry",
                "rlvid.storage", "rlvid.parallel", "rlvid.parallel.distributed")),
     ("blocks", ("rlvid.nn", "rlvid.metrics", "rlvid.data", "rlvid.rl", "rlvid.results",
                 "rlvid.claims.spec", "rlvid.storage.seed_results")),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rlvid.errors import RlvidError
+from rlvid.registry import lookup, names_in
 
 # the experiments a method can appear in (Method.experiments)
 EXPERIMENTS = {
@@ -90,18 +90,12 @@ WARM_START = IMITATION_PAIR.name  # the imitation run the warm-started PPG runs 
 
 def method_record(name: str) -> Method:
     """The record of method ``name``; an unknown name is one :class:`RlvidError` line."""
-    if name not in METHODS:
-        raise RlvidError(f"ROVR method {name!r} is unknown; choose one of "
-                         f"{', '.join(METHODS)}")
-    return METHODS[name]
+    return lookup(METHODS, name, "ROVR method")
 
 
 def in_experiment(experiment: str) -> tuple[str, ...]:
     """The methods ``experiment`` (a key of :data:`EXPERIMENTS`) runs, in the book's order."""
-    if experiment not in EXPERIMENTS:
-        raise RlvidError(f"experiment {experiment!r} is unknown; choose one of "
-                         f"{', '.join(EXPERIMENTS)}")
-    return tuple(m.name for m in METHODS.values() if experiment in m.experiments)
+    return names_in(METHODS, EXPERIMENTS, experiment)
 
 
 def _of(methods: Iterable[Method]) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rlvid.errors import RlvidError
+from rlvid.registry import lookup, names_in
 
 # the experiments a method can appear in (Method.experiments)
 EXPERIMENTS = {
@@ -140,17 +140,12 @@ PRETRAINING = PRETRAIN_ONLY.name  # the run the branches start from
 
 def method_record(name: str) -> Method:
     """The record of method ``name``; an unknown name is one :class:`RlvidError` line."""
-    if name not in METHODS:
-        raise RlvidError(f"method {name!r} is unknown; choose one of {', '.join(METHODS)}")
-    return METHODS[name]
+    return lookup(METHODS, name, "method")
 
 
 def in_experiment(experiment: str) -> tuple[str, ...]:
     """The methods ``experiment`` (a key of :data:`EXPERIMENTS`) runs, in the book's order."""
-    if experiment not in EXPERIMENTS:
-        raise RlvidError(f"experiment {experiment!r} is unknown; choose one of "
-                         f"{', '.join(EXPERIMENTS)}")
-    return tuple(m.name for m in METHODS.values() if experiment in m.experiments)
+    return names_in(METHODS, EXPERIMENTS, experiment)
 
 
 def with_pretraining(methods: Iterable[str]) -> tuple[str, ...]:
