@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rlvid.v2v.methods import CURVE_METHODS
+
 ROOT = Path(__file__).resolve().parent.parent
 FRACTIONS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)  # of the horizon
 
@@ -99,7 +101,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", dest="dataset", required=True,
                         choices=("synthetic", "flowers", "city"))
-    parser.add_argument("--method", required=True, choices=("pretrain_only", "cyclegan"))
+    parser.add_argument("--method", required=True, choices=CURVE_METHODS)
     parser.add_argument("--steps", type=int, required=True, help="the curve's horizon")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", default="cpu")

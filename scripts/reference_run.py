@@ -25,8 +25,10 @@ import sys
 import time
 from pathlib import Path
 
+from rlvid.v2v.methods import GAN_CONTINUED, OURS
+
 ROOT = Path(__file__).resolve().parent.parent
-EXPERIMENTS = {"v3": ("synthetic", ("rlv2v", "gan_continued"))}
+EXPERIMENTS = {"v3": ("synthetic", (OURS, GAN_CONTINUED.name))}
 
 
 def _git(*args: str, cwd: Path = ROOT) -> str:
