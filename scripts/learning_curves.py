@@ -115,10 +115,9 @@ def main() -> int:
         return worker(args.dataset, args.method, args.steps, args.seed, args.profile,
                       Path(os.environ["RLVID_CURVE_OUT"]), ROOT / "runs" / "curves",
                       args.override)
-    sha = _git("rev-parse", args.commit)
-    tree = ROOT / ".reference" / f"curves-{sha[:12]}"
-    if not tree.is_dir():
-        _git("worktree", "add", "--detach", str(tree), sha)
+    from rlvid.storage.seed_results import pinned_worktree
+
+    tree = pinned_worktree(ROOT, "curves", _git("rev-parse", args.commit))
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(tree), "RLVID_PROGRESS": "0",
            "RLVID_CURVE_OUT": str(out)}

@@ -69,7 +69,7 @@ def worker(name: str, seed: int, out: Path, profile: str, updates: int, root: Pa
 def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
           workers: int, pretrain: int | None, extra: list[str]) -> int:
     """Create or reuse the worktree at ``commit``; run every missing seed from it."""
-    from rlvid.storage.seed_results import missing_seeds
+    from rlvid.storage.seed_results import missing_seeds, pinned_worktree
 
     sha = _git("rev-parse", commit)
     out = ROOT / "results" / profile / name
@@ -78,9 +78,7 @@ def start(name: str, commit: str, seeds: list[int], profile: str, updates: int,
         print(f"every seed of {name} has a result at {sha[:12]}; merge with --merge")
         return 0
     out.mkdir(parents=True, exist_ok=True)
-    tree = ROOT / ".reference" / f"{name}-{sha[:12]}"
-    if not tree.is_dir():
-        _git("worktree", "add", "--detach", str(tree), sha)
+    tree = pinned_worktree(ROOT, name, sha)
     env = {**os.environ, "PYTHONPATH": str(tree), "RLVID_PROGRESS": "0"}
     print(f"{name} at {sha[:12]}: seeds {todo} from {tree}")
     running: list[tuple[int, subprocess.Popen, float]] = []
@@ -128,9 +126,9 @@ def reference_rows(name: str, commit: str, profile: str) -> list[dict]:
     """The reference rows of ``name``'s dataset, computed in the worktree at ``commit``."""
     import json
 
-    tree = ROOT / ".reference" / f"{name}-{commit[:12]}"
-    if not tree.is_dir():
-        _git("worktree", "add", "--detach", str(tree), commit)
+    from rlvid.storage.seed_results import pinned_worktree
+
+    tree = pinned_worktree(ROOT, name, commit)
     env = {**os.environ, "PYTHONPATH": str(tree), "RLVID_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
     done = subprocess.run([sys.executable, "-c", REFERENCE_ROWS, profile, EXPERIMENTS[name][0]],
                           cwd=tree, env=env, capture_output=True, text=True)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from rlvid.errors import RlvidError
 from rlvid.results import load_table, write_table
-from rlvid.storage.seed_results import merge_seed_results, missing_seeds, write_seed_result
+from rlvid.storage.seed_results import (
+    merge_seed_results,
+    missing_seeds,
+    pinned_worktree,
+    write_seed_result,
+)
 
 A, B = "a" * 40, "b" * 40
 
@@ -47,3 +53,21 @@ def test_merge_needs_every_seed_and_one_commit(tmp_path: Path) -> None:
     write_seed_result(tmp_path, 2, _rows(2), {"git_commit": B, "profile": "cpu"})
     with pytest.raises(RlvidError, match="2 commits"):
         merge_seed_results(tmp_path)
+
+
+def test_the_pinned_worktree_is_made_once_at_the_commit(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "a.txt").write_text("first")
+    git("add", "a.txt")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first")
+    sha = git("rev-parse", "HEAD")
+    (tmp_path / "a.txt").write_text("second")  # main moves on; the tree stays at sha
+    tree = pinned_worktree(tmp_path, "v3", sha)
+    assert tree == tmp_path / ".reference" / f"v3-{sha[:12]}"
+    assert (tree / "a.txt").read_text() == "first"
+    assert pinned_worktree(tmp_path, "v3", sha) == tree  # the second call reuses it
+    assert len(git("worktree", "list").splitlines()) == 2

@@ -11,12 +11,24 @@ that share one commit, refusing a mix.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from rlvid.errors import RlvidError
 from rlvid.runtime import write_json
+
+
+def pinned_worktree(project: str | Path, name: str, commit: str) -> Path:
+    """``<project>/.reference/<name>-<sha12>``: a detached ``git worktree`` at ``commit`` (a
+    full sha), created on first use, where a long run's code stays fixed while ``main``
+    moves on."""
+    tree = Path(project) / ".reference" / f"{name}-{commit[:12]}"
+    if not tree.is_dir():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=project,
+                       check=True, capture_output=True, text=True)
+    return tree
 
 
 def seed_path(directory: str | Path, seed: int) -> Path:
