@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, TypeVar
 
+from rlvid.errors import RlvidError
+
 
 class Record(Protocol):
     name: str
@@ -18,8 +20,6 @@ T = TypeVar("T")
 
 def lookup(records: Mapping[str, T], name: str, what: str = "method") -> T:
     """The record of ``name``; an unknown name is one :class:`RlvidError` line."""
-    from rlvid.errors import RlvidError
-
     if name not in records:
         raise RlvidError(f"{what} {name!r} is unknown; choose one of {', '.join(records)}")
     return records[name]

@@ -226,6 +226,8 @@ __all__ = [
     "V2VConfig",
     "default_profile",
     "load_config",
+    "parse_override",
+    "parse_value",
     "profile_config",
     "validate_config",
 ]

@@ -18,8 +18,8 @@ from matplotlib.figure import Figure
 from rlvid.book.names import display_name
 from rlvid.book.viz import metric_label
 from rlvid.claims.judge import best_trivial
-from rlvid.paths import project_root
-from rlvid.results import per_seed
+from rlvid.paths import reference_path
+from rlvid.results import is_seed_row, per_seed
 from rlvid.storage.seed_results import read_seed_results
 from rlvid.v2v.methods import GAN_CONTINUED, OURS, PRETRAINING
 
@@ -30,7 +30,7 @@ COLOURS = dict(zip(ARMS, ("#1565c0", "#ef6c00")))
 
 def v3_seed_rows(profile: str = "cpu") -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The rows of every seed file that has landed, and the first one's provenance."""
-    done = read_seed_results(project_root() / "results" / profile / "v3")
+    done = read_seed_results(reference_path("v3", profile).with_suffix(""))
     rows = [dict(r) for s in sorted(done) for r in done[s]["rows"]]
     return rows, (done[min(done)]["provenance"] if done else {})
 
@@ -98,8 +98,8 @@ def show_v3_run(profile: str = "cpu", seeds_planned: int = 5) -> Figure | None:
     if not rows:
         print(f"no seed of V3's reference run has landed in results/{profile}/v3/ yet")
         return None
-    merged = project_root() / "results" / profile / "v3.json"
-    reference = [r for r in load_table(merged)["rows"] if r.get("seed") == "-"] \
+    merged = reference_path("v3", profile)
+    reference = [r for r in load_table(merged)["rows"] if not is_seed_row(r)] \
         if merged.is_file() else []
     floor = best_trivial([*rows, *reference], "method", METRIC, True)
     show_definitions({k: v for k, v in run_settings(provenance).items() if v is not None},
