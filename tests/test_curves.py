@@ -60,7 +60,10 @@ def test_a_killed_curve_resumes_with_its_points(tmp_path):
 
 
 def test_curve_pages_read_the_floor_from_the_trivial_rows():
-    from rlvid.book.pages.v2v import curve_budget_lines, learning_curves_plot
+    from rlvid.book.pages.v2v import curve_budget_lines, curve_label, learning_curves_plot
+
+    assert curve_label("pretrain_only v2v.lr=1e-3") == "pretraining only (v2v.lr=1e-3)"
+    assert curve_label("cyclegan") == "CycleGAN (frames)"
 
     reference = [{"method": "twin", "kind": "upper bound", "m": 1.0},
                  {"method": "identity", "kind": "trivial", "m": 0.0},

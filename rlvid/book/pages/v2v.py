@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rlvid.book.display import Stat, Tables, html_table
+from rlvid.book.names import display_name
 from rlvid.book.viz import curves, metric_label
 from rlvid.results import is_seed_row, row_kind, t_interval
 from rlvid.v2v.methods import METHODS
@@ -140,13 +141,20 @@ def committed_curves(dataset: str, profile: str = "cpu") -> list[dict[str, Any]]
     return [json.loads(p.read_text()) for p in sorted(folder.glob(f"{dataset}-*.json"))]
 
 
+def curve_label(method: str) -> str:
+    """A curve's method in the book's words, a probe's override after it in brackets
+    (``pretrain_only v2v.lr=1e-3`` -> ``pretraining only (v2v.lr=1e-3)``)."""
+    name, _, probe = method.partition(" ")
+    return display_name(name) + (f" ({probe})" if probe else "")
+
+
 def learning_curves_plot(curves_: Sequence[Mapping[str, Any]], metrics: Sequence[str]
                          ) -> Figure:
     """One panel per metric: each method's score against the FLOPs it has spent (log axis),
     the best trivial row dashed (the floor a method must clear) and the twin dotted."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
-        series = {c["method"]: ([r["flops"] / 1e12 for r in c["rows"]],
+        series = {curve_label(c["method"]): ([r["flops"] / 1e12 for r in c["rows"]],
                                 [r[metric] for r in c["rows"]]) for c in curves_}
         label = metric.replace("_", " ") + " ↑"  # the short name: the long one overflows
         curves(ax, series, "training TFLOP (log)", label)
@@ -182,7 +190,8 @@ def curve_budget_lines(curves_: Sequence[Mapping[str, Any]], metric: str,
                  f"{step} on" if step is not None else
                  f"never stays above the best trivial row ({floor:.3f}) + {margin:g}: the "
                  f"task was not learned up to step {end}")
-        lines.append(f"{c['method']}: {metric} {where}; {last[metric]:.3f} at step {end} "
+        lines.append(f"{curve_label(c['method'])}: {metric} {where}; {last[metric]:.3f} at "
+                     f"step {end} "
                      f"({last['flops'] / 1e12:.1f} TFLOP, commit "
                      f"{c['provenance']['git_commit'][:10]})")
     return lines
