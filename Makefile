@@ -55,11 +55,14 @@ test: chromium $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH bash scripts/build_book.sh smoke
 	$(MAKE) browser
 
-# Refresh the committed reference results of PROFILE from a full run of the notebooks.
+# Refresh the committed reference results of PROFILE from a full run of the notebooks (from a
+# clean commit), then judge the claims on them together with the long reference runs' tables.
 reference: $(STAMP)
 	$(MAKE) notebooks PROFILE=$(PROFILE)
 	mkdir -p results/$(PROFILE)
 	cp build/$(PROFILE)/results/*.json build/$(PROFILE)/results/*.csv results/$(PROFILE)/
+	# the claims again, on every committed table: the book's and the long runs' (v3.json)
+	$(BIN)/python -c "from rlvid.claims.judge import write_claims; print(write_claims('results/$(PROFILE)'))"
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -21,6 +21,15 @@ def test_sentences_count_seeds_above_the_floor_and_paired_wins() -> None:
     assert lines[4].endswith("on 1 of 3 paired seeds (ties: 1).")  # 0.4 > 0.3; 0.0 < 0.1
 
 
+def test_once_every_seed_landed_one_sentence_says_whether_the_task_was_learned() -> None:
+    rows = _rows()
+    assert len(v3_sentences(rows, ("flat", 0.1), seeds_planned=5)) == 5  # 3 of 5: no verdict
+    learned = v3_sentences(rows, ("flat", 0.1), seeds_planned=3)[-1]
+    assert "did not learn the task" in learned and "on 2 of 3 seeds, fewer than 3" in learned
+    assert "learned the task at this budget: above the best trivial row on 3 of 3 seeds." in \
+        v3_sentences(rows, ("flat", -0.1), seeds_planned=3)[-1]
+
+
 def test_without_a_floor_only_the_count_is_said() -> None:
     assert v3_sentences(_rows(), None) == ["3 of 5 seeds have landed."]
 

@@ -9,6 +9,7 @@ table ``results/<profile>/v3.json`` with its reference rows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from rlvid.v2v.methods import GAN_CONTINUED, OURS, PRETRAINING
 
 START, ARMS = PRETRAINING, (OURS, GAN_CONTINUED.name)  # claim V3's start and its arms
 METRIC = "gated_acc"  # V3's primary metric
+LEARNED_SHARE = 0.8  # issue 22: the task is learned when ours beats the floor on >= 4 of 5 seeds
 COLOURS = dict(zip(ARMS, ("#1565c0", "#ef6c00")))
 
 
@@ -86,6 +88,14 @@ def v3_sentences(rows: Sequence[Mapping[str, Any]], floor: tuple[str, float] | N
         lines.append(f"{display_name(ARMS[0])} beats {display_name(ARMS[1])} on "
                      f"{sum(a[s] > b[s] for s in paired)} of {len(paired)} paired seeds "
                      f"(ties: {sum(a[s] == b[s] for s in paired)}).")
+    if len(a) >= seeds_planned:  # every seed landed: was the task learned at this budget?
+        won, need = sum(v > floor[1] for v in a.values()), math.ceil(LEARNED_SHARE * len(a))
+        lines.append(f"{display_name(ARMS[0])} learned the task at this budget: above the "
+                     f"best trivial row on {won} of {len(a)} seeds." if won >= need else
+                     f"At this budget {display_name(ARMS[0])} did not learn the task: it ends "
+                     f"above the best trivial row on {won} of {len(a)} seeds, fewer than "
+                     f"{need}; the learning curve above (one seed's pretraining) shows how "
+                     "far from the floor the budget leaves it.")
     return lines
 
 
