@@ -112,8 +112,9 @@ PROFILES: dict[str, V2VConfig] = {
     # row by 0.1 from ~1 TFLOP (CycleGAN, synthetic: 425 steps), what 150 pretraining steps
     # cost, so the synthetic budget stays; RL-V2V-GAN's pretraining at 3e-3 never does up to
     # 1,500 steps (9.8 TFLOP), so more steps would not decide V1/V2/V4 either; on city no
-    # method stays above it up to ~5 TFLOP. On flowers pretraining clears it only from 600
-    # steps, against the page's 75: its next refresh runs 600 as a long reference run.
+    # method stays above it up to ~5 TFLOP. On flowers CycleGAN clears it from 43 steps, so
+    # the budget stays; RL-V2V-GAN's pretraining stays above it only from 600 steps, against
+    # the page's 75 (under-trained there: errata; a 600-step flower run was not made).
     "cpu": V2VConfig(),  # the dataclass defaults
     "paper": V2VConfig(channels=(32, 64, 128), tail_channels=(128, 128), fc_hidden=256,
                        baseline_channels=(96, 192, 256), batch_size=8, lr=2e-4, actor_lr=0.0,
