@@ -69,7 +69,7 @@ from rlvid.metrics import metric_backends
 from rlvid.paths import reference_path
 from rlvid.results import add_budget_ratios, load_table, results_dir, write_table
 from rlvid.v2v import references
-from rlvid.v2v.evaluate import GATE_IOU, evaluate_translation
+from rlvid.v2v.evaluate import GATE_IOU
 from rlvid.v2v.experiment import run_experiment
 from rlvid.v2v.methods import OURS
 
@@ -171,9 +171,7 @@ training_times(experiment["rows"])
 
 # %%
 rows = [{"dataset": "synthetic", **r} for r in add_budget_ratios(experiment["rows"], OURS)]
-reference = references.reference_rows(
-    references.reference_videos(data, references.flat_synthetic(data)),
-    lambda video: evaluate_translation(video, data), "synthetic")
+reference = references.synthetic_reference_rows(data)
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 backends = metric_backends()

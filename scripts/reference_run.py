@@ -112,12 +112,15 @@ import json, sys
 from rlvid.config import load_config
 from rlvid.data import load_v2v_dataset
 from rlvid.v2v import references
-from rlvid.v2v.evaluate import evaluate_translation
 profile, dataset = sys.argv[1], sys.argv[2]
 cfg = load_config(profile)
 data = load_v2v_dataset(dataset, cfg.data, seed=cfg.v2v.data_seed)
-videos = references.reference_videos(data, references.flat_synthetic(data))
-rows = references.reference_rows(videos, lambda v: evaluate_translation(v, data), dataset)
+if hasattr(references, "synthetic_reference_rows"):
+    rows = references.synthetic_reference_rows(data)
+else:  # a commit before the helper (V3's run, 98062b7): the same calls, spelled out
+    from rlvid.v2v.evaluate import evaluate_translation
+    videos = references.reference_videos(data, references.flat_synthetic(data))
+    rows = references.reference_rows(videos, lambda v: evaluate_translation(v, data), dataset)
 print(json.dumps(rows))
 """
 

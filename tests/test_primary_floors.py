@@ -37,6 +37,12 @@ def test_synthetic_trivial_rows_score_the_floor_and_the_twin_the_top() -> None:
             score = evaluate_translation(video, data, perceptual=None)[metric]
             expected = 1.0 if kind == UPPER_BOUND else METRIC_FLOORS[metric][0]
             assert score == pytest.approx(expected), (metric, name)
+    rows = references.synthetic_reference_rows(data)  # the rows the page and V3's merge use
+    assert [(r["method"], r["kind"]) for r in rows] == [(n, k) for n, k, _ in videos]
+    for row in rows:
+        for metric in _primary("synthetic"):
+            expected = 1.0 if row["kind"] == UPPER_BOUND else METRIC_FLOORS[metric][0]
+            assert row[metric] == pytest.approx(expected), (metric, row["method"])
 
 
 @pytest.mark.parametrize("dataset,table", [("flowers", "flower"), ("city", "city")])

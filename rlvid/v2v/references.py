@@ -29,7 +29,7 @@ import torch
 
 from rlvid.metrics.translation import classifier_accuracy, fit_frame_classifier
 from rlvid.results import TRIVIAL, UPPER_BOUND
-from rlvid.v2v.evaluate import background_colours
+from rlvid.v2v.evaluate import background_colours, evaluate_translation
 
 # metric -> higher is better, for the synthetic table (the primary metrics first)
 SYNTHETIC_METRICS: dict[str, bool] = {
@@ -94,6 +94,13 @@ def reference_rows(videos: Sequence[tuple[str, str, torch.Tensor]],
     """One deterministic row per reference video, scored by ``evaluate`` (infinite values,
     the twin's PSNR, and per-frame lists are left out)."""
     return [_row(name, kind, evaluate(v), dataset) for name, kind, v in videos]
+
+
+def synthetic_reference_rows(data: Any) -> list[dict[str, Any]]:
+    """The synthetic table's reference rows (the twin, identity, the right colour flat,
+    shuffled, unrelated Y videos), scored by the table's own evaluation."""
+    return reference_rows(reference_videos(data, flat_synthetic(data)),
+                          lambda video: evaluate_translation(video, data), "synthetic")
 
 
 def frame_only_accuracy(train: torch.Tensor, test: torch.Tensor, steps: int = 1500,
