@@ -43,3 +43,23 @@ def test_committed_claims_are_the_judge_of_the_committed_tables() -> None:
             assert committed[cid][key] == claim[key], (cid, key)
     assert [c for c in again.values() if c["verdict"] == "not comparable"] == \
         [again["V11"]]  # only the proprietary data cannot be measured here
+
+
+def test_v3_reference_run_is_five_seeds_of_one_commit_at_the_issue_schedule() -> None:
+    """Issue 22.4: V3 from one pinned clean commit, >= 5 seeds, >= 1,000 DDPG updates, the
+    control within +-10 % of the RL branch's FLOPs, every seed's pretraining kept, and the
+    reference rows scored beside them."""
+    table = json.loads((RESULTS / "v3.json").read_text())
+    seeds = {int(p.stem.split("-")[1]) for p in (RESULTS / "v3").glob("seed-*.json")}
+    commits = {json.loads(p.read_text())["provenance"]["git_commit"]
+               for p in (RESULTS / "v3").glob("seed-*.json")}
+    assert commits == {table["provenance"]["git_commit"]}
+    rows = [r for r in table["rows"] if r["seed"] != "-"]
+    by = {m: {r["seed"]: r for r in rows if r["method"] == m}
+          for m in ("pretrain_only", "rlv2v", "gan_continued")}
+    assert len(seeds) >= 5 and all(set(b) == seeds for b in by.values())
+    for seed in seeds:
+        assert by["rlv2v"][seed]["phase_updates"] >= 1000
+        assert abs(by["gan_continued"][seed]["budget_ratio"] - 1) <= 0.1
+    kinds = {r["method"]: r["kind"] for r in table["rows"] if r["seed"] == "-"}
+    assert kinds.get("twin") == "upper bound" and list(kinds.values()).count("trivial") >= 4
