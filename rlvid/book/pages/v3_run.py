@@ -79,9 +79,9 @@ def v3_sentences(rows: Sequence[Mapping[str, Any]], floor: tuple[str, float] | N
                  f"{floor[1]:.3g}) on {len(above)} of {len(start)} seeds"
                  + (f" (seeds {', '.join(map(str, above))})." if above else "."))
     ends = {arm: per_seed(rows, "method", arm, metric) for arm in ARMS}
+    won = {arm: sum(v > floor[1] for v in end.values()) for arm, end in ends.items()}
     for arm, end in ends.items():
-        lines.append(f"{display_name(arm)} ends above it on "
-                     f"{sum(v > floor[1] for v in end.values())} of {len(end)} seeds.")
+        lines.append(f"{display_name(arm)} ends above it on {won[arm]} of {len(end)} seeds.")
     a, b = ends[ARMS[0]], ends[ARMS[1]]
     paired = sorted(set(a) & set(b))
     if paired:
@@ -89,11 +89,12 @@ def v3_sentences(rows: Sequence[Mapping[str, Any]], floor: tuple[str, float] | N
                      f"{sum(a[s] > b[s] for s in paired)} of {len(paired)} paired seeds "
                      f"(ties: {sum(a[s] == b[s] for s in paired)}).")
     if len(a) >= seeds_planned:  # every seed landed: was the task learned at this budget?
-        won, need = sum(v > floor[1] for v in a.values()), math.ceil(LEARNED_SHARE * len(a))
+        need = math.ceil(LEARNED_SHARE * len(a))
         lines.append(f"{display_name(ARMS[0])} learned the task at this budget: above the "
-                     f"best trivial row on {won} of {len(a)} seeds." if won >= need else
+                     f"best trivial row on {won[ARMS[0]]} of {len(a)} seeds."
+                     if won[ARMS[0]] >= need else
                      f"At this budget {display_name(ARMS[0])} did not learn the task: it ends "
-                     f"above the best trivial row on {won} of {len(a)} seeds, fewer than "
+                     f"above the best trivial row on {won[ARMS[0]]} of {len(a)} seeds, fewer than "
                      f"{need}; the learning curve above (one seed's pretraining) shows how "
                      "far from the floor the budget leaves it.")
     return lines
