@@ -41,3 +41,9 @@ def test_settings_are_read_from_the_provenance_and_the_plot_has_both_branches() 
                                   "GAN lr": 1e-3, "DDPG updates": 1000}
     fig = branches_plot(_rows(), ("flat", 0.0))
     assert len(fig.axes[0].lines) == 3 * 2 + 1  # a line per seed and branch, and the floor
+
+
+def test_the_plot_passes_the_books_figure_check() -> None:
+    from rlvid.book.figure_check import figure_problems
+
+    assert figure_problems(branches_plot(_rows(), ("unrelated_y", 0.0156))) == []
