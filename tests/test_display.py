@@ -178,3 +178,10 @@ def test_t_interval_known_answer():
                                          (0.5, "0.500"), (2.5e12, "2.50e+12")])
 def test_whole_numbers_print_as_integers(value, text) -> None:
     assert fmt(value) == text
+
+
+def test_a_stat_of_whole_numbers_with_no_spread_is_shown_as_its_value():
+    # every seed at 1 (a method that is always right): the cell reads 1, with no "± 0"
+    markup = html_table([{"m": "a", "x": Stat(1.0, 0.0)}, {"m": "b", "x": Stat(0.5, 0.1)}]).html
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", markup)]
+    assert cells == ["a", "1", "b", "0.500 ± 0.100"]

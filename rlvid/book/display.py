@@ -192,8 +192,9 @@ class Table:
 
     def _td(self, col: _Column, value: Any, best: bool) -> str:
         text = html.escape(self.cell_text(value))
-        if isinstance(value, Stat) and value.spread is not None and not _is_nan(value.spread):
-            main, spread = fmt(value, self.digits).split(" ± ")
+        shown = fmt(value, self.digits) if isinstance(value, Stat) else ""
+        if " ± " in shown:  # a Stat of whole numbers with no spread is shown as its value
+            main, spread = shown.split(" ± ")
             text = (f'{html.escape(main)}{"<br>" if self.stacked else " "}<span '
                     f'style="color:#666;font-size:0.9em">± {html.escape(spread)}</span>')
         if best:
