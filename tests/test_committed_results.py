@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from rlvid.results import is_seed_row
+from rlvid.storage.seed_results import read_seed_results
+
 RESULTS = Path(__file__).resolve().parents[1] / "results" / "cpu"
 TABLES = sorted(p for p in RESULTS.glob("*.json") if p.name != "claims.json")
 
@@ -50,16 +53,16 @@ def test_v3_reference_run_is_five_seeds_of_one_commit_at_the_issue_schedule() ->
     control within +-10 % of the RL branch's FLOPs, every seed's pretraining kept, and the
     reference rows scored beside them."""
     table = json.loads((RESULTS / "v3.json").read_text())
-    seeds = {int(p.stem.split("-")[1]) for p in (RESULTS / "v3").glob("seed-*.json")}
-    commits = {json.loads(p.read_text())["provenance"]["git_commit"]
-               for p in (RESULTS / "v3").glob("seed-*.json")}
+    landed = read_seed_results(RESULTS / "v3")
+    seeds = set(landed)
+    commits = {r["provenance"]["git_commit"] for r in landed.values()}
     assert commits == {table["provenance"]["git_commit"]}
-    rows = [r for r in table["rows"] if r["seed"] != "-"]
+    rows = [r for r in table["rows"] if is_seed_row(r)]
     by = {m: {r["seed"]: r for r in rows if r["method"] == m}
           for m in ("pretrain_only", "rlv2v", "gan_continued")}
     assert len(seeds) >= 5 and all(set(b) == seeds for b in by.values())
     for seed in seeds:
         assert by["rlv2v"][seed]["phase_updates"] >= 1000
         assert abs(by["gan_continued"][seed]["budget_ratio"] - 1) <= 0.1
-    kinds = {r["method"]: r["kind"] for r in table["rows"] if r["seed"] == "-"}
+    kinds = {r["method"]: r["kind"] for r in table["rows"] if not is_seed_row(r)}
     assert kinds.get("twin") == "upper bound" and list(kinds.values()).count("trivial") >= 4

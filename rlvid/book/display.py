@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rlvid.book.formatting import Stat, _is_nan, _is_numeric, _number, fmt, stats  # noqa: F401
+from rlvid.book.formatting import Stat, _is_numeric, _number, fmt, stats  # noqa: F401
 from rlvid.book.names import display_name
 
 MAX_WIDTH_PX = 700  # the book's content column
@@ -191,9 +191,9 @@ class Table:
     # ------------------------------------------------------------ HTML
 
     def _td(self, col: _Column, value: Any, best: bool) -> str:
-        text = html.escape(self.cell_text(value))
-        shown = fmt(value, self.digits) if isinstance(value, Stat) else ""
-        if " ± " in shown:  # a Stat of whole numbers with no spread is shown as its value
+        shown = self.cell_text(value)
+        text = html.escape(shown)
+        if isinstance(value, Stat) and " ± " in shown:  # no spread: shown as its value alone
             main, spread = shown.split(" ± ")
             text = (f'{html.escape(main)}{"<br>" if self.stacked else " "}<span '
                     f'style="color:#666;font-size:0.9em">± {html.escape(spread)}</span>')

@@ -206,6 +206,11 @@ def metric_label(metric: str, scale: float = 1.0) -> str:
     return label
 
 
+def axis_label(metric: str, scale: float = 1.0) -> str:
+    """:func:`metric_label`, wrapped to fit beside a panel (``AXIS_LABEL_CHARS`` a line)."""
+    return textwrap.fill(metric_label(metric, scale), AXIS_LABEL_CHARS)
+
+
 # code keys in running text: with an underscore, or one of these plain ones (other plain
 # keys such as "random" or "best" are also English words and stay as written)
 _PLAIN_KEYS = (OURS, CYCLEGAN.name, *RECYCLE.aliases, "tdiff", "psnr", "ssim", "iou", "ewarp")
@@ -296,7 +301,7 @@ def method_panels(
         reference = {str(r[key]): r[metric] * k for r in reference_rows
                      if r.get(metric) is not None}
         method_points(ax, values, reference,
-                      textwrap.fill(metric_label(metric, k), AXIS_LABEL_CHARS),
+                      axis_label(metric, k),
                       bounds=UNIT_RANGE if metric in UNIT_METRICS else (-np.inf, np.inf))
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)

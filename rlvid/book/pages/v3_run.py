@@ -10,7 +10,6 @@ table ``results/<profile>/v3.json`` with its reference rows.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +17,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from rlvid.book.names import display_name
-from rlvid.book.viz import AXIS_LABEL_CHARS, metric_label
+from rlvid.book.viz import axis_label
 from rlvid.claims.judge import best_trivial
 from rlvid.paths import reference_path
 from rlvid.results import is_seed_row, per_seed
@@ -61,7 +60,7 @@ def branches_plot(rows: Sequence[Mapping[str, Any]], floor: tuple[str, float] | 
         ax.axhline(floor[1], color="grey", ls="--", lw=1, label=f"best trivial ({floor[0]})")
     ax.set_xticks([0, 1], ["pretrained", "after the branch"])
     ax.set_xlim(-0.2, 1.2)
-    ax.set_ylabel(textwrap.fill(metric_label(metric), AXIS_LABEL_CHARS))
+    ax.set_ylabel(axis_label(metric))
     ax.legend(fontsize=8, loc="upper left", frameon=False)
     fig.tight_layout()
     return fig
